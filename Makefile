@@ -1,0 +1,78 @@
+# PMM Portal. `make run` serves the portal; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP := $(VENV)/.dev-installed
+NODE_STAMP := node_modules/.installed
+
+.PHONY: run test lint format worker beat install install-dev browser bench clean
+
+## Environment ---------------------------------------------------------------
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(RUNTIME_STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements-dev.txt $(RUNTIME_STAMP)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(RUNTIME_STAMP) $(NODE_STAMP)
+
+install-dev: $(DEV_STAMP) $(NODE_STAMP)
+
+## Browser for the Playwright tests: Debian's Chromium (no browser download works here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium for the browser tests…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Chromium: sudo apt-get install chromium" >&2; exit 1; \
+	  fi; }
+
+## The two commands ---------------------------------------------------------
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	PY=$(PY) CELERY=$(VENV)/bin/celery scripts/run.sh
+
+test: install-dev browser
+	@$(PY) scripts/check_services.py
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Quality -------------------------------------------------------------------
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	$(VENV)/bin/djlint templates --lint
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/djlint templates --reformat --quiet || true
+
+## Background work (needs REDIS_URL) -----------------------------------------
+
+worker: install
+	$(VENV)/bin/celery -A pmm_portal worker --loglevel=INFO
+
+beat: install
+	$(VENV)/bin/celery -A pmm_portal beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3 celerybeat-schedule

@@ -1,0 +1,115 @@
+"""API of the shared core: who am I, teams, products, tokens, pagination."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+
+from . import selectors
+from .models import Product, Team, User
+from .permissions import EVERYONE, HasRole
+
+
+class UserSummarySerializer(serializers.ModelSerializer[User]):
+    display_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name", "role"]
+
+
+class TeamSerializer(serializers.ModelSerializer[Team]):
+    lead = UserSummarySerializer(read_only=True)
+
+    class Meta:
+        model = Team
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "lead",
+            "one_off_budget_min_pct",
+            "one_off_budget_max_pct",
+            "persona_stale_days",
+            "time_zone",
+        ]
+
+
+class ProductSerializer(serializers.ModelSerializer[Product]):
+    team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+
+    class Meta:
+        model = Product
+        fields = ["id", "name", "slug", "team", "description"]
+
+
+class MeSerializer(serializers.ModelSerializer[User]):
+    display_name = serializers.CharField(read_only=True)
+    teams = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name", "email", "role", "job_title", "teams"]
+
+    def get_teams(self, user: User) -> list[str]:
+        return [team.slug for team in selectors.teams_of(user=user)]
+
+
+class MeView(generics.RetrieveAPIView[User]):
+    """The signed-in user, with their role and teams."""
+
+    serializer_class = MeSerializer
+    permission_classes = [HasRole]
+    allowed_roles = EVERYONE
+
+    def get_object(self) -> User:
+        return self.request.user  # type: ignore[return-value]
+
+
+class TeamViewSet(viewsets.ReadOnlyModelViewSet[Team]):
+    """Teams the user belongs to or leads (every team for administrators)."""
+
+    serializer_class = TeamSerializer
+    permission_classes = [HasRole]
+    allowed_roles = EVERYONE
+    lookup_field = "slug"
+    search_fields = ["name"]
+    ordering_fields = ["name"]
+
+    def get_queryset(self) -> QuerySet[Team]:
+        return selectors.teams_of(user=self.request.user).select_related("lead")  # type: ignore[arg-type]
+
+
+class ProductViewSet(viewsets.ReadOnlyModelViewSet[Product]):
+    """Every product: the catalogue is open to everyone signed in (sales pick one on requests)."""
+
+    serializer_class = ProductSerializer
+    permission_classes = [HasRole]
+    allowed_roles = EVERYONE
+    lookup_field = "slug"
+    filterset_fields = ["team__slug"]
+    search_fields = ["name", "description"]
+    ordering_fields = ["name"]
+
+    def get_queryset(self) -> QuerySet[Product]:
+        return selectors.product_choices()
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for an API token (``Authorization: Token <key>``).
+
+    Failed attempts count towards the same sign-in lockout as the login page.
+    """
+
+    throttle_classes = [AnonRateThrottle]
+
+    @extend_schema(auth=[], tags=["auth"])
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().post(request, *args, **kwargs)

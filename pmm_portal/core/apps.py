@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """Users, roles, teams and products: what every other app stands on."""
+
+    name = "pmm_portal.core"
+    label = "core"
+    verbose_name = "People, teams and products"
+    default_auto_field = "django.db.models.BigAutoField"

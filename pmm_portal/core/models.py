@@ -1,0 +1,152 @@
+"""Users with a role, the product marketing teams they form and the products those teams cover."""
+
+import zoneinfo
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+
+class Role(models.TextChoices):
+    """What a person does in the organisation; it decides what they see and may change."""
+
+    SALES = "sales", "Sales"
+    PMM = "pmm", "Product marketing manager"
+    PM = "pm", "Product manager"
+    CMO = "cmo", "Marketing leader (CMO)"
+    ADMIN = "admin", "Administrator"
+
+
+class User(AbstractUser):
+    """A person who signs in. ``role`` decides their home page, navigation and rights."""
+
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.SALES)
+    job_title = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["first_name", "last_name", "username"]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="core_user_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_portal_admin(self) -> bool:
+        """Administrators (by role or as Django superusers) may do everything."""
+        return self.role == Role.ADMIN or self.is_superuser
+
+    def has_role(self, *roles: str) -> bool:
+        """True when the user has one of ``roles``; administrators have every role."""
+        return self.is_portal_admin or self.role in roles
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            "“%(value)s” is not a time zone name; use one like Europe/Paris or America/New_York.",
+            params={"value": value},
+        )
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class Team(models.Model):
+    """A product marketing team, led by a CMO or marketing director, covering one or more products.
+
+    The team sets the band of time its PMMs should spend on one-off requests and
+    how many days a persona stays fresh after it was last validated.
+    """
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    lead = models.ForeignKey(
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_teams",
+        help_text="The CMO or marketing director who leads the team.",
+    )
+    members = models.ManyToManyField("core.User", related_name="teams", blank=True)
+    one_off_budget_min_pct = models.PositiveSmallIntegerField(
+        "one-off budget, lower bound (%)",
+        default=10,
+        validators=[MaxValueValidator(100)],
+    )
+    one_off_budget_max_pct = models.PositiveSmallIntegerField(
+        "one-off budget, upper bound (%)",
+        default=15,
+        validators=[MaxValueValidator(100)],
+    )
+    persona_stale_days = models.PositiveIntegerField(
+        "persona staleness (days)",
+        default=180,
+        validators=[MinValueValidator(1)],
+        help_text="A persona not validated for this many days is flagged stale.",
+    )
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(one_off_budget_min_pct__lte=models.F("one_off_budget_max_pct"))
+                & Q(one_off_budget_max_pct__lte=100),
+                name="core_team_budget_band_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(persona_stale_days__gte=1), name="core_team_stale_days_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.one_off_budget_min_pct > self.one_off_budget_max_pct:
+            raise ValidationError(
+                {"one_off_budget_max_pct": "The upper bound must be at least the lower bound."}
+            )
+
+    @property
+    def one_off_band_label(self) -> str:
+        return f"{self.one_off_budget_min_pct}–{self.one_off_budget_max_pct} %"
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Product(models.Model):
+    """A product a team markets. Its product managers own its user personas and value propositions."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="products")
+    description = models.TextField(blank=True)
+    managers = models.ManyToManyField(
+        "core.User",
+        related_name="managed_products",
+        blank=True,
+        help_text="Product managers who own this product's user personas and value propositions.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "name"], name="core_product_unique_name_per_team"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

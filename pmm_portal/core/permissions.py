@@ -1,0 +1,53 @@
+"""The one door for role checks, shared by every app's pages and API.
+
+A page or endpoint declares ``allowed_roles``. Anonymous visitors are sent to
+sign in (pages) or get 401/403 (API); a signed-in user without one of the roles
+gets 403. Administrators pass everywhere. Per-object rules (which team's
+request, whose plan) live in each app's ``permissions.py`` and build on this.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.mixins import AccessMixin
+from django.http import HttpRequest, HttpResponseBase
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from .models import Role
+
+EVERYONE: tuple[str, ...] = tuple(Role.values)
+MARKETING: tuple[str, ...] = (Role.PMM, Role.PM, Role.CMO)
+PMM_AND_CMO: tuple[str, ...] = (Role.PMM, Role.CMO)
+
+
+def user_has_role(user: Any, roles: Iterable[str]) -> bool:
+    """True when ``user`` is signed in and has one of ``roles`` (administrators always do)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.has_role(*roles))
+
+
+class RoleRequiredMixin(AccessMixin):
+    """Class-based page views: sign-in required, then one of ``allowed_roles``."""
+
+    allowed_roles: tuple[str, ...] = ()
+    raise_exception = False
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not user_has_role(request.user, self.allowed_roles):
+            self.raise_exception = True
+            return self.handle_no_permission()
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class HasRole(BasePermission):
+    """API views: the view's ``allowed_roles`` (every role when it declares none)."""
+
+    message = "Your role does not give access to this resource."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        roles = getattr(view, "allowed_roles", EVERYONE)
+        return user_has_role(request.user, roles)

@@ -1,0 +1,34 @@
+"""Reads about people, teams and products that several pages share."""
+
+from django.db.models import Count, Q, QuerySet
+
+from .models import Product, Role, Team, User
+
+
+def teams_of(*, user: User) -> QuerySet[Team]:
+    """The teams ``user`` belongs to or leads; administrators get every team."""
+    teams = Team.objects.all()
+    if not user.is_portal_admin:
+        teams = teams.filter(Q(members=user) | Q(lead=user)).distinct()
+    return teams
+
+
+def team_overview(*, user: User) -> QuerySet[Team]:
+    """``teams_of`` with the figures a home page shows, in one query."""
+    return (
+        teams_of(user=user)
+        .select_related("lead")
+        .annotate(
+            pmm_count=Count("members", filter=Q(members__role=Role.PMM), distinct=True),
+            product_count=Count("products", distinct=True),
+        )
+    )
+
+
+def products_managed_by(*, user: User) -> QuerySet[Product]:
+    return Product.objects.filter(managers=user).select_related("team")
+
+
+def product_choices() -> QuerySet[Product]:
+    """Every product, for pickers: the product list is public inside the organisation."""
+    return Product.objects.select_related("team").order_by("team__name", "name")

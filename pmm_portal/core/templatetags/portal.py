@@ -1,0 +1,33 @@
+"""Template helpers shared by every app."""
+
+from django import forms, template
+from django.forms.boundfield import BoundField
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+
+def _widget_class(widget: forms.Widget) -> str:
+    if isinstance(widget, forms.CheckboxInput):
+        return "form-check-input"
+    if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+        return ""
+    if isinstance(widget, forms.Select | forms.SelectMultiple):
+        return "form-select"
+    return "form-control"
+
+
+@register.simple_tag
+def widget(field: BoundField) -> SafeString:
+    """Render ``field``'s input with the design's classes and its error state for screen readers."""
+    attrs = dict(field.field.widget.attrs)
+    css = " ".join(c for c in (attrs.get("class", ""), _widget_class(field.field.widget)) if c)
+    if field.errors:
+        css += " is-invalid"
+        error_ids = " ".join(f"{field.auto_id}_error_{n}" for n in range(1, len(field.errors) + 1))
+        described = " ".join(filter(None, (attrs.get("aria-describedby", ""), error_ids)))
+        if field.help_text:
+            described = f"{field.auto_id}_helptext {described}"
+        attrs["aria-describedby"] = described
+    attrs["class"] = css
+    return field.as_widget(attrs=attrs)

@@ -1,0 +1,25 @@
+"""The test suite: PostgreSQL and Redis on 127.0.0.1 unless DATABASE_URL/REDIS_URL say otherwise."""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pmm_portal")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+
+from .base import *  # noqa: F403
+from .base import CELERY_BROKER_TRANSPORT_OPTIONS, STORAGES
+
+DEBUG = False
+SECRET_KEY = "test-only-not-a-secret"  # noqa: S105
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+# Tasks run in-process unless a test starts a real worker on the real broker.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "max_retries": 0}
+# Throttle counters and other cache entries must not outlive a test run.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

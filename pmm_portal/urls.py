@@ -1,0 +1,37 @@
+"""Root URLs. The page prefixes and API paths are public contract (PRODUCT.md)."""
+
+from django.conf import settings
+from csp.decorators import csp_update
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from pmm_portal.core import views as core_views
+
+admin.site.site_header = "PMM Portal administration"
+admin.site.site_title = "PMM Portal admin"
+
+urlpatterns = [
+    path("", core_views.HomeView.as_view(), name="home"),
+    path("healthz/", core_views.healthz, name="healthz"),
+    path("accounts/", include("pmm_portal.core.account_urls")),
+    path("personas/", include("personas.urls")),
+    path("initiatives/", include("initiatives.urls")),
+    path("requests/", include("requests_queue.urls")),
+    path("reporting/", include("reporting.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(("pmm_portal.api_urls", "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The split view serves its script from a URL, so the CSP needs no inline script.
+    # Swagger UI sets a few inline styles (never scripts); allow styles on that page only.
+    path(
+        "api/docs/",
+        csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        name="api-docs",
+    ),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,31 @@
+// PMM Portal behaviour shared by every page. No inline scripts: the CSP forbids them.
+(function () {
+  "use strict";
+  // Messages fade away after a while unless they are errors.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".messages .alert:not(.alert-danger)").forEach(function (el) {
+      window.setTimeout(function () {
+        if (window.bootstrap && document.body.contains(el)) {
+          window.bootstrap.Alert.getOrCreateInstance(el).close();
+        }
+      }, 8000);
+    });
+  });
+  // Tell the user when an HTMX request failed instead of silently doing nothing.
+  document.body.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    var text = status === 403 ? "You do not have permission to do that." :
+      status === 429 ? "Too many requests: wait a minute and try again." :
+      "Something went wrong (" + status + "). Reload the page and try again.";
+    var box = document.createElement("div");
+    box.className = "alert alert-danger alert-dismissible fade show";
+    box.setAttribute("role", "alert");
+    box.textContent = text;
+    var close = document.createElement("button");
+    close.type = "button"; close.className = "btn-close";
+    close.setAttribute("data-bs-dismiss", "alert"); close.setAttribute("aria-label", "Dismiss");
+    box.appendChild(close);
+    var main = document.getElementById("main");
+    if (main) { main.prepend(box); }
+  });
+})();
