@@ -1,7 +1,7 @@
 """Root URLs. The page prefixes and API paths are public contract (PRODUCT.md)."""
 
-from django.conf import settings
 from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -26,7 +26,9 @@ urlpatterns = [
     # Swagger UI sets a few inline styles (never scripts); allow styles on that page only.
     path(
         "api/docs/",
-        csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        csp_update({"style-src": ["'unsafe-inline'"]})(
+            SpectacularSwaggerSplitView.as_view(url_name="schema")
+        ),
         name="api-docs",
     ),
 ]

@@ -128,7 +128,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = None  # show the signed-out page
 
 # Lock a username from one address after 5 failures, for 15 minutes.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -172,7 +172,7 @@ USE_TZ = True
 # Front-end packages come from npm (package-lock.json) and are served from
 # node_modules by WhiteNoise; nothing is copied into the repository by hand.
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT: Path | None = BASE_DIR / "staticfiles"
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
@@ -201,7 +201,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Celery -------------------------------------------------------------------------
 # Without a broker, tasks run in-process (``make run`` on a bare machine).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = None
+# Results are kept only when a caller asks for them (apply_async(ignore_result=False)).
+CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_EXPIRES = 60 * 60
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_ACCEPT_CONTENT = ["json"]

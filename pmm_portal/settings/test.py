@@ -18,6 +18,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Static files come from the finders; nothing is collected outside production.
+STATIC_ROOT = None
 # Tasks run in-process unless a test starts a real worker on the real broker.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "max_retries": 0}

@@ -1,5 +1,7 @@
 """Template helpers shared by every app."""
 
+from datetime import timedelta
+
 from django import forms, template
 from django.forms.boundfield import BoundField
 from django.utils.safestring import SafeString
@@ -31,3 +33,18 @@ def widget(field: BoundField) -> SafeString:
         attrs["aria-describedby"] = described
     attrs["class"] = css
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def duration_words(value: timedelta | None) -> str:
+    """A timedelta in words a person reads at a glance: "15 minutes", "2 hours", "1 hour 30 minutes"."""
+    if not value:
+        return ""
+    minutes = int(value.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if minutes or not hours:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)

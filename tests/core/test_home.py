@@ -1,0 +1,52 @@
+"""Each role's home page: what it shows, and a query count that does not grow with the data."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from pmm_portal.core.models import Role
+from tests.factories import ProductFactory, TeamFactory, UserFactory
+
+
+def test_pm_home_lists_the_products_they_manage(client, pm, product):
+    client.force_login(pm)
+    html = client.get("/").content.decode()
+    assert "Atlas" in html
+    assert "Core Platform" in html
+
+
+def test_pm_without_products_is_told_what_to_do(client, db):
+    client.force_login(UserFactory(role=Role.PM))
+    assert "No products assigned to you" in client.get("/").content.decode()
+
+
+def test_cmo_home_shows_the_teams_they_lead_with_their_size(client, cmo, team, product, other_team):
+    client.force_login(cmo)
+    html = client.get("/").content.decode()
+    assert "Core Platform" in html
+    assert "1 PMM · 1 product" in html
+    assert "Analytics" not in html
+
+
+def test_someone_on_no_team_is_told_what_to_do(client, db):
+    client.force_login(UserFactory(role=Role.PMM))
+    assert "You are not on a team yet" in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("role", ["sales", "pmm", "pm", "cmo", "admin"])
+def test_home_query_count_is_flat(client, cast, role):
+    """Session, user, then the page's own reads (teams with counts, managed products)."""
+
+    def count() -> int:
+        client.force_login(cast[role])
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        return len(queries)
+
+    small = count()
+    for _n in range(10):
+        team = TeamFactory(lead=cast["cmo"])
+        team.members.add(cast["pmm"], cast["pm"], *UserFactory.create_batch(3, role=Role.PMM))
+        ProductFactory(team=team).managers.add(cast["pm"])
+    assert count() == small
+    assert small <= 6

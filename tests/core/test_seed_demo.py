@@ -1,0 +1,49 @@
+"""``seed_demo``: the demo organisation, its safety switch and its scale."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from pmm_portal.core.models import Product, Role, Team, User
+
+
+def test_refuses_with_debug_off(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="refuses to run with DEBUG off"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_creates_the_named_users_with_the_demo_password(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    for username, role in [("cmo", Role.CMO), ("pmm", Role.PMM), ("pm", Role.PM), ("sales", Role.SALES)]:
+        user = User.objects.get(username=username)
+        assert user.role == role
+        assert user.check_password("demo")
+    team = Team.objects.get()
+    assert team.lead.username == "cmo"
+    assert set(team.members.values_list("username", flat=True)) >= {"pmm", "pm"}
+    assert Product.objects.filter(team=team, managers__username="pm").exists()
+    assert User.objects.get(username="admin").is_superuser
+
+
+def test_is_idempotent(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    counts = (User.objects.count(), Team.objects.count(), Product.objects.count())
+    call_command("seed_demo")
+    assert (User.objects.count(), Team.objects.count(), Product.objects.count()) == counts
+
+
+def test_password_option_and_force(db, settings):
+    settings.DEBUG = False
+    call_command("seed_demo", "--force", "--password", "s3cret-demo")
+    assert User.objects.get(username="pmm").check_password("s3cret-demo")
+
+
+def test_scale_grows_the_organisation(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", "--scale", "20")
+    assert Team.objects.count() == 2
+    assert User.objects.filter(role=Role.PMM).count() == 10
+    assert all(team.members.filter(role=Role.PMM).exists() for team in Team.objects.all())
