@@ -2,11 +2,12 @@
 
 import os
 import sys
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
 import redis
 
-DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pmm_portal")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
 HOW_TO_START = (
     "Start them with `docker compose up -d db redis` (or your system's services), "
@@ -17,7 +18,9 @@ HOW_TO_START = (
 def main() -> int:
     problems = []
     try:
-        psycopg2.connect(DATABASE_URL, connect_timeout=3).close()
+        # The test run creates its own database: only the server has to answer.
+        server = urlunsplit(urlsplit(DATABASE_URL)._replace(path="/postgres"))
+        psycopg2.connect(server, connect_timeout=3).close()
     except psycopg2.OperationalError as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else "no answer"
         problems.append(f"PostgreSQL is not reachable at {DATABASE_URL}: {first_line}")
