@@ -1,16 +1,20 @@
 """``python manage.py seed_demo [--scale N] [--password P] [--force]``: the demo organisation."""
 
 import time
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.module_loading import import_string
 
-from pmm_portal.core.demo import DemoOrg, seed_core
+from pmm_portal.core.demo import seed_core
 
-# Each app that has demo data adds its seeder here, in dependency order.
-DEMO_SEEDERS: list[Callable[[DemoOrg], None]] = []
+# Each app's demo data, in dependency order: ``seed(org: DemoOrg) -> None``, idempotent.
+DEMO_SEEDERS: list[str] = [
+    "personas.demo.seed",
+    "requests_queue.demo.seed",
+    "initiatives.demo.seed",
+]
 
 
 class Command(BaseCommand):
@@ -35,7 +39,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         # An explicit --password also resets existing demo users to it.
         org = seed_core(scale=scale, password=password or "demo", reset_passwords=password is not None)
-        for seeder in DEMO_SEEDERS:
+        for path in DEMO_SEEDERS:
+            seeder = import_string(path)
             seeder(org)
         self.stdout.write(
             self.style.SUCCESS(

@@ -5,6 +5,8 @@ from factory.django import DjangoModelFactory
 
 from pmm_portal.core.models import Product, Role, Team, User
 
+__all__ = ["TEST_PASSWORD", "ProductFactory", "TeamFactory", "UserFactory"]
+
 TEST_PASSWORD = "correct horse battery staple"
 
 

@@ -1,0 +1,1 @@
+"""Factories of the requests_queue app."""
