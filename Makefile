@@ -7,7 +7,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test lint format worker beat install install-dev browser bench clean
+.PHONY: run test lint format worker beat install install-dev browser clean
 
 ## Environment ---------------------------------------------------------------
 
@@ -75,4 +75,4 @@ beat: install
 	$(VENV)/bin/celery -A pmm_portal beat --loglevel=INFO
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles db.sqlite3 celerybeat-schedule
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3 celerybeat-schedule*

@@ -21,5 +21,5 @@ if [[ -n "${REDIS_URL:-}" ]]; then
 else
   echo "No REDIS_URL: background tasks run in-process."
 fi
-echo "PMM Portal: http://${ADDR}/  (sign in as cmo, pmm, pm or sales with the password demo)"
+echo "PMM Portal: http://${ADDR}/  (sign in as cmo, pmm, pm, sales or admin with the password demo)"
 "$PY" manage.py runserver "$ADDR"

@@ -129,6 +129,22 @@ class TestLockout:
         client.logout()
         assert sign_in(client, "pmm", ip="10.8.8.8").status_code == 302
 
+    def test_a_forged_forwarded_for_header_does_not_dodge_the_lock(self, client, pmm):
+        for n in range(5):
+            client.post(
+                LOGIN,
+                {"username": "pmm", "password": "wrong"},
+                REMOTE_ADDR="10.7.7.7",
+                HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+            )
+        response = client.post(
+            LOGIN,
+            {"username": "pmm", "password": TEST_PASSWORD},
+            REMOTE_ADDR="10.7.7.7",
+            HTTP_X_FORWARDED_FOR="203.0.113.99",
+        )
+        assert "Too many failed sign-ins" in response.content.decode()
+
     def test_four_failures_do_not_lock(self, client, pmm):
         for _ in range(4):
             sign_in(client, "pmm", "wrong")
