@@ -138,9 +138,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 # The client address comes from X-Forwarded-For only behind a known number of
 # proxies; otherwise anyone could forge the header and dodge the lockout.
-AXES_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
-if AXES_PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = AXES_PROXY_COUNT
+_proxy_count = env.int("AXES_PROXY_COUNT", default=0)
+if _proxy_count:
+    AXES_IPWARE_PROXY_COUNT = _proxy_count
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 else:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
