@@ -1,1 +1,342 @@
-"""Models of the Initiatives app."""
+"""The monthly top-3 plan, weekly time, monthly reviews and wins.
+
+The rules the article prescribes are kept by the database as well as by the
+services: at most three focus initiatives per PMM and month (ranks 1–3, one
+initiative per rank), time in whole weeks starting on a Monday with 0–80 hours
+an entry, and each reminder sent once.
+"""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+MAX_FOCUS = 3
+MAX_WEEK_HOURS = Decimal("80")
+
+
+class InitiativeStatus(models.TextChoices):
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    OFF_TRACK = "off_track", "Off track"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "Dropped"
+
+
+OPEN_STATUSES = (InitiativeStatus.ON_TRACK, InitiativeStatus.AT_RISK, InitiativeStatus.OFF_TRACK)
+
+
+class Initiative(models.Model):
+    """A piece of strategic work a PMM owns: a goal, its expected impact, dates, milestones and status.
+
+    Whether it is one of the owner's top 3 in a month is recorded by a ``FocusSlot``;
+    without one it waits in the backlog.
+    """
+
+    owner = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="initiatives")
+    team = models.ForeignKey("core.Team", on_delete=models.PROTECT, related_name="initiatives")
+    title = models.CharField(max_length=200)
+    goal = models.TextField(help_text="What will be true when this initiative is done?")
+    expected_impact = models.TextField(
+        blank=True, help_text="Why it matters: the revenue, win rate or adoption it should move."
+    )
+    personas = models.ManyToManyField("personas.Persona", related_name="initiatives", blank=True)
+    products = models.ManyToManyField("core.Product", related_name="initiatives", blank=True)
+    start_date = models.DateField()
+    target_date = models.DateField()
+    status = models.CharField(
+        max_length=12, choices=InitiativeStatus.choices, default=InitiativeStatus.ON_TRACK
+    )
+    planned_hours_per_week = models.DecimalField(
+        max_digits=4, decimal_places=1, default=Decimal("8"), help_text="Hours you protect for it every week."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["target_date", "title"]
+        indexes = [models.Index(fields=["team", "status"], name="initiatives_team_status_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_date__gte=F("start_date")),
+                name="initiatives_initiative_dates_ordered",
+                violation_error_message="The target date must be on or after the start date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_hours_per_week__gte=0) & Q(planned_hours_per_week__lte=MAX_WEEK_HOURS),
+                name="initiatives_initiative_planned_hours_0_80",
+                violation_error_message="Plan between 0 and 80 hours a week.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=InitiativeStatus.values), name="initiatives_initiative_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class Milestone(models.Model):
+    """A dated step of an initiative; the next open one shows on the plan."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(max_length=200)
+    due_date = models.DateField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.completed_at is not None
+
+
+class StatusUpdate(models.Model):
+    """A status change or check-in on an initiative, with a short message; shown newest first."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="status_updates")
+    author = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=12, choices=InitiativeStatus.choices)
+    message = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=InitiativeStatus.values), name="initiatives_statusupdate_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()}: {self.message}"
+
+
+class FocusSlot(models.Model):
+    """One of a PMM's top 3 for a month: rank 1–3, one initiative per rank, at most three ranks.
+
+    ``month`` is the first day of the month. The rank check and the two unique
+    constraints make a fourth focus initiative impossible in the database itself.
+    """
+
+    owner = models.ForeignKey("core.User", on_delete=models.CASCADE, related_name="focus_slots")
+    month = models.DateField()
+    rank = models.PositiveSmallIntegerField()
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="focus_slots")
+
+    class Meta:
+        ordering = ["month", "owner", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "month", "rank"], name="initiatives_focus_one_per_rank"),
+            models.UniqueConstraint(fields=["month", "initiative"], name="initiatives_focus_once_a_month"),
+            models.CheckConstraint(
+                condition=Q(rank__gte=1) & Q(rank__lte=MAX_FOCUS), name="initiatives_focus_rank_1_3"
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="initiatives_focus_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} #{self.rank}"
+
+
+class TimeCategory(models.TextChoices):
+    INITIATIVE = "initiative", "Top-3 initiative"
+    REQUEST = "request", "One-off requests"
+    CUSTOMER = "customer", "Customer time"
+    MEETINGS = "meetings", "Meetings"
+    OTHER = "other", "Other"
+
+
+class TimeEntry(models.Model):
+    """Hours a user spent in one week (starting on ``week_start``, a Monday) on one kind of work.
+
+    One row per user, week and initiative, per user, week and request, and per
+    user, week and other category. The week total (≤ 80 hours) and "no future
+    weeks" depend on other rows and on today, so the services enforce them.
+    """
+
+    user = models.ForeignKey("core.User", on_delete=models.CASCADE, related_name="time_entries")
+    week_start = models.DateField()
+    category = models.CharField(max_length=12, choices=TimeCategory.choices)
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.PROTECT, null=True, blank=True, related_name="time_entries"
+    )
+    request = models.ForeignKey(
+        "requests_queue.Request", on_delete=models.PROTECT, null=True, blank=True, related_name="time_entries"
+    )
+    hours = models.DecimalField(max_digits=4, decimal_places=1)
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-week_start", "category", "id"]
+        verbose_name_plural = "time entries"
+        indexes = [models.Index(fields=["user", "week_start"], name="initiatives_time_user_week_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gte=0) & Q(hours__lte=MAX_WEEK_HOURS), name="initiatives_time_hours_0_80"
+            ),
+            models.CheckConstraint(
+                condition=Q(week_start__iso_week_day=1), name="initiatives_time_week_monday"
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=TimeCategory.values), name="initiatives_time_category_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(category=TimeCategory.INITIATIVE)
+                    & Q(initiative__isnull=False)
+                    & Q(request__isnull=True)
+                )
+                | (~Q(category=TimeCategory.INITIATIVE) & Q(initiative__isnull=True)),
+                name="initiatives_time_initiative_category",
+            ),
+            models.CheckConstraint(
+                condition=Q(request__isnull=True) | Q(category=TimeCategory.REQUEST),
+                name="initiatives_time_request_category",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "week_start", "initiative"],
+                condition=Q(initiative__isnull=False),
+                name="initiatives_time_one_per_initiative",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "week_start", "request"],
+                condition=Q(request__isnull=False),
+                name="initiatives_time_one_per_request",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "week_start", "category"],
+                condition=Q(initiative__isnull=True) & Q(request__isnull=True),
+                name="initiatives_time_one_per_category",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.week_start} {self.category} {self.hours} h"
+
+
+class MonthlyReview(models.Model):
+    """A PMM's close of a month: outcomes of the top 3, learnings and wins; locked once submitted."""
+
+    owner = models.ForeignKey("core.User", on_delete=models.CASCADE, related_name="monthly_reviews")
+    team = models.ForeignKey("core.Team", on_delete=models.PROTECT, related_name="monthly_reviews")
+    month = models.DateField(help_text="The month reviewed (its first day).")
+    learnings = models.TextField(blank=True, help_text="What you tried and what it taught you.")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month", "owner"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "month"], name="initiatives_review_one_per_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="initiatives_review_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.month:%Y-%m}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.submitted_at is not None
+
+
+class Outcome(models.TextChoices):
+    DONE = "done", "Done"
+    PROGRESSED = "progressed", "Progressed"
+    CARRIED_OVER = "carried_over", "Carried over"
+    DROPPED = "dropped", "Dropped"
+
+
+class ReviewOutcome(models.Model):
+    """What became of one top-3 initiative in the month reviewed."""
+
+    review = models.ForeignKey(MonthlyReview, on_delete=models.CASCADE, related_name="outcomes")
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="review_outcomes")
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["review", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "initiative"], name="initiatives_outcome_once_per_review"
+            ),
+            models.CheckConstraint(condition=Q(outcome__in=Outcome.values), name="initiatives_outcome_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative}: {self.get_outcome_display()}"
+
+
+class ReviewReopening(models.Model):
+    """The record that a submitted review was reopened: by whom, when, and why."""
+
+    review = models.ForeignKey(MonthlyReview, on_delete=models.CASCADE, related_name="reopenings")
+    reopened_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=300)
+    previously_submitted_at = models.DateTimeField()
+    reopened_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-reopened_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.review} reopened"
+
+
+class Win(models.Model):
+    """A success worth promoting, linked to the initiative or request it came from."""
+
+    title = models.CharField(max_length=200)
+    impact = models.TextField(help_text="What changed for the business: a deal won, a number moved.")
+    date = models.DateField()
+    team = models.ForeignKey("core.Team", on_delete=models.PROTECT, related_name="wins")
+    owner = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="wins")
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.SET_NULL, null=True, blank=True, related_name="wins"
+    )
+    request = models.ForeignKey(
+        "requests_queue.Request", on_delete=models.SET_NULL, null=True, blank=True, related_name="wins"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["team", "date"], name="initiatives_win_team_date_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReminderKind(models.TextChoices):
+    TIME_LOG = "time_log", "Log last week's time"
+    MONTHLY_REVIEW = "monthly_review", "Close last month's review"
+
+
+class SentReminder(models.Model):
+    """That a reminder went out, so each (person, kind, period) is reminded once."""
+
+    user = models.ForeignKey("core.User", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    period = models.DateField(help_text="The week (its Monday) or month (its first day) reminded about.")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "period"], name="initiatives_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind} {self.period}"

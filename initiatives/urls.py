@@ -5,4 +5,22 @@ from . import views
 app_name = "initiatives"
 urlpatterns = [
     path("", views.PlanView.as_view(), name="index"),
+    path("team/", views.TeamPlanView.as_view(), name="team"),
+    path("timeline/", views.TimelineView.as_view(), name="timeline"),
+    path("all/", views.InitiativeListView.as_view(), name="list"),
+    path("new/", views.InitiativeCreateView.as_view(), name="new"),
+    path("<int:pk>/", views.InitiativeDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.InitiativeEditView.as_view(), name="edit"),
+    path("<int:pk>/focus/", views.FocusView.as_view(), name="focus"),
+    path("<int:pk>/updates/", views.StatusUpdateView.as_view(), name="status-update"),
+    path("<int:pk>/milestones/", views.MilestoneAddView.as_view(), name="milestone-add"),
+    path("<int:pk>/milestones/toggle/", views.MilestoneToggleView.as_view(), name="milestone-toggle"),
+    path("timesheet/", views.TimesheetView.as_view(), name="timesheet"),
+    path("timesheet/copy/", views.TimesheetCopyView.as_view(), name="timesheet-copy"),
+    path("review/", views.ReviewStartView.as_view(), name="review-start"),
+    path("reviews/", views.ReviewListView.as_view(), name="reviews"),
+    path("reviews/<int:pk>/", views.ReviewView.as_view(), name="review"),
+    path("reviews/<int:pk>/reopen/", views.ReviewReopenView.as_view(), name="review-reopen"),
+    path("wins/", views.WinListView.as_view(), name="wins"),
+    path("wins/new/", views.WinCreateView.as_view(), name="win-new"),
 ]

@@ -1,0 +1,90 @@
+from django.contrib import admin
+
+from .models import (
+    FocusSlot,
+    Initiative,
+    Milestone,
+    MonthlyReview,
+    ReviewOutcome,
+    ReviewReopening,
+    SentReminder,
+    StatusUpdate,
+    TimeEntry,
+    Win,
+)
+
+
+class MilestoneInline(admin.TabularInline[Milestone, Initiative]):
+    model = Milestone
+    extra = 0
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(admin.ModelAdmin[Initiative]):
+    list_display = ["title", "owner", "team", "status", "start_date", "target_date"]
+    list_filter = ["status", "team"]
+    search_fields = ["title", "goal"]
+    list_select_related = ["owner", "team"]
+    raw_id_fields = ["owner"]
+    filter_horizontal = ["products", "personas"]
+    inlines = [MilestoneInline]
+
+
+@admin.register(FocusSlot)
+class FocusSlotAdmin(admin.ModelAdmin[FocusSlot]):
+    list_display = ["month", "owner", "rank", "initiative"]
+    list_filter = ["month"]
+    list_select_related = ["owner", "initiative"]
+    raw_id_fields = ["owner", "initiative"]
+
+
+@admin.register(StatusUpdate)
+class StatusUpdateAdmin(admin.ModelAdmin[StatusUpdate]):
+    list_display = ["initiative", "status", "author", "created_at"]
+    list_select_related = ["initiative", "author"]
+    raw_id_fields = ["initiative", "author"]
+
+
+@admin.register(TimeEntry)
+class TimeEntryAdmin(admin.ModelAdmin[TimeEntry]):
+    list_display = ["user", "week_start", "category", "hours", "initiative", "request"]
+    list_filter = ["category", "week_start"]
+    list_select_related = ["user", "initiative", "request"]
+    raw_id_fields = ["user", "initiative", "request"]
+
+
+class ReviewOutcomeInline(admin.TabularInline[ReviewOutcome, MonthlyReview]):
+    model = ReviewOutcome
+    extra = 0
+    raw_id_fields = ["initiative"]
+
+
+class ReviewReopeningInline(admin.TabularInline[ReviewReopening, MonthlyReview]):
+    model = ReviewReopening
+    extra = 0
+    readonly_fields = ["reopened_by", "reason", "previously_submitted_at", "reopened_at"]
+
+
+@admin.register(MonthlyReview)
+class MonthlyReviewAdmin(admin.ModelAdmin[MonthlyReview]):
+    list_display = ["owner", "month", "team", "submitted_at"]
+    list_filter = ["month", "team"]
+    list_select_related = ["owner", "team"]
+    raw_id_fields = ["owner"]
+    inlines = [ReviewOutcomeInline, ReviewReopeningInline]
+
+
+@admin.register(Win)
+class WinAdmin(admin.ModelAdmin[Win]):
+    list_display = ["title", "owner", "team", "date"]
+    list_filter = ["team"]
+    search_fields = ["title", "impact"]
+    list_select_related = ["owner", "team"]
+    raw_id_fields = ["owner", "initiative", "request"]
+
+
+@admin.register(SentReminder)
+class SentReminderAdmin(admin.ModelAdmin[SentReminder]):
+    list_display = ["user", "kind", "period", "sent_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["user"]

@@ -1,0 +1,62 @@
+"""Calendar arithmetic the plan, the timesheet and the reminders share (weeks start on Monday)."""
+
+from datetime import date, timedelta
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(month: date, count: int) -> date:
+    """The first day of the month ``count`` months after ``month`` (before it when negative)."""
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(month: date) -> date:
+    return add_months(month, 1) - timedelta(days=1)
+
+
+def week_start(day: date) -> date:
+    """The Monday of ``day``'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+def mondays_in_month(month: date) -> list[date]:
+    """The weeks that belong to a month: those whose Monday falls in it."""
+    first = month_start(month)
+    monday = first + timedelta(days=(7 - first.weekday()) % 7)
+    end = month_end(first)
+    days = []
+    while monday <= end:
+        days.append(monday)
+        monday += timedelta(days=7)
+    return days
+
+
+def working_day(month: date, n: int) -> date:
+    """The ``n``-th working day (Monday to Friday) of ``month``."""
+    day = month_start(month)
+    seen = 0
+    while True:
+        if day.weekday() < 5:
+            seen += 1
+            if seen == n:
+                return day
+        day += timedelta(days=1)
+
+
+def parse_month(value: str | None) -> date | None:
+    """``YYYY-MM`` to the month's first day, or None when it is not a month."""
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        return date(year, month, 1)
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        return None

@@ -1,0 +1,111 @@
+"""Forms of the initiatives pages: they parse and label input; the services decide."""
+
+from typing import Any
+
+from django import forms
+
+from personas.models import Persona
+from pmm_portal.core.models import Product, User
+from requests_queue.models import Request, RequestStatus
+
+from .models import Initiative, InitiativeStatus, Milestone, Win
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class InitiativeForm(forms.ModelForm[Initiative]):
+    class Meta:
+        model = Initiative
+        fields = [
+            "title",
+            "goal",
+            "expected_impact",
+            "products",
+            "personas",
+            "start_date",
+            "target_date",
+            "planned_hours_per_week",
+            "status",
+        ]
+        widgets = {
+            "title": forms.TextInput(
+                attrs={"autofocus": True, "placeholder": "e.g. Competitive battlecards for the mid-market"}
+            ),
+            "goal": forms.Textarea(attrs={"rows": 3}),
+            "expected_impact": forms.Textarea(attrs={"rows": 2}),
+            "start_date": DateInput(),
+            "target_date": DateInput(),
+            "products": forms.CheckboxSelectMultiple(),
+            "personas": forms.CheckboxSelectMultiple(),
+            "planned_hours_per_week": forms.NumberInput(attrs={"step": "0.5", "min": "0", "max": "80"}),
+        }
+
+    def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        products = self.fields["products"]
+        assert isinstance(products, forms.ModelMultipleChoiceField)
+        products.queryset = Product.objects.filter(team__members=owner).distinct().order_by("name")
+        products.required = False
+        personas = self.fields["personas"]
+        assert isinstance(personas, forms.ModelMultipleChoiceField)
+        personas.queryset = Persona.objects.filter(team__members=owner).distinct().order_by("name")
+        personas.required = False
+        if not self.instance.pk:
+            del self.fields["status"]
+
+
+class StatusUpdateForm(forms.Form):
+    status = forms.ChoiceField(choices=InitiativeStatus.choices)
+    message = forms.CharField(
+        max_length=500,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": "What moved, what is blocking, what you need."}
+        ),
+    )
+
+
+class MilestoneForm(forms.ModelForm[Milestone]):
+    class Meta:
+        model = Milestone
+        fields = ["title", "due_date"]
+        widgets = {
+            "due_date": DateInput(),
+            "title": forms.TextInput(attrs={"placeholder": "e.g. Draft reviewed by sales"}),
+        }
+
+
+class WinForm(forms.ModelForm[Win]):
+    class Meta:
+        model = Win
+        fields = ["title", "impact", "date", "initiative", "request"]
+        widgets = {
+            "title": forms.TextInput(
+                attrs={"autofocus": True, "placeholder": "e.g. Won Globex after the new battlecard"}
+            ),
+            "impact": forms.Textarea(attrs={"rows": 3}),
+            "date": DateInput(),
+        }
+
+    def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        initiative = self.fields["initiative"]
+        assert isinstance(initiative, forms.ModelChoiceField)
+        initiative.queryset = Initiative.objects.filter(owner=owner).order_by("-start_date", "title")
+        initiative.required = False
+        initiative.help_text = "The initiative the win came from, if any."
+        request = self.fields["request"]
+        assert isinstance(request, forms.ModelChoiceField)
+        # The requests this PMM worked on: the one-off asks a win most often comes from.
+        request.queryset = Request.objects.filter(
+            assignee=owner, status__in=[RequestStatus.IN_PROGRESS, RequestStatus.DELIVERED]
+        ).order_by("-created_at")
+        request.required = False
+        request.help_text = "Or the one-off request it came from (requests you worked on)."
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300, widget=forms.TextInput(attrs={"placeholder": "e.g. A win came in late"})
+    )

@@ -1,0 +1,489 @@
+"""Reads the plan, timesheet, review and team pages share. Each takes the acting user and scopes by it.
+
+Every function here runs a fixed number of queries, whatever the amount of data.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from pmm_portal.core.models import Role, User
+from requests_queue.models import Request
+
+from .dates import add_months, mondays_in_month, month_end, month_start, week_start
+from .models import (
+    OPEN_STATUSES,
+    FocusSlot,
+    Initiative,
+    InitiativeStatus,
+    Milestone,
+    MonthlyReview,
+    Outcome,
+    TimeCategory,
+    TimeEntry,
+    Win,
+)
+from .permissions import visible_initiatives, visible_teams, visible_wins
+
+ZERO = Decimal(0)
+HOURS = DecimalField(max_digits=8, decimal_places=1)
+
+
+# --- Time totals (also used by the requests and reporting apps) ---------------------------
+
+
+@dataclass
+class TimeTotals:
+    """A person's logged hours over a period, in total and per category."""
+
+    total: Decimal = ZERO
+    by_category: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def one_off_share(self) -> Decimal | None:
+        """The share of the hours spent on one-off requests (0–1), None when nothing was logged."""
+        if not self.total:
+            return None
+        return self.by_category.get(TimeCategory.REQUEST, ZERO) / self.total
+
+
+def time_totals(*, user_ids: Iterable[int], start: date, end: date) -> dict[int, TimeTotals]:
+    """Hours per user and category for the weeks whose Monday falls between ``start`` and ``end`` (inclusive).
+
+    One grouped query; every requested user gets an entry (empty when they logged nothing).
+    """
+    ids = list(user_ids)
+    totals = {user_id: TimeTotals() for user_id in ids}
+    rows = (
+        TimeEntry.objects.filter(user_id__in=ids, week_start__gte=start, week_start__lte=end)
+        .values("user_id", "category")
+        .annotate(hours=Sum("hours"))
+        .order_by()
+    )
+    for row in rows:
+        entry = totals[row["user_id"]]
+        entry.by_category[row["category"]] = row["hours"]
+        entry.total += row["hours"]
+    return totals
+
+
+# --- My plan ---------------------------------------------------------------------------------
+
+
+@dataclass
+class PlanRow:
+    """An initiative as the plan shows it: its rank (None in the backlog) and plan vs actual hours."""
+
+    initiative: Initiative
+    rank: int | None
+    logged_month: Decimal
+    logged_week: Decimal
+    planned_month: Decimal
+
+    @property
+    def next_milestone(self) -> Milestone | None:
+        open_ones = self.initiative.open_milestones  # type: ignore[attr-defined]
+        return open_ones[0] if open_ones else None
+
+    @property
+    def planned_week(self) -> Decimal:
+        return self.initiative.planned_hours_per_week
+
+    @property
+    def logged_share(self) -> int:
+        """Logged as a percentage of planned for the month (for a progress bar), capped at 100."""
+        if not self.planned_month:
+            return 0
+        return min(100, int(self.logged_month * 100 / self.planned_month))
+
+
+@dataclass
+class Plan:
+    owner: User
+    month: date
+    focus: list[PlanRow]
+    backlog: list[PlanRow]
+
+    @property
+    def is_full(self) -> bool:
+        return len(self.focus) >= 3
+
+    @property
+    def planned_week(self) -> Decimal:
+        return sum((row.planned_week for row in self.focus), ZERO)
+
+    @property
+    def logged_week(self) -> Decimal:
+        return sum((row.logged_week for row in self.focus), ZERO)
+
+
+def _logged(start: date, end: date) -> Coalesce:
+    """Hours logged on the outer initiative in weeks starting between ``start`` and ``end``."""
+    hours = (
+        TimeEntry.objects.filter(initiative=OuterRef("pk"), week_start__gte=start, week_start__lte=end)
+        .values("initiative")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    return Coalesce(Subquery(hours, output_field=HOURS), Value(ZERO), output_field=HOURS)
+
+
+def plan(*, user: User, owner: User, month: date, today: date) -> Plan:
+    """``owner``'s plan for ``month`` as ``user`` may see it: top 3 by rank, then the open backlog.
+
+    Two queries: the initiatives with their rank and hours, and their open milestones.
+    """
+    month = month_start(month)
+    this_week = week_start(today)
+    rank = FocusSlot.objects.filter(initiative=OuterRef("pk"), month=month).values("rank")[:1]
+    rows = (
+        visible_initiatives(user)
+        .filter(owner=owner)
+        .filter(Q(status__in=OPEN_STATUSES) | Q(focus_slots__month=month))
+        .distinct()
+        .select_related("owner")
+        .annotate(
+            rank=Subquery(rank),
+            logged_month=_logged(month, month_end(month)),
+            logged_week=_logged(this_week, this_week),
+        )
+        .prefetch_related(
+            Prefetch(
+                "milestones",
+                queryset=Milestone.objects.filter(completed_at__isnull=True).order_by("due_date", "id"),
+                to_attr="open_milestones",
+            )
+        )
+        .order_by("target_date", "title")
+    )
+    weeks = len(mondays_in_month(month))
+    focus: list[PlanRow] = []
+    backlog: list[PlanRow] = []
+    for initiative in rows:
+        row = PlanRow(
+            initiative=initiative,
+            rank=initiative.rank,
+            logged_month=initiative.logged_month,
+            logged_week=initiative.logged_week,
+            planned_month=initiative.planned_hours_per_week * weeks,
+        )
+        (focus if row.rank else backlog).append(row)
+    focus.sort(key=lambda r: r.rank or 0)
+    return Plan(owner=owner, month=month, focus=focus, backlog=backlog)
+
+
+# --- Team plan and timeline -----------------------------------------------------------------
+
+
+@dataclass
+class TeamMemberPlan:
+    pmm: User
+    slots: list[FocusSlot]
+
+
+def team_plan(*, user: User, month: date) -> list[TeamMemberPlan]:
+    """Every PMM of the teams ``user`` sees, with their top 3 for ``month``. Two queries."""
+    month = month_start(month)
+    teams = visible_teams(user)
+    pmms = list(
+        User.objects.filter(teams__in=teams, role=Role.PMM, is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+    slots: dict[int, list[FocusSlot]] = defaultdict(list)
+    for slot in (
+        FocusSlot.objects.filter(month=month, owner__in=[p.pk for p in pmms])
+        .select_related("initiative")
+        .order_by("owner_id", "rank")
+    ):
+        slots[slot.owner_id].append(slot)
+    return [TeamMemberPlan(pmm=pmm, slots=slots[pmm.pk]) for pmm in pmms]
+
+
+@dataclass
+class TimelineRow:
+    initiative: Initiative
+    cells: list[str]  # per month: "" (not running), "active", "focus" (in the top 3 that month)
+
+
+def timeline(*, user: User, start: date, months: int = 6) -> tuple[list[date], list[TimelineRow]]:
+    """The team's initiatives running in the ``months`` from ``start``, by month. Two queries."""
+    start = month_start(start)
+    columns = [add_months(start, n) for n in range(months)]
+    end = month_end(columns[-1])
+    initiatives = list(
+        visible_initiatives(user)
+        .filter(start_date__lte=end, target_date__gte=start)
+        .select_related("owner")
+        .order_by("owner__first_name", "owner__username", "start_date", "title")
+    )
+    focus = set(
+        FocusSlot.objects.filter(
+            initiative__in=[i.pk for i in initiatives], month__gte=start, month__lte=columns[-1]
+        ).values_list("initiative_id", "month")
+    )
+    rows = []
+    for initiative in initiatives:
+        cells = []
+        for month in columns:
+            if (initiative.pk, month) in focus:
+                cells.append("focus")
+            elif initiative.start_date <= month_end(month) and initiative.target_date >= month:
+                cells.append("active")
+            else:
+                cells.append("")
+        rows.append(TimelineRow(initiative=initiative, cells=cells))
+    return columns, rows
+
+
+# --- Timesheet ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SheetLine:
+    """A line of the timesheet: its form key, label, and the hours already logged."""
+
+    key: str
+    label: str
+    category: str
+    hours: Decimal
+    note: str = ""
+    initiative: Initiative | None = None
+    request: Request | None = None
+    planned: Decimal | None = None
+
+
+def timesheet(*, user: User, week: date) -> list[SheetLine]:
+    """The lines of ``user``'s timesheet for ``week``: each top-3 initiative, requests, customer, meetings, other.
+
+    Initiatives with hours that week but no longer in the top 3, and per-request
+    lines logged from the request queue, are listed too. Two or three queries.
+    """
+    entries = list(
+        TimeEntry.objects.filter(user=user, week_start=week).select_related("initiative", "request")
+    )
+    focus = list(
+        FocusSlot.objects.filter(owner=user, month=month_start(week))
+        .select_related("initiative")
+        .order_by("rank")
+    )
+    by_initiative = {e.initiative_id: e for e in entries if e.initiative_id}
+    lines = []
+    for slot in focus:
+        entry = by_initiative.pop(slot.initiative_id, None)
+        lines.append(
+            SheetLine(
+                key=f"initiative-{slot.initiative_id}",
+                label=f"#{slot.rank} {slot.initiative.title}",
+                category=TimeCategory.INITIATIVE,
+                hours=entry.hours if entry else ZERO,
+                note=entry.note if entry else "",
+                initiative=slot.initiative,
+                planned=slot.initiative.planned_hours_per_week,
+            )
+        )
+    for entry in by_initiative.values():
+        assert entry.initiative is not None
+        lines.append(
+            SheetLine(
+                key=f"initiative-{entry.initiative_id}",
+                label=entry.initiative.title,
+                category=TimeCategory.INITIATIVE,
+                hours=entry.hours,
+                note=entry.note,
+                initiative=entry.initiative,
+                planned=entry.initiative.planned_hours_per_week,
+            )
+        )
+    for entry in entries:
+        request = entry.request
+        if request is not None:
+            lines.append(
+                SheetLine(
+                    key=f"request-{request.pk}",
+                    label=f"Request: {request}",
+                    category=TimeCategory.REQUEST,
+                    hours=entry.hours,
+                    note=entry.note,
+                    request=request,
+                )
+            )
+    general = {e.category: e for e in entries if not e.initiative_id and e.request_id is None}
+    for category in (TimeCategory.REQUEST, TimeCategory.CUSTOMER, TimeCategory.MEETINGS, TimeCategory.OTHER):
+        entry = general.get(category)
+        lines.append(
+            SheetLine(
+                key=category,
+                label=TimeCategory(category).label,
+                category=category,
+                hours=entry.hours if entry else ZERO,
+                note=entry.note if entry else "",
+            )
+        )
+    return lines
+
+
+def week_total(*, user: User, week: date) -> Decimal:
+    total = TimeEntry.objects.filter(user=user, week_start=week).aggregate(t=Sum("hours"))["t"]
+    return total or ZERO
+
+
+# --- Monthly review ------------------------------------------------------------------------------
+
+
+def review_due_month(*, user: User, today: date) -> date | None:
+    """Last month, when ``user`` (a PMM) has not submitted its review yet; None otherwise."""
+    if user.role != Role.PMM:
+        return None
+    last = add_months(month_start(today), -1)
+    closed = MonthlyReview.objects.filter(owner=user, month=last, submitted_at__isnull=False).exists()
+    return None if closed else last
+
+
+def review_detail(*, review: MonthlyReview) -> dict[str, object]:
+    """The outcomes, wins, reopenings and next month's candidates of a review. Five queries."""
+    outcomes = list(review.outcomes.select_related("initiative").order_by("id"))
+    wins = list(
+        Win.objects.filter(owner=review.owner, date__gte=review.month, date__lte=month_end(review.month))
+        .select_related("initiative")
+        .order_by("date", "id")
+    )
+    next_month = add_months(review.month, 1)
+    next_focus = list(
+        FocusSlot.objects.filter(owner=review.owner, month=next_month)
+        .order_by("rank")
+        .values_list("initiative_id", flat=True)
+    )
+    prefill = next_focus or [o.initiative_id for o in outcomes if o.outcome == Outcome.CARRIED_OVER]
+    candidates = list(
+        Initiative.objects.filter(owner=review.owner, status__in=OPEN_STATUSES).order_by(
+            "target_date", "title"
+        )
+    )
+    return {
+        "outcomes": outcomes,
+        "wins": wins,
+        "reopenings": list(review.reopenings.select_related("reopened_by")),
+        "next_month": next_month,
+        "prefill": prefill,
+        "candidates": candidates,
+    }
+
+
+def reviews_for(*, user: User) -> QuerySet[MonthlyReview]:
+    from .permissions import visible_reviews
+
+    return visible_reviews(user).select_related("owner", "team").order_by("-month", "owner__first_name")
+
+
+# --- Wins ------------------------------------------------------------------------------------------
+
+
+def wins_for(*, user: User) -> QuerySet[Win]:
+    return visible_wins(user).select_related("owner", "team", "initiative", "request")
+
+
+# --- Home pages ----------------------------------------------------------------------------------
+
+
+@dataclass
+class PmmHome:
+    focus: list[FocusSlot]
+    week_logged: Decimal
+    week_planned: Decimal
+    review_due: date | None
+    month: date
+
+
+def pmm_home(*, user: User, today: date) -> PmmHome:
+    """This month's top 3, this week's hours vs planned and whether last month's review is due. Two queries."""
+    month = month_start(today)
+    this_week = week_start(today)
+    focus = list(
+        FocusSlot.objects.filter(owner=user, month=month).select_related("initiative").order_by("rank")
+    )
+    last_month = add_months(month, -1)
+    figures = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            week_logged=Coalesce(
+                Subquery(
+                    TimeEntry.objects.filter(user=OuterRef("pk"), week_start=this_week)
+                    .values("user")
+                    .annotate(t=Sum("hours"))
+                    .values("t"),
+                    output_field=HOURS,
+                ),
+                Value(ZERO),
+                output_field=HOURS,
+            ),
+            review_closed=Exists(
+                MonthlyReview.objects.filter(
+                    owner=OuterRef("pk"), month=last_month, submitted_at__isnull=False
+                )
+            ),
+        )
+        .values("week_logged", "review_closed")
+        .first()
+    ) or {"week_logged": ZERO, "review_closed": True}
+    due = None if figures["review_closed"] or user.role != Role.PMM else last_month
+    return PmmHome(
+        focus=focus,
+        week_logged=figures["week_logged"],
+        week_planned=sum((s.initiative.planned_hours_per_week for s in focus), ZERO),
+        review_due=due,
+        month=month,
+    )
+
+
+@dataclass
+class CmoHome:
+    month: date
+    pmm_count: int
+    focus_count: int
+    by_status: dict[str, int]
+    without_plan: int
+
+
+def cmo_home(*, user: User, today: date) -> CmoHome:
+    """How the teams' top 3 stand this month, by status: one aggregate query over their PMMs."""
+    month = month_start(today)
+    pmm_ids = User.objects.filter(teams__in=visible_teams(user), role=Role.PMM, is_active=True).values("pk")
+    this_month = Q(focus_slots__month=month)
+    figures = User.objects.filter(pk__in=pmm_ids).aggregate(
+        pmm_count=Count("pk", distinct=True),
+        planned=Count("pk", filter=this_month, distinct=True),
+        **{
+            status: Count("focus_slots", filter=this_month & Q(focus_slots__initiative__status=status))
+            for status in InitiativeStatus.values
+        },
+    )
+    by_status = {status: figures[status] for status in InitiativeStatus.values}
+    return CmoHome(
+        month=month,
+        pmm_count=figures["pmm_count"],
+        focus_count=sum(by_status.values()),
+        by_status=by_status,
+        without_plan=figures["pmm_count"] - figures["planned"],
+    )
+
+
+def weeks_back(today: date, count: int) -> list[date]:
+    this_week = week_start(today)
+    return [this_week - timedelta(days=7 * n) for n in range(count)]
