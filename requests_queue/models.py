@@ -1,1 +1,438 @@
-"""Models of the Requests app."""
+"""One-off sales requests, their triage and delivery, notifications, and the asset library.
+
+The database keeps the rules a request must follow whatever code writes it:
+scores are 1–5, a declined request carries an alternative, a duplicate points
+to another request, a snoozed one to a date, work in progress has an assignee.
+State changes go through ``requests_queue.services`` only.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class RequestType(models.TextChoices):
+    """What sales asks for."""
+
+    COMPETITIVE_INTEL = "competitive_intel", "Competitive intel"
+    EMAIL_TEMPLATE = "email_template", "Email template"
+    CALL_SCRIPT = "call_script", "Call script"
+    SLIDES = "slides", "Slides"
+    CUSTOMER_CALL = "customer_call", "Customer call support"
+    DATASHEET = "datasheet", "Datasheet"
+    PRICING = "pricing_proposal", "Pricing or proposal help"
+    OTHER = "other", "Other"
+
+
+class RequestStatus(models.TextChoices):
+    """Where a request stands. ``services`` holds the allowed moves between them."""
+
+    NEW = "new", "New"
+    TRIAGED = "triaged", "Triaged"
+    IN_PROGRESS = "in_progress", "In progress"
+    DELIVERED = "delivered", "Delivered"
+    REUSED = "reused", "Reused"
+    DUPLICATE = "duplicate", "Duplicate"
+    SNOOZED = "snoozed", "Snoozed"
+    DECLINED = "declined", "Declined"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_STATUSES: tuple[str, ...] = (
+    RequestStatus.NEW,
+    RequestStatus.TRIAGED,
+    RequestStatus.IN_PROGRESS,
+    RequestStatus.SNOOZED,
+)
+CLOSED_STATUSES: tuple[str, ...] = tuple(s for s in RequestStatus.values if s not in OPEN_STATUSES)
+
+
+class DealStage(models.TextChoices):
+    """The stage of the opportunity the request supports."""
+
+    PROSPECTING = "prospecting", "Prospecting"
+    DISCOVERY = "discovery", "Discovery"
+    EVALUATION = "evaluation", "Evaluation / proof of concept"
+    PROPOSAL = "proposal", "Proposal"
+    NEGOTIATION = "negotiation", "Negotiation"
+    RENEWAL = "renewal", "Renewal / expansion"
+
+
+class AssetKind(models.TextChoices):
+    """The kind of reusable deliverable in the library."""
+
+    BATTLECARD = "battlecard", "Battlecard"
+    DECK = "deck", "Slide deck"
+    EMAIL_TEMPLATE = "email_template", "Email template"
+    CALL_SCRIPT = "call_script", "Call script"
+    DATASHEET = "datasheet", "Datasheet"
+    CASE_STUDY = "case_study", "Case study"
+    PRICING = "pricing", "Pricing / proposal kit"
+    ONE_PAGER = "one_pager", "One-pager"
+    OTHER = "other", "Other"
+
+
+# Acknowledge / deliver targets in business days when a team set none for a type.
+DEFAULT_SLA_DAYS: dict[str, tuple[int, int]] = {
+    RequestType.COMPETITIVE_INTEL: (1, 5),
+    RequestType.EMAIL_TEMPLATE: (1, 3),
+    RequestType.CALL_SCRIPT: (1, 3),
+    RequestType.SLIDES: (1, 5),
+    RequestType.CUSTOMER_CALL: (1, 3),
+    RequestType.DATASHEET: (2, 10),
+    RequestType.PRICING: (1, 3),
+    RequestType.OTHER: (2, 5),
+}
+
+
+class SlaTarget(models.Model):
+    """A team's service levels for one request type, in business days (Monday to Friday).
+
+    Types without a row use ``DEFAULT_SLA_DAYS``.
+    """
+
+    team = models.ForeignKey("core.Team", on_delete=models.CASCADE, related_name="sla_targets")
+    type = models.CharField(max_length=24, choices=RequestType.choices)
+    acknowledge_days = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    deliver_days = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+
+    class Meta:
+        ordering = ["team", "type"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "type"], name="rq_sla_one_per_team_type"),
+            models.CheckConstraint(
+                condition=Q(acknowledge_days__gte=1) & Q(deliver_days__gte=F("acknowledge_days")),
+                name="rq_sla_days_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.get_type_display()} {self.acknowledge_days}/{self.deliver_days} days"
+
+
+class Request(models.Model):
+    """A one-off ask from sales to product marketing, from submission to delivery (or another end).
+
+    ``team`` is the product's team, copied at submission so the queue filters on one column.
+    ``priority`` is computed by ``services.compute_priority`` on every change and nightly.
+    ``followers`` are requesters of duplicates who now follow this request.
+    """
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requests_made"
+    )
+    team = models.ForeignKey("core.Team", on_delete=models.PROTECT, related_name="requests")
+    product = models.ForeignKey("core.Product", on_delete=models.PROTECT, related_name="requests")
+    type = models.CharField(max_length=24, choices=RequestType.choices, default=RequestType.OTHER)
+    title = models.CharField(max_length=200)
+    details = models.TextField(blank=True)
+    account = models.CharField(max_length=200, blank=True)
+    opportunity_value = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal(0))]
+    )
+    needed_by = models.DateField()
+    competitor = models.CharField(max_length=120, blank=True)
+    deal_stage = models.CharField(max_length=20, choices=DealStage.choices, blank=True)
+    personas = models.ManyToManyField("personas.Persona", blank=True, related_name="requests")
+    followers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="requests_followed")
+
+    status = models.CharField(max_length=12, choices=RequestStatus.choices, default=RequestStatus.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requests_assigned",
+    )
+    reusability = models.PositiveSmallIntegerField(null=True, blank=True, validators=SCORE_VALIDATORS)
+    educational_value = models.PositiveSmallIntegerField(null=True, blank=True, validators=SCORE_VALIDATORS)
+    effort_hours = models.DecimalField(
+        max_digits=6, decimal_places=1, null=True, blank=True, validators=[MinValueValidator(Decimal(0))]
+    )
+    priority = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal(0))
+    due_date = models.DateField(null=True, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
+    )
+    reused_asset = models.ForeignKey(
+        "requests_queue.Asset",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="answered_requests",
+    )
+    answered_by_request = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reused_by"
+    )
+    snoozed_until = models.DateField(null=True, blank=True)
+    decline_alternative = models.TextField(blank=True)
+    hours_logged = models.DecimalField(max_digits=7, decimal_places=1, default=Decimal(0))
+    delivery_link = models.URLField(max_length=500, blank=True)
+    delivery_file = models.FileField(upload_to="requests/deliveries/%Y/%m/", blank=True)
+    delivery_note = models.TextField(blank=True)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True, validators=SCORE_VALIDATORS)
+    rating_comment = models.TextField(blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-priority", "needed_by", "id"]
+        indexes = [
+            models.Index(fields=["team", "status", "-priority"], name="rq_request_queue_idx"),
+            models.Index(fields=["requester", "-created_at"], name="rq_request_mine_idx"),
+            models.Index(fields=["assignee", "status"], name="rq_request_assignee_idx"),
+            # The monthly figures (reporting) count a team's requests by these dates.
+            models.Index(fields=["team", "created_at"], name="rq_request_team_created_idx"),
+            models.Index(fields=["team", "delivered_at"], name="rq_request_team_delivered_idx"),
+            models.Index(fields=["team", "closed_at"], name="rq_request_team_closed_idx"),
+            models.Index(fields=["team", "triaged_at"], name="rq_request_team_triaged_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=RequestStatus.values), name="rq_request_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(type__in=RequestType.values), name="rq_request_type_valid"),
+            models.CheckConstraint(
+                condition=Q(reusability__isnull=True) | Q(reusability__gte=1, reusability__lte=5),
+                name="rq_request_reusability_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(educational_value__isnull=True)
+                | Q(educational_value__gte=1, educational_value__lte=5),
+                name="rq_request_educational_value_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="rq_request_rating_1_5",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RequestStatus.DECLINED) | ~Q(decline_alternative=""),
+                name="rq_request_decline_needs_alternative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RequestStatus.DUPLICATE) | Q(duplicate_of__isnull=False),
+                name="rq_request_duplicate_needs_original",
+            ),
+            models.CheckConstraint(
+                condition=Q(duplicate_of__isnull=True) | ~Q(duplicate_of=F("id")),
+                name="rq_request_not_duplicate_of_itself",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RequestStatus.SNOOZED) | Q(snoozed_until__isnull=False),
+                name="rq_request_snooze_needs_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RequestStatus.REUSED)
+                | Q(reused_asset__isnull=False)
+                | Q(answered_by_request__isnull=False),
+                name="rq_request_reused_needs_answer",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[RequestStatus.IN_PROGRESS, RequestStatus.DELIVERED])
+                | Q(assignee__isnull=False),
+                name="rq_request_work_needs_assignee",
+            ),
+            models.CheckConstraint(
+                condition=Q(opportunity_value__isnull=True) | Q(opportunity_value__gte=0),
+                name="rq_request_opportunity_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(effort_hours__isnull=True) | Q(effort_hours__gte=0),
+                name="rq_request_effort_not_negative",
+            ),
+            models.CheckConstraint(condition=Q(hours_logged__gte=0), name="rq_request_hours_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("requests_queue:detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        """Open and past the date sales needs it by (or the due date the PMM set)."""
+        if not self.is_open:
+            return False
+        deadline = self.due_date or self.needed_by
+        return deadline < date.today()
+
+
+class RequestAttachment(models.Model):
+    """A file sales attached to a request (size and type checked by the form and the service)."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="requests/attachments/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class RequestComment(models.Model):
+    """A message on a request, between the requester and product marketing."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author} on {self.request_id}"
+
+
+class EventKind(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    STATUS_CHANGED = "status_changed", "Status changed"
+    ASSIGNED = "assigned", "Assigned"
+    COMMENTED = "commented", "Commented"
+    TIME_LOGGED = "time_logged", "Time logged"
+    RATED = "rated", "Rated"
+
+
+class RequestEvent(models.Model):
+    """Something that happened to a request: its timeline and the transactional outbox.
+
+    A service writes the event in the same transaction as the change. After
+    commit it tries to enqueue the notification task; when the broker is down,
+    ``dispatched_at`` stays empty and the beat task ``requests_queue.dispatch_outbox``
+    enqueues it later, so no notification is lost.
+    """
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=12, choices=RequestStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=RequestStatus.choices, blank=True)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    notify = models.BooleanField(default=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    dispatch_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(notify=True, dispatched_at__isnull=True),
+                name="rq_event_outbox_pending_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on request {self.request_id}"
+
+
+class Notification(models.Model):
+    """An in-app notice about a request, shown in ``/requests/mine/`` and the bell count."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="request_notifications"
+    )
+    event = models.ForeignKey(RequestEvent, on_delete=models.CASCADE, related_name="notifications")
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "recipient"], name="rq_notification_one_per_event"),
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="rq_notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class NotificationDelivery(models.Model):
+    """One email per event and recipient: the row is the idempotency key of the mail task."""
+
+    event = models.ForeignKey(RequestEvent, on_delete=models.CASCADE, related_name="deliveries")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "recipient"], name="rq_delivery_one_per_event"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Mail for event {self.event_id} to {self.recipient_id}"
+
+
+class Asset(models.Model):
+    """A reusable deliverable in the library (battlecard, deck, template, script…).
+
+    Often born from a request; ``reuse_count`` counts the requests it answered
+    without new marketing work. Past ``review_by`` it is flagged for review.
+    """
+
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=AssetKind.choices, default=AssetKind.OTHER)
+    description = models.TextField(blank=True)
+    link = models.URLField(max_length=500, blank=True)
+    file = models.FileField(upload_to="requests/assets/%Y/%m/", blank=True)
+    products = models.ManyToManyField("core.Product", blank=True, related_name="assets")
+    personas = models.ManyToManyField("personas.Persona", blank=True, related_name="assets")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assets_owned")
+    team = models.ForeignKey("core.Team", on_delete=models.PROTECT, related_name="assets")
+    review_by = models.DateField()
+    reuse_count = models.PositiveIntegerField(default=0)
+    source_request = models.ForeignKey(
+        Request, on_delete=models.SET_NULL, null=True, blank=True, related_name="published_assets"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-reuse_count", "title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=AssetKind.values), name="rq_asset_kind_valid"),
+            models.CheckConstraint(condition=~Q(link="") | ~Q(file=""), name="rq_asset_needs_link_or_file"),
+        ]
+        indexes = [models.Index(fields=["team", "review_by"], name="rq_asset_review_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("requests_queue:asset_detail", args=[self.pk])
+
+    @property
+    def needs_review(self) -> bool:
+        return self.review_by < date.today()

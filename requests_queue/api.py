@@ -1,0 +1,592 @@
+"""API of the requests queue: ``requests/`` and ``assets/``, with the same rules as the pages.
+
+Sales create requests; every other move is an explicit action
+(``POST /requests/{id}/triage/``, ``claim/``, ``deliver/``…) that calls the
+same service as the page. A refused move answers 400 with the reason; a
+request the caller may not see answers 404, one they may only read 403.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request as ApiRequest
+from rest_framework.response import Response
+
+from personas.models import Persona
+from pmm_portal.core.api import UserSummarySerializer
+from pmm_portal.core.models import Product, Role, User
+from pmm_portal.core.permissions import EVERYONE, HasRole
+
+from . import selectors, services
+from .models import OPEN_STATUSES, Asset, AssetKind, Request, RequestStatus, RequestType
+from .permissions import access_asset, access_request, assets_visible_to, can_publish_assets, visible_to
+
+REQUEST_ROLES = (Role.SALES, Role.PMM, Role.CMO)
+
+
+def _validation(error: DjangoValidationError) -> serializers.ValidationError:
+    if hasattr(error, "error_dict"):
+        return serializers.ValidationError(error.message_dict)
+    return serializers.ValidationError({"non_field_errors": error.messages})
+
+
+# --- Serializers ---------------------------------------------------------------------------------
+
+
+class AssetSummarySerializer(serializers.ModelSerializer[Asset]):
+    class Meta:
+        model = Asset
+        fields = ["id", "title", "kind", "reuse_count"]
+
+
+class RequestSerializer(serializers.ModelSerializer[Request]):
+    """A request as its requester and its team see it."""
+
+    requester = UserSummarySerializer(read_only=True)
+    assignee = UserSummarySerializer(read_only=True)
+    product: serializers.PrimaryKeyRelatedField[Product] = serializers.PrimaryKeyRelatedField(
+        queryset=Product.objects.all(),
+        error_messages={
+            "does_not_exist": "There is no product with id {pk_value}; list them at /api/v1/products/."
+        },
+    )
+    personas: serializers.PrimaryKeyRelatedField[Persona] = serializers.PrimaryKeyRelatedField(
+        queryset=Persona.objects.all(), many=True, required=False
+    )
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)  # type: ignore[var-annotated]
+    reused_asset = AssetSummarySerializer(read_only=True)
+    is_overdue = serializers.BooleanField(read_only=True)
+    # Plain strings in the schema: other apps also have a "status" enum, and the names would collide.
+    status = serializers.CharField(read_only=True, help_text=f"One of: {', '.join(RequestStatus.values)}.")
+
+    class Meta:
+        model = Request
+        fields = [
+            "id",
+            "type",
+            "title",
+            "details",
+            "product",
+            "team",
+            "account",
+            "opportunity_value",
+            "needed_by",
+            "competitor",
+            "deal_stage",
+            "personas",
+            "status",
+            "requester",
+            "assignee",
+            "reusability",
+            "educational_value",
+            "effort_hours",
+            "priority",
+            "due_date",
+            "duplicate_of",
+            "reused_asset",
+            "snoozed_until",
+            "decline_alternative",
+            "hours_logged",
+            "delivery_link",
+            "delivery_note",
+            "rating",
+            "rating_comment",
+            "is_overdue",
+            "created_at",
+            "acknowledged_at",
+            "delivered_at",
+            "closed_at",
+        ]
+        read_only_fields = [
+            f
+            for f in fields
+            if f
+            not in (
+                "type",
+                "title",
+                "details",
+                "product",
+                "account",
+                "opportunity_value",
+                "needed_by",
+                "competitor",
+                "deal_stage",
+                "personas",
+            )
+        ]
+        extra_kwargs = {"details": {"required": False}}
+
+
+class TriageSerializer(serializers.Serializer[Any]):
+    reusability = serializers.IntegerField(min_value=1, max_value=5)
+    educational_value = serializers.IntegerField(min_value=1, max_value=5)
+    effort_hours = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=0, max_value=400)
+
+
+class AcceptSerializer(serializers.Serializer[Any]):
+    assignee = serializers.IntegerField(help_text="Id of a PMM of the request's team.")
+    due_date = serializers.DateField()
+    message = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReuseSerializer(serializers.Serializer[Any]):
+    asset = serializers.IntegerField(help_text="Id of the library asset that answers the request.")
+    message = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DuplicateSerializer(serializers.Serializer[Any]):
+    duplicate_of = serializers.IntegerField(help_text="Id of the original request.")
+    message = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SnoozeSerializer(serializers.Serializer[Any]):
+    until = serializers.DateField()
+    message = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DeclineSerializer(serializers.Serializer[Any]):
+    alternative = serializers.CharField(help_text="What the requester can do instead: never a bare no.")
+
+
+class LogTimeSerializer(serializers.Serializer[Any]):
+    week_start = serializers.DateField(help_text="Any day of the week; the Monday is used.")
+    hours = serializers.DecimalField(
+        max_digits=4, decimal_places=1, min_value=Decimal("0.5"), max_value=Decimal(80)
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class DeliverSerializer(serializers.Serializer[Any]):
+    link = serializers.URLField(required=False, allow_blank=True, default="")
+    file = serializers.FileField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    publish = serializers.BooleanField(
+        required=False, default=False, help_text="Publish an asset to the library."
+    )
+    asset_title = serializers.CharField(required=False, allow_blank=True, default="")
+    asset_kind = serializers.CharField(
+        required=False, default=AssetKind.OTHER, help_text=f"One of: {', '.join(AssetKind.values)}."
+    )
+    review_by = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class CommentSerializer(serializers.Serializer[Any]):
+    body = serializers.CharField(max_length=5000)
+
+
+class RateSerializer(serializers.Serializer[Any]):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class CancelSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class AssetSerializer(serializers.ModelSerializer[Asset]):
+    owner = UserSummarySerializer(read_only=True)
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)  # type: ignore[var-annotated]
+    products: serializers.PrimaryKeyRelatedField[Product] = serializers.PrimaryKeyRelatedField(
+        queryset=Product.objects.all(), many=True, required=False
+    )
+    personas: serializers.PrimaryKeyRelatedField[Persona] = serializers.PrimaryKeyRelatedField(
+        queryset=Persona.objects.all(), many=True, required=False
+    )
+    needs_review = serializers.BooleanField(read_only=True)
+    # A plain string in the schema (personas also have a "kind" enum); the service checks the value.
+    kind = serializers.CharField(
+        required=False, default=AssetKind.OTHER, help_text=f"One of: {', '.join(AssetKind.values)}."
+    )
+
+    class Meta:
+        model = Asset
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "description",
+            "link",
+            "products",
+            "personas",
+            "owner",
+            "team",
+            "review_by",
+            "needs_review",
+            "reuse_count",
+            "source_request",
+            "created_at",
+        ]
+        read_only_fields = ["owner", "team", "reuse_count", "source_request", "created_at"]
+
+
+# --- Filters -----------------------------------------------------------------------------------
+
+
+class RequestFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=RequestStatus.choices)
+    open = filters.BooleanFilter(method="filter_open", label="Only open requests")
+    type = filters.ChoiceFilter(choices=RequestType.choices)
+    product = filters.NumberFilter(field_name="product_id")
+    assignee = filters.NumberFilter(field_name="assignee_id")
+    unassigned = filters.BooleanFilter(field_name="assignee", lookup_expr="isnull")
+    needed_by_before = filters.DateFilter(field_name="needed_by", lookup_expr="lte")
+    overdue = filters.BooleanFilter(method="filter_overdue", label="Open and past its due or needed-by date")
+
+    class Meta:
+        model = Request
+        fields = ["status", "type", "product", "assignee"]
+
+    def filter_open(self, queryset: QuerySet[Request], name: str, value: bool | None) -> QuerySet[Request]:
+        if value is None:
+            return queryset
+        return (
+            queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
+        )
+
+    def filter_overdue(self, queryset: QuerySet[Request], name: str, value: bool | None) -> QuerySet[Request]:
+        from django.utils import timezone
+
+        if not value:
+            return queryset
+        return queryset.annotate(deadline=selectors.DEADLINE).filter(
+            status__in=OPEN_STATUSES, deadline__lt=timezone.localdate()
+        )
+
+
+class AssetFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=AssetKind.choices)
+    product = filters.NumberFilter(field_name="products")
+    needs_review = filters.BooleanFilter(method="filter_needs_review")
+
+    class Meta:
+        model = Asset
+        fields = ["kind", "product", "team"]
+
+    def filter_needs_review(
+        self, queryset: QuerySet[Asset], name: str, value: bool | None
+    ) -> QuerySet[Asset]:
+        from django.utils import timezone
+
+        if value is None:
+            return queryset
+        today = timezone.localdate()
+        return queryset.filter(review_by__lt=today) if value else queryset.filter(review_by__gte=today)
+
+
+# --- Viewsets ------------------------------------------------------------------------------------
+
+ERRORS = {
+    400: OpenApiResponse(
+        description="The move is not allowed now, or the input is invalid (reason in errors)."
+    ),
+    403: OpenApiResponse(description="You may read this request but not do this."),
+    404: OpenApiResponse(description="No such request (or not visible to you)."),
+}
+
+
+def _action_schema(body: type[serializers.Serializer[Any]] | None, summary: str) -> Any:
+    return extend_schema(request=body, responses={200: RequestSerializer, **ERRORS}, summary=summary)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Requests you may see, in priority order",
+        description="Sales see their own requests (and those they follow); PMMs their teams'; the CMO the "
+        "teams they lead; PMs none. `search` uses full-text ranking on PostgreSQL.",
+    ),
+    create=extend_schema(summary="Ask product marketing for help (sales)"),
+)
+class RequestViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet[Request],
+):
+    """One-off requests from sales, and every move of their state machine as an explicit action."""
+
+    serializer_class = RequestSerializer
+    permission_classes = [HasRole]
+    allowed_roles = REQUEST_ROLES
+    filterset_class = RequestFilter
+    ordering_fields = ["priority", "needed_by", "due_date", "created_at"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self) -> QuerySet[Request]:
+        if getattr(self, "swagger_fake_view", False):
+            return Request.objects.none()
+        requests = (
+            visible_to(self.request.user)  # type: ignore[arg-type]
+            .select_related("requester", "assignee", "team", "reused_asset")
+            .prefetch_related("personas")
+            .order_by("-priority", "needed_by", "id")
+        )
+        q = self.request.query_params.get("search", "").strip()
+        if q and self.action == "list":
+            requests = selectors.search(requests, q, ("title", "details", "account", "competitor"))
+        return requests
+
+    def get_object(self) -> Request:
+        return self._access("view")
+
+    def _access(self, action_name: str) -> Request:
+        try:
+            return access_request(user=self.request.user, id=int(self.kwargs["pk"]), action=action_name)  # type: ignore[arg-type]
+        except (ValueError, Http404) as error:
+            from rest_framework.exceptions import NotFound
+
+            raise NotFound("No such request.") from error
+        except DjangoPermissionDenied as error:
+            from rest_framework.exceptions import PermissionDenied
+
+            raise PermissionDenied(str(error)) from error
+
+    def create(self, request: ApiRequest, *args: Any, **kwargs: Any) -> Response:
+        if not request.user.has_role(Role.SALES):  # type: ignore[union-attr]
+            from rest_framework.exceptions import PermissionDenied
+
+            raise PermissionDenied("Only sales submit requests.")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            created = services.request_submit(
+                requester=request.user,  # type: ignore[arg-type]
+                product=data["product"],
+                type=data.get("type", RequestType.OTHER),
+                title=data["title"],
+                details=data.get("details", ""),
+                account=data.get("account", ""),
+                opportunity_value=data.get("opportunity_value"),
+                needed_by=data["needed_by"],
+                competitor=data.get("competitor", ""),
+                deal_stage=data.get("deal_stage", ""),
+                personas=data.get("personas", []),
+                attachments=request.FILES.getlist("attachments"),
+            )
+        except DjangoValidationError as error:
+            raise _validation(error) from error
+        return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
+
+    def _move(self, action_name: str, body: type[serializers.Serializer[Any]] | None, run: Any) -> Response:
+        obj = self._access(action_name)
+        data: dict[str, Any] = {}
+        if body is not None:
+            serializer = body(data=self.request.data)
+            serializer.is_valid(raise_exception=True)
+            data = dict(serializer.validated_data)
+        try:
+            run(obj, self.request.user, data)
+        except DjangoValidationError as error:
+            raise _validation(error) from error
+        user: User = self.request.user  # type: ignore[assignment]
+        obj = visible_to(user).select_related("requester", "assignee", "team", "reused_asset").get(pk=obj.pk)
+        return Response(self.get_serializer(obj).data)
+
+    @_action_schema(TriageSerializer, "Score reusability, educational value and effort")
+    @action(detail=True, methods=["post"])
+    def triage(self, request: ApiRequest, pk: str | None = None) -> Response:
+        return self._move(
+            "triage",
+            TriageSerializer,
+            lambda obj, user, d: services.request_triage(request=obj, actor=user, **d),
+        )
+
+    @_action_schema(AcceptSerializer, "Accept: assign to a PMM with a due date")
+    @action(detail=True, methods=["post"])
+    def accept(self, request: ApiRequest, pk: str | None = None) -> Response:
+        def run(obj: Request, user: User, d: dict[str, Any]) -> None:
+            assignee = (
+                selectors.assignable_pmms(user=user, team_ids={obj.team_id}).filter(pk=d["assignee"]).first()
+            )
+            if assignee is None:
+                raise DjangoValidationError({"assignee": "Pick a PMM of the request's team."})
+            services.request_accept(
+                request=obj, actor=user, assignee=assignee, due_date=d["due_date"], message=d["message"]
+            )
+
+        return self._move("triage", AcceptSerializer, run)
+
+    @_action_schema(None, "Claim an unassigned request (exactly one of two racing PMMs wins)")
+    @action(detail=True, methods=["post"])
+    def claim(self, request: ApiRequest, pk: str | None = None) -> Response:
+        return self._move("claim", None, lambda obj, user, d: services.request_claim(request=obj, actor=user))
+
+    @_action_schema(None, "Start work (assignee)")
+    @action(detail=True, methods=["post"])
+    def start(self, request: ApiRequest, pk: str | None = None) -> Response:
+        return self._move("work", None, lambda obj, user, d: services.request_start(request=obj, actor=user))
+
+    @_action_schema(LogTimeSerializer, "Log hours; they count as one-off time in the weekly timesheet")
+    @action(detail=True, methods=["post"], url_path="log-time")
+    def log_time(self, request: ApiRequest, pk: str | None = None) -> Response:
+        return self._move(
+            "work",
+            LogTimeSerializer,
+            lambda obj, user, d: services.request_log_time(request=obj, actor=user, **d),
+        )
+
+    @_action_schema(DeliverSerializer, "Deliver a link or a file; optionally publish an asset")
+    @action(detail=True, methods=["post"])
+    def deliver(self, request: ApiRequest, pk: str | None = None) -> Response:
+        def run(obj: Request, user: User, d: dict[str, Any]) -> None:
+            publish = None
+            if d["publish"]:
+                if d["review_by"] is None:
+                    raise DjangoValidationError({"review_by": "Set when the asset should be reviewed."})
+                publish = services.AssetDraft(
+                    title=d["asset_title"] or obj.title,
+                    kind=d["asset_kind"],
+                    description=obj.details,
+                    review_by=d["review_by"],
+                    products=[obj.product],
+                    personas=list(obj.personas.all()),
+                )
+            services.request_deliver(
+                request=obj, actor=user, link=d["link"], file=d["file"], note=d["note"], publish=publish
+            )
+
+        return self._move("work", DeliverSerializer, run)
+
+    @_action_schema(ReuseSerializer, "Answer with an existing asset (reused)")
+    @action(detail=True, methods=["post"], url_path="mark-reused")
+    def mark_reused(self, request: ApiRequest, pk: str | None = None) -> Response:
+        def run(obj: Request, user: User, d: dict[str, Any]) -> None:
+            asset = assets_visible_to(user).filter(pk=d["asset"]).first()
+            if asset is None:
+                raise DjangoValidationError({"asset": "There is no such asset in the library."})
+            services.request_mark_reused(request=obj, actor=user, asset=asset, message=d["message"])
+
+        return self._move("triage", ReuseSerializer, run)
+
+    @_action_schema(DuplicateSerializer, "Mark as a duplicate of another request")
+    @action(detail=True, methods=["post"], url_path="mark-duplicate")
+    def mark_duplicate(self, request: ApiRequest, pk: str | None = None) -> Response:
+        def run(obj: Request, user: User, d: dict[str, Any]) -> None:
+            original = visible_to(user).filter(pk=d["duplicate_of"]).first()
+            if original is None:
+                raise DjangoValidationError({"duplicate_of": "There is no such request in your queue."})
+            services.request_mark_duplicate(request=obj, actor=user, original=original, message=d["message"])
+
+        return self._move("triage", DuplicateSerializer, run)
+
+    @_action_schema(SnoozeSerializer, "Snooze until a date")
+    @action(detail=True, methods=["post"])
+    def snooze(self, request: ApiRequest, pk: str | None = None) -> Response:
+        return self._move(
+            "triage",
+            SnoozeSerializer,
+            lambda obj, user, d: services.request_snooze(
+                request=obj, actor=user, until=d["until"], message=d["message"]
+            ),
+        )
+
+    @_action_schema(DeclineSerializer, "Decline, with an alternative (required)")
+    @action(detail=True, methods=["post"])
+    def decline(self, request: ApiRequest, pk: str | None = None) -> Response:
+        return self._move(
+            "triage",
+            DeclineSerializer,
+            lambda obj, user, d: services.request_decline(
+                request=obj, actor=user, alternative=d["alternative"]
+            ),
+        )
+
+    @_action_schema(CancelSerializer, "Cancel (requester)")
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: ApiRequest, pk: str | None = None) -> Response:
+        return self._move(
+            "own",
+            CancelSerializer,
+            lambda obj, user, d: services.request_cancel(request=obj, actor=user, reason=d["reason"]),
+        )
+
+    @_action_schema(RateSerializer, "Rate the answer 1–5 (requester, after delivery)")
+    @action(detail=True, methods=["post"])
+    def rate(self, request: ApiRequest, pk: str | None = None) -> Response:
+        return self._move(
+            "own", RateSerializer, lambda obj, user, d: services.request_rate(request=obj, actor=user, **d)
+        )
+
+    @_action_schema(CommentSerializer, "Comment on the request")
+    @action(detail=True, methods=["post"])
+    def comment(self, request: ApiRequest, pk: str | None = None) -> Response:
+        return self._move(
+            "comment",
+            CommentSerializer,
+            lambda obj, user, d: services.request_comment(request=obj, actor=user, **d),
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The asset library (everyone signed in)"),
+    create=extend_schema(summary="Publish an asset (PMMs and CMOs, to their own team)"),
+)
+class AssetViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet[Asset]
+):
+    """Reusable deliverables, with reuse counts and review-by dates."""
+
+    serializer_class = AssetSerializer
+    permission_classes = [HasRole]
+    allowed_roles = EVERYONE
+    filterset_class = AssetFilter
+    ordering_fields = ["reuse_count", "title", "review_by", "created_at"]
+
+    def get_queryset(self) -> QuerySet[Asset]:
+        if getattr(self, "swagger_fake_view", False):
+            return Asset.objects.none()
+        assets = (
+            assets_visible_to(self.request.user)  # type: ignore[arg-type]
+            .select_related("owner", "team")
+            .prefetch_related("products", "personas")
+            .order_by("-reuse_count", "title")
+        )
+        q = self.request.query_params.get("search", "").strip()
+        if q and self.action == "list":
+            assets = selectors.search(assets, q, ("title", "description"))
+        return assets
+
+    def get_object(self) -> Asset:
+        from rest_framework.exceptions import NotFound
+
+        try:
+            return access_asset(user=self.request.user, id=int(self.kwargs["pk"]))  # type: ignore[arg-type]
+        except (ValueError, Http404) as error:
+            raise NotFound("No such asset.") from error
+
+    def create(self, request: ApiRequest, *args: Any, **kwargs: Any) -> Response:
+        from rest_framework.exceptions import PermissionDenied
+
+        from pmm_portal.core.selectors import teams_of
+
+        user: User = request.user  # type: ignore[assignment]
+        team = teams_of(user=user).first()
+        if not can_publish_assets(user) or team is None:
+            raise PermissionDenied("Only product marketers and marketing leaders on a team publish assets.")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            asset = services.asset_publish(
+                actor=user,
+                team_id=team.pk,
+                title=data["title"],
+                kind=data.get("kind", AssetKind.OTHER),
+                description=data.get("description", ""),
+                link=data.get("link", ""),
+                review_by=data["review_by"],
+                products=data.get("products", []),
+                personas=data.get("personas", []),
+            )
+        except DjangoValidationError as error:
+            raise _validation(error) from error
+        return Response(self.get_serializer(asset).data, status=status.HTTP_201_CREATED)

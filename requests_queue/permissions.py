@@ -1,0 +1,113 @@
+"""The one door for requests and assets: who may see and who may change what.
+
+Requests
+    - sales see the requests they made and those they follow (as requester of a duplicate);
+    - PMMs see their teams' requests; the CMO sees the requests of the teams they lead or belong to;
+    - product managers see no requests (their work is personas and value propositions; the
+      asset library is open to them) — a decision recorded here and in the API schema;
+    - administrators see everything.
+    Anyone else gets 404, so a request's existence never leaks.
+
+Actions on a visible request
+    - ``view`` and ``comment``: everyone who sees it;
+    - ``triage`` (score, accept/assign, reuse, duplicate, snooze, decline): the team's PMMs and CMO;
+    - ``claim``: the team's PMMs;
+    - ``work`` (start, log time, deliver): the team's PMMs (the service then checks it is the assignee);
+    - ``own`` (cancel, rate): the requester.
+    A reader who may not do an action gets 403.
+
+Assets
+    Everyone signed in reads the library; the owning team's PMMs and CMO change its assets.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from pmm_portal.core.models import Role, User
+from pmm_portal.core.selectors import teams_of
+
+from .models import Asset, Request
+
+REQUEST_ACTIONS = ("view", "comment", "triage", "claim", "work", "own")
+
+
+def visible_to(user: User) -> QuerySet[Request]:
+    """The requests ``user`` may see."""
+    requests = Request.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return requests.none()
+    if user.is_portal_admin:
+        return requests
+    if user.role == Role.SALES:
+        followed = Request.objects.filter(followers=user).values("pk")
+        return requests.filter(Q(requester=user) | Q(pk__in=followed))
+    if user.role in (Role.PMM, Role.CMO):
+        return requests.filter(team__in=teams_of(user=user).values("pk"))
+    return requests.none()
+
+
+def can(user: User, request: Request, action: str) -> bool:
+    """Whether ``user``, who can see ``request``, may do ``action`` on it (for pages' buttons too)."""
+    if action not in REQUEST_ACTIONS:
+        raise ValueError(f"Unknown action {action!r}")
+    if action in ("view", "comment"):
+        return True
+    if user.is_portal_admin:
+        return True
+    if action == "own":
+        return request.requester_id == user.pk
+    if action == "triage":
+        return user.role in (Role.PMM, Role.CMO)
+    if action in ("claim", "work"):
+        return user.role == Role.PMM
+    return False
+
+
+def access_request(*, user: User, id: int, action: str = "view") -> Request:
+    """The request ``id`` if ``user`` may do ``action`` on it: 404 when hidden, 403 when only readable."""
+    request = (
+        visible_to(user)
+        .select_related("requester", "assignee", "product", "team", "duplicate_of", "reused_asset")
+        .filter(pk=id)
+        .first()
+    )
+    if request is None:
+        raise Http404("No such request.")
+    if not can(user, request, action):
+        raise PermissionDenied("You can see this request but not do that.")
+    return request
+
+
+def assets_visible_to(user: User) -> QuerySet[Asset]:
+    """The asset library: open to everyone signed in (sales read it before they ask)."""
+    if not getattr(user, "is_authenticated", False):
+        return Asset.objects.none()
+    return Asset.objects.all()
+
+
+def can_edit_asset(user: User, asset: Asset) -> bool:
+    if user.is_portal_admin:
+        return True
+    if user.role not in (Role.PMM, Role.CMO):
+        return False
+    return teams_of(user=user).filter(pk=asset.team_id).exists()
+
+
+def access_asset(*, user: User, id: int, action: str = "view") -> Asset:
+    asset = (
+        assets_visible_to(user)
+        .select_related("owner", "team", "source_request")
+        .prefetch_related("products", "personas")
+        .filter(pk=id)
+        .first()
+    )
+    if asset is None:
+        raise Http404("No such asset.")
+    if action != "view" and not can_edit_asset(user, asset):
+        raise PermissionDenied("Only the owning team's product marketers change this asset.")
+    return asset
+
+
+def can_publish_assets(user: User) -> bool:
+    return user.has_role(Role.PMM, Role.CMO)

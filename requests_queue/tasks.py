@@ -1,0 +1,40 @@
+"""Background work of the requests queue: notifications (through the outbox), snoozes, priorities.
+
+Tasks take ids, call a service and are idempotent; the schedules are in ``pmm_portal/celery.py``.
+"""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(
+    name="requests_queue.notify_event",
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def notify_event(event_id: int) -> int:
+    """In-app notifications and one mail per recipient for a request event (safe to run twice)."""
+    return services.event_notify(event_id=event_id)
+
+
+@shared_task(name="requests_queue.dispatch_outbox", acks_late=True)
+def dispatch_outbox() -> int:
+    """Re-enqueue notifications whose first enqueue failed (the broker was down)."""
+    return services.outbox_dispatch()
+
+
+@shared_task(name="requests_queue.wake_snoozed", acks_late=True)
+def wake_snoozed() -> int:
+    """Bring snoozed requests whose date has come back to the queue."""
+    return services.request_wake_snoozed()
+
+
+@shared_task(name="requests_queue.refresh_priorities", acks_late=True)
+def refresh_priorities() -> int:
+    """Recompute open requests' priority: urgency grows as needed-by dates approach."""
+    return services.request_refresh_priorities()
