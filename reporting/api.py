@@ -1,0 +1,114 @@
+"""Reporting API: monthly reports (list, detail, regenerate) and the dashboard's figures."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from pmm_portal.core.models import User
+from pmm_portal.core.permissions import PMM_AND_CMO, HasRole
+
+from . import permissions, selectors, services
+from .forms import ALL_TEAMS, DashboardFilterForm
+from .models import MonthlyReport
+
+
+class MonthlyReportSerializer(serializers.ModelSerializer[MonthlyReport]):
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)  # type: ignore[var-annotated]
+    month = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MonthlyReport
+        fields = [
+            "id",
+            "team",
+            "month",
+            "status",
+            "version",
+            "generated_at",
+            "requested_at",
+            "error",
+            "summary",
+        ]
+        read_only_fields = fields
+
+    def get_month(self, report: MonthlyReport) -> str:
+        return report.month_slug
+
+
+class MonthlyReportDetailSerializer(MonthlyReportSerializer):
+    class Meta(MonthlyReportSerializer.Meta):
+        fields = [*MonthlyReportSerializer.Meta.fields, "data"]
+        read_only_fields = fields
+
+
+class MonthlyReportViewSet(viewsets.ReadOnlyModelViewSet[MonthlyReport]):
+    """Monthly review reports of the teams the user leads or belongs to (PMMs and CMOs)."""
+
+    permission_classes = [HasRole]
+    allowed_roles = PMM_AND_CMO
+    filterset_fields = ["status"]
+    search_fields = ["team__name", "summary"]
+    ordering_fields = ["month", "generated_at"]
+    ordering = ["-month"]
+
+    def get_queryset(self) -> QuerySet[MonthlyReport]:
+        if getattr(self, "swagger_fake_view", False):
+            return MonthlyReport.objects.none()
+        reports = permissions.visible_to(self.request.user).select_related("team")  # type: ignore[arg-type]
+        team = self.request.query_params.get("team")
+        return reports.filter(team__slug=team) if team else reports
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[MonthlyReport]]:
+        return MonthlyReportDetailSerializer if self.action == "retrieve" else MonthlyReportSerializer
+
+    @extend_schema(request=None, responses={202: MonthlyReportSerializer})
+    @action(detail=True, methods=["post"])
+    def regenerate(self, request: Request, pk: str | None = None) -> Response:
+        """Queue the report's regeneration with today's data; poll the report for its status."""
+        report = permissions.access_report(user=request.user, id=int(pk or 0), action="regenerate")  # type: ignore[arg-type]
+        report = services.report_request(team=report.team, month=report.month, user=request.user)  # type: ignore[arg-type]
+        report.refresh_from_db()
+        return Response(MonthlyReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
+
+
+class DashboardFiguresView(APIView):
+    """The dashboard's figures for a team (or all the user's teams) and a month."""
+
+    permission_classes = [HasRole]
+    allowed_roles = PMM_AND_CMO
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("team", str, description="A team's slug, or `all` (default)."),
+            OpenApiParameter("month", str, description="YYYY-MM (default: the current month)."),
+        ],
+        responses={200: dict[str, Any]},
+    )
+    def get(self, request: Request) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        visible = permissions.teams_visible_to(user)
+        form = DashboardFilterForm(request.query_params, teams=visible)
+        if request.query_params and not form.is_valid():
+            raise serializers.ValidationError(
+                {
+                    field: [error["message"] for error in errors]
+                    for field, errors in form.errors.get_json_data().items()
+                }
+            )
+        teams = list(visible)
+        slug = form.cleaned_data.get("team") if form.is_bound and form.is_valid() else None
+        if slug and slug != ALL_TEAMS:
+            teams = [team for team in teams if team.slug == slug]
+        if not teams:
+            return Response({"teams": [], "people": [], "figures": None})
+        month = (form.cleaned_data.get("month") if form.is_bound else None) or services.first_of_month(
+            timezone.now().astimezone(teams[0].zone).date()
+        )
+        return Response(selectors.dashboard(teams=teams, month=month))

@@ -1,0 +1,76 @@
+"""Forms of reporting: the dashboard's filters, producing a report, the leader's summary."""
+
+import datetime as dt
+
+from django import forms
+from django.db.models import QuerySet
+
+from pmm_portal.core.models import Team
+
+ALL_TEAMS = "all"
+
+
+def parse_month(value: str) -> dt.date | None:
+    """``YYYY-MM`` to the month's first day, or None when it is not a month."""
+    try:
+        return dt.datetime.strptime(value, "%Y-%m").date()
+    except (TypeError, ValueError):
+        return None
+
+
+class MonthField(forms.CharField):
+    widget = forms.TextInput(attrs={"type": "month"})
+    default_error_messages = {"invalid": "Enter a month as YYYY-MM, for example 2026-10."}
+
+    def to_python(self, value: object) -> dt.date | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        month = parse_month(text)
+        if month is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return month
+
+
+class DashboardFilterForm(forms.Form):
+    team = forms.ChoiceField(label="Team", required=False)
+    month = MonthField(label="Month", required=False)
+
+    def __init__(self, *args: object, teams: QuerySet[Team], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        choices = [(team.slug, team.name) for team in teams]
+        if len(choices) > 1:
+            choices.insert(0, (ALL_TEAMS, "All my teams"))
+        self.fields["team"].choices = choices  # type: ignore[attr-defined]
+
+
+class ReportRequestForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Team", empty_label=None)
+    month = MonthField(
+        label="Month",
+        help_text="Any past month, or the current one so far.",
+        error_messages={"required": "Choose the month to report on."},
+    )
+
+    def __init__(self, *args: object, teams: QuerySet[Team], today: dt.date, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+        self.today = today
+
+    def clean_month(self) -> dt.date:
+        month: dt.date | None = self.cleaned_data.get("month")
+        if month is None:
+            raise forms.ValidationError("Choose the month to report on.")
+        if month > self.today.replace(day=1):
+            raise forms.ValidationError("That month has not started yet: pick this month or an earlier one.")
+        return month
+
+
+class SummaryForm(forms.Form):
+    summary = forms.CharField(
+        label="Leader's summary",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=10000,
+        help_text="What the month meant, in your words. It appears at the top of the report and in its PDF.",
+    )

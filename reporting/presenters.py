@@ -1,0 +1,82 @@
+"""Turn the figures (plain JSON, live or from a snapshot) into what the templates show."""
+
+import datetime as dt
+from typing import Any
+
+from pmm_portal.core.models import User
+
+from . import charts
+from .selectors import STATUS_KEYS, TIME_KEYS, TIME_LABELS
+
+TIME_SERIES = [charts.Series(key, TIME_LABELS[key]) for key in TIME_KEYS]
+STATUS_LABELS = {
+    "on_track": "On track",
+    "at_risk": "At risk",
+    "off_track": "Off track",
+    "done": "Done",
+    "dropped": "Dropped",
+}
+BAND_LABELS = {
+    "below": "below the band",
+    "within": "within the band",
+    "above": "above the band",
+    "no_time": "no time logged",
+}
+
+
+def _month_label(iso: str, fmt: str = "%b") -> str:
+    return dt.date.fromisoformat(iso).strftime(fmt)
+
+
+def _charts(trends: dict[str, Any]) -> dict[str, Any]:
+    split = trends["time_split"]
+    weekly = trends["weekly_requests"]
+    by_type = trends["requests_by_type"]
+    return {
+        "time_chart": charts.stacked_bars(
+            title="Hours logged per month, by kind of work",
+            labels=[_month_label(row["month"]) for row in split],
+            series=TIME_SERIES,
+            values=split,
+            unit="h",
+            width=1100,
+        ),
+        "time_table": [
+            {"month": _month_label(row["month"], "%B %Y"), "values": [row[key] for key in TIME_KEYS]}
+            for row in split
+        ],
+        "weekly_chart": charts.grouped_bars(
+            title="Requests received and delivered per week",
+            labels=[dt.date.fromisoformat(row["week"]).strftime("%d %b") for row in weekly],
+            series=[charts.Series("in", "Received"), charts.Series("delivered", "Delivered")],
+            values=weekly,
+        ),
+        "weekly_table": weekly,
+        "types_chart": charts.horizontal_bars(
+            title="Requests received this month, by type",
+            items=[(row["type"], row["count"]) for row in by_type],
+        ),
+        "types_table": by_type,
+        "time_labels": [TIME_LABELS[key] for key in TIME_KEYS],
+    }
+
+
+def dashboard_context(data: dict[str, Any], *, viewer: User) -> dict[str, Any]:
+    figures = data["figures"]
+    people = [{**person, "is_viewer": person["id"] == viewer.pk} for person in data["people"]]
+    return {
+        "data": data,
+        "team_names": " · ".join(team["name"] for team in data["teams"]),
+        "figures": figures,
+        "people": people,
+        "band": data["band"],
+        "band_label": BAND_LABELS[figures["one_off_band_state"]],
+        "status_labels": STATUS_LABELS,
+        "status_keys": [str(key) for key in STATUS_KEYS],
+        "month_date": dt.date.fromisoformat(data["month"]),
+        **_charts(data["trends"]),
+    }
+
+
+def report_context(data: dict[str, Any], *, viewer: User) -> dict[str, Any]:
+    return dashboard_context(data, viewer=viewer) if "figures" in data else {}
