@@ -7,7 +7,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test lint format worker beat install install-dev browser clean
+.PHONY: run test lint format worker beat install install-dev browser bench clean
 
 ## Environment ---------------------------------------------------------------
 
@@ -73,6 +73,11 @@ worker: install
 
 beat: install
 	$(VENV)/bin/celery -A pmm_portal beat --loglevel=INFO
+
+## Speed: dashboard and report generation at scale 10 on PostgreSQL (a measurement, not a test).
+bench: install-dev
+	@$(PY) scripts/check_services.py
+	$(PY) scripts/bench.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3 celerybeat-schedule*

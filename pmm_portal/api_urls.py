@@ -3,13 +3,26 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from initiatives import api as initiatives_api
+from personas import api as personas_api
 from pmm_portal.core import api as core_api
+from reporting import api as reporting_api
+from requests_queue import api as requests_api
 
 router = DefaultRouter()
 router.register("teams", core_api.TeamViewSet, basename="team")
 router.register("products", core_api.ProductViewSet, basename="product")
+router.register("personas", personas_api.PersonaViewSet, basename="persona")
+router.register("interactions", personas_api.InteractionViewSet, basename="interaction")
+router.register("initiatives", initiatives_api.InitiativeViewSet, basename="initiative")
+router.register("time-entries", initiatives_api.TimeEntryViewSet, basename="time-entry")
+router.register("wins", initiatives_api.WinViewSet, basename="win")
+router.register("reports", reporting_api.MonthlyReportViewSet, basename="report")
+router.register("requests", requests_api.RequestViewSet, basename="request")
+router.register("assets", requests_api.AssetViewSet, basename="asset")
 
 urlpatterns = [
+    path("dashboard/", reporting_api.DashboardFiguresView.as_view(), name="dashboard"),
     path("me/", core_api.MeView.as_view(), name="me"),
     path("auth/token/", core_api.TokenView.as_view(), name="token"),
     path("", include(router.urls)),

@@ -14,8 +14,31 @@ app.autodiscover_tasks()
 # All periodic work, in one place. Tasks that must happen in a team's own time
 # zone run hourly and decide per team whether their moment has come.
 app.conf.beat_schedule = {
+    # Last month's report for each team, on the 1st at 06:00 in the team's time zone.
+    "generate-due-monthly-reports": {
+        "task": "reporting.generate_due_reports",
+        "schedule": crontab(minute=5),
+    },
     "clear-expired-sessions": {
         "task": "core.clear_expired_sessions",
         "schedule": crontab(minute=17, hour=3),
+    },
+    # Time by Monday noon and the review by the third working day, each in the team's zone.
+    "initiatives-send-due-reminders": {
+        "task": "initiatives.send_due_reminders",
+        "schedule": crontab(minute=5),
+    },
+    # Requests: notifications whose enqueue failed (broker down) go out within a minute of its return.
+    "requests-dispatch-outbox": {
+        "task": "requests_queue.dispatch_outbox",
+        "schedule": 60.0,
+    },
+    "requests-wake-snoozed": {
+        "task": "requests_queue.wake_snoozed",
+        "schedule": crontab(minute=5),
+    },
+    "requests-refresh-priorities": {
+        "task": "requests_queue.refresh_priorities",
+        "schedule": crontab(minute=10, hour=0),
     },
 }

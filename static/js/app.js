@@ -29,3 +29,8 @@
     if (main) { main.prepend(box); }
   });
 })();
+// Print buttons (no inline handlers: the CSP forbids them).
+document.addEventListener("click", function (event) {
+  var target = event.target.closest ? event.target.closest(".js-print") : null;
+  if (target) { event.preventDefault(); window.print(); }
+});

@@ -11,7 +11,9 @@ PAGE_ACCESS = {
     "/requests/new/": {"sales", "admin"},
     "/requests/mine/": {"sales", "admin"},
     "/initiatives/": {"pmm", "pm", "cmo", "admin"},
+    "/initiatives/timesheet/": {"pmm", "admin"},
     "/requests/": {"pmm", "cmo", "admin"},
+    "/requests/assets/": {"sales", "pmm", "pm", "cmo", "admin"},
     "/personas/": {"sales", "pmm", "pm", "cmo", "admin"},
     "/reporting/": {"pmm", "cmo", "admin"},
     "/reporting/reports/": {"pmm", "cmo", "admin"},
@@ -19,10 +21,19 @@ PAGE_ACCESS = {
 ROLES = ["sales", "pmm", "pm", "cmo", "admin"]
 
 NAV_LABELS = {
-    "sales": ["Home", "New request", "My requests", "Personas"],
-    "pmm": ["Home", "My plan", "Request queue", "Personas", "Dashboard", "Reports"],
-    "pm": ["Home", "Marketing plan", "Personas"],
-    "cmo": ["Home", "Team plan", "Request queue", "Personas", "Dashboard", "Reports"],
+    "sales": ["Home", "New request", "My requests", "Asset library", "Personas"],
+    "pmm": [
+        "Home",
+        "My plan",
+        "Timesheet",
+        "Request queue",
+        "Asset library",
+        "Personas",
+        "Dashboard",
+        "Reports",
+    ],
+    "pm": ["Home", "Marketing plan", "Asset library", "Personas"],
+    "cmo": ["Home", "Team plan", "Request queue", "Asset library", "Personas", "Dashboard", "Reports"],
 }
 
 

@@ -48,3 +48,17 @@ def duration_words(value: timedelta | None) -> str:
     if minutes or not hours:
         parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
     return " ".join(parts)
+
+
+@register.filter
+def pct(value: float | None, digits: int = 0) -> str:
+    """A share (0–1) as a percentage, or an em dash when there is nothing to divide."""
+    if value is None or value == "":
+        return "—"
+    return f"{float(value) * 100:.{digits}f} %"
+
+
+@register.filter
+def dash(value: object) -> object:
+    """An em dash for a missing figure, the figure otherwise."""
+    return "—" if value is None or value == "" else value

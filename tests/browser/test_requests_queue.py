@@ -1,0 +1,90 @@
+"""In a real browser: sales asks and sees a suggestion; a PMM triages, claims, logs time and delivers
+it as an asset; sales rates it."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from requests_queue.models import Asset, Request, RequestStatus
+from tests.factories import TEST_PASSWORD, AssetFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page: Page, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
+
+
+def test_ask_triage_claim_log_deliver_and_rate(
+    page: Page, live_server, sales_rep, pmm, product, team
+) -> None:
+    AssetFactory(
+        title="Northwind battlecard",
+        description="How Atlas wins against Northwind.",
+        team=team,
+        owner=pmm,
+        products=[product],
+    )
+
+    # Sales asks; the library answers while they type.
+    sign_in(page, "sales")
+    page.goto("/requests/new/")
+    page.get_by_label("What do you need?").press_sequentially("Battlecard against Northwind", delay=20)
+    suggestions = page.locator("#suggestions")
+    expect(suggestions.get_by_role("link", name="Northwind battlecard")).to_be_visible()
+    expect(suggestions.get_by_role("button", name="This answers my question")).to_be_visible()
+    page.get_by_label("What do you need?").fill("Battlecard against Northwind for the Acme renewal")
+    page.get_by_label("Type of help").select_option(label="Competitive intel")
+    page.get_by_label("Product").select_option(label="Atlas")
+    page.get_by_label("Opportunity value").fill("250000")
+    page.get_by_role("button", name="Send request").click()
+    expect(page.get_by_role("alert").first).to_contain_text("sent to the Core Platform team")
+    expect(page.get_by_role("link", name="Battlecard against Northwind for the Acme renewal")).to_be_visible()
+    request = Request.objects.get()
+
+    # The PMM triages, claims, logs time and delivers it as an asset.
+    sign_in(page, "pmm")
+    page.goto("/requests/")
+    page.get_by_role("link", name="Battlecard against Northwind for the Acme renewal").click()
+    triage = page.locator("#triage")
+    triage.get_by_role("group", name="Reusability").locator("label", has_text="5").click()
+    triage.get_by_role("group", name="Educational value").locator("label", has_text="3").click()
+    triage.get_by_label("Effort estimate (hours)").fill("3")
+    triage.get_by_role("button", name="Save scores").click()
+    expect(page.get_by_text("Scores saved")).to_be_visible()
+    expect(page.locator("#triage")).to_contain_text("Build an asset")
+    page.get_by_role("button", name="Claim").click()
+    expect(page.get_by_text("It is yours")).to_be_visible()
+    log = page.locator("#log-time")
+    log.get_by_label("Hours").fill("2.5")
+    log.get_by_role("button", name="Log time").click()
+    expect(page.get_by_text("2.5 h logged")).to_be_visible()
+    deliver = page.locator("#deliver")
+    deliver.get_by_label("Link").fill("https://drive.example.com/northwind-acme")
+    deliver.get_by_label("Publish it to the asset library").check()
+    deliver.get_by_label("Asset title").fill("Northwind battlecard: renewals")
+    deliver.get_by_role("button", name="Deliver").click()
+    expect(page.get_by_text("Delivered and published to the asset library.")).to_be_visible()
+    assert Asset.objects.filter(source_request=request, title="Northwind battlecard: renewals").exists()
+
+    # Sales sees it delivered and rates it.
+    sign_in(page, "sales")
+    page.goto("/requests/mine/")
+    expect(
+        page.get_by_text("“Battlecard against Northwind for the Acme renewal” is now delivered")
+    ).to_be_visible()
+    page.get_by_role("link", name="Battlecard against Northwind for the Acme renewal", exact=True).click()
+    rate = page.locator("#rate")
+    rate.get_by_role("group", name=re.compile("Rating")).locator("label", has_text="5").click()
+    rate.get_by_role("button", name="Rate").click()
+    expect(page.get_by_text("Thank you")).to_be_visible()
+    request.refresh_from_db()
+    assert request.status == RequestStatus.DELIVERED
+    assert request.rating == 5
+    assert request.hours_logged == 2.5

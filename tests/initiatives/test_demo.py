@@ -1,0 +1,44 @@
+"""``seed_demo`` gives every PMM a year of plans, time, reviews and wins that keep the rules."""
+
+from django.core.management import call_command
+from django.db.models import Count, Sum
+
+from initiatives.models import FocusSlot, Initiative, MonthlyReview, TimeEntry, Win
+from pmm_portal.core.models import User
+
+
+def test_a_year_of_history_per_pmm_that_keeps_the_rules(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    pmm = User.objects.get(username="pmm")
+    months = FocusSlot.objects.filter(owner=pmm).values("month").annotate(n=Count("id"))
+    assert len(months) == 12
+    assert all(row["n"] == 3 for row in months)
+    weeks = TimeEntry.objects.filter(user=pmm).values("week_start").annotate(total=Sum("hours"))
+    assert len(weeks) >= 48
+    assert all(10 <= row["total"] <= 80 for row in weeks)
+    assert MonthlyReview.objects.filter(owner=pmm, submitted_at__isnull=False).count() == 10
+    assert MonthlyReview.objects.filter(owner=pmm, submitted_at__isnull=True).count() == 1  # the prompt shows
+    assert Win.objects.filter(owner=pmm).count() >= 6
+    assert Initiative.objects.filter(owner=pmm, status="done").exists()
+    counts = (Initiative.objects.count(), TimeEntry.objects.count(), Win.objects.count())
+    call_command("seed_demo")
+    assert (Initiative.objects.count(), TimeEntry.objects.count(), Win.objects.count()) == counts
+
+
+def test_demo_pages_open(client, db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    for username, paths in {
+        "pmm": [
+            "/",
+            "/initiatives/",
+            "/initiatives/timesheet/",
+            "/initiatives/reviews/",
+            "/initiatives/wins/",
+        ],
+        "cmo": ["/", "/initiatives/", "/initiatives/timeline/", "/initiatives/all/"],
+    }.items():
+        client.force_login(User.objects.get(username=username))
+        for path in paths:
+            assert client.get(path).status_code == 200, (username, path)

@@ -1,0 +1,92 @@
+"""Pinned query counts: the queue, my requests, the asset library and the API lists stay flat as data grows."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from requests_queue.models import RequestStatus
+from tests.factories import AssetFactory, ProductFactory, RequestFactory, UserFactory
+
+S = RequestStatus
+STATUSES = [S.NEW, S.TRIAGED, S.IN_PROGRESS, S.DELIVERED]
+
+
+def grow(n, *, sales_rep, team, pmm, product):
+    """``n`` requests across products, assignees and statuses, with assets, comments and notifications."""
+    from requests_queue.models import Notification, RequestComment, RequestEvent
+
+    for i in range(n):
+        other_product = ProductFactory(team=team) if i % 3 == 0 else product
+        assignee = UserFactory(role="pmm") if i % 4 == 0 else pmm
+        team.members.add(assignee)
+        status = STATUSES[i % len(STATUSES)]
+        request = RequestFactory(
+            requester=sales_rep,
+            product=other_product,
+            team=team,
+            status=status,
+            assignee=assignee if status != S.NEW else None,
+            title=f"Northwind battlecard {i}",
+        )
+        RequestComment.objects.create(request=request, author=sales_rep, body="Any news?")
+        event = RequestEvent.objects.create(request=request, kind="submitted", actor=sales_rep)
+        Notification.objects.create(recipient=sales_rep, event=event, request=request, text=f"News {i}")
+        AssetFactory(
+            team=team, owner=assignee, products=[other_product, product], title=f"Northwind asset {i}"
+        )
+
+
+def count(client, user, url):
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    ("who", "url", "pinned"),
+    [
+        # session, user, page count, page rows (with requester, assignee, product, team; the
+        # teams are a sub-select), SLA targets of those teams, summary counts (one aggregate),
+        # assignee filter PMMs, product filter choices
+        ("pmm", "/requests/", 8),
+        ("pmm", "/requests/?q=northwind&status=all", 8),
+        # session, user, count, page rows (with assignee, product, duplicate_of, reused asset,
+        # comment count), notifications, unread count
+        ("sales", "/requests/mine/", 6),
+        # session, user, count, page rows (owner, team), products prefetch, personas prefetch, product choices
+        ("sales", "/requests/assets/", 7),
+        ("sales", "/requests/assets/?q=northwind", 7),
+        # session, user, count, rows (requester, assignee, team, reused asset), personas prefetch
+        ("pmm", "/api/v1/requests/", 5),
+        ("sales", "/api/v1/requests/", 5),
+        # session, user, count, rows (owner, team), products prefetch, personas prefetch
+        ("sales", "/api/v1/assets/", 6),
+    ],
+)
+def test_list_query_counts_are_flat(client, cast, product, who, url, pinned):
+    user = cast[who]
+    args = {"sales_rep": cast["sales"], "team": product.team, "pmm": cast["pmm"], "product": product}
+    grow(3, **args)
+    small = count(client, user, url)
+    grow(30, **args)
+    large = count(client, user, url)
+    assert small == large == pinned
+
+
+def test_request_detail_query_count_does_not_grow_with_its_history(client, cast, make_request):
+    """The triage page of a request with 2 and with 20 comments and events costs the same."""
+    from requests_queue import services
+
+    request = make_request(RequestStatus.NEW)
+
+    def detail() -> int:
+        return count(client, cast["pmm"], f"/requests/{request.pk}/")
+
+    for _ in range(2):
+        services.request_comment(request=request, actor=cast["sales"], body="Any news?")
+    small = detail()
+    for _ in range(18):
+        services.request_comment(request=request, actor=cast["pmm"], body="Working on it.")
+    assert detail() == small
