@@ -9,7 +9,10 @@ def teams_of(*, user: User) -> QuerySet[Team]:
     """The teams ``user`` belongs to or leads; administrators get every team."""
     teams = Team.objects.all()
     if not user.is_portal_admin:
-        teams = teams.filter(Q(members=user) | Q(lead=user)).distinct()
+        # A subquery, not a join: counts annotated on the result must see every member,
+        # not only the one row of the membership join that matched ``user``.
+        mine = Team.objects.filter(Q(members=user) | Q(lead=user)).values("pk")
+        teams = teams.filter(pk__in=mine)
     return teams
 
 

@@ -28,6 +28,12 @@ def test_cmo_home_shows_the_teams_they_lead_with_their_size(client, cmo, team, p
     assert "Analytics" not in html
 
 
+def test_a_pmm_sees_every_member_of_their_team_counted(client, pmm, team):
+    team.members.add(UserFactory(role=Role.PMM), UserFactory(role=Role.PMM))
+    client.force_login(pmm)
+    assert "3 PMMs · 0 products" in client.get("/").content.decode()
+
+
 def test_someone_on_no_team_is_told_what_to_do(client, db):
     client.force_login(UserFactory(role=Role.PMM))
     assert "You are not on a team yet" in client.get("/").content.decode()
