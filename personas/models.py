@@ -232,7 +232,8 @@ class Persona(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The products a persona is linked to are part of its history too.
+    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[products])
 
     objects: ClassVar[PersonaQuerySet] = PersonaQuerySet.as_manager()  # type: ignore[assignment]
 

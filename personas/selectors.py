@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -186,7 +187,19 @@ def _verbose(model: Any, field_name: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def _entries(records: list[Any], model: Any, subject: str, users: dict[int, User]) -> list[HistoryEntry]:
+def _product_names(ids: set[int], names: dict[int, str]) -> str:
+    return ", ".join(sorted(names.get(pk, f"#{pk}") for pk in ids)) or "—"
+
+
+def _entries(
+    records: list[Any],
+    model: Any,
+    subject: str,
+    users: dict[int, User],
+    links: dict[int, set[int]] | None = None,
+    names: dict[int, str] | None = None,
+) -> list[HistoryEntry]:
+    """History entries of ``records`` (newest first); ``links`` maps a record to its linked products."""
     entries = []
     for index, record in enumerate(records):
         previous = records[index + 1] if index + 1 < len(records) else None
@@ -200,7 +213,7 @@ def _entries(records: list[Any], model: Any, subject: str, users: dict[int, User
             ]
             entries.append(HistoryEntry(record.history_date, who, "created", initial, subject))
             continue
-        delta = record.diff_against(previous)
+        delta = record.diff_against(previous, excluded_fields=["products"] if links is not None else None)
         changes = [
             FieldChange(
                 _verbose(model, change.field),
@@ -210,6 +223,13 @@ def _entries(records: list[Any], model: Any, subject: str, users: dict[int, User
             for change in delta.changes
             if change.field not in ("last_validated_by",)
         ]
+        if links is not None:
+            before, after = links.get(previous.history_id, set()), links.get(record.history_id, set())
+            if before != after:
+                names = names or {}
+                changes.append(
+                    FieldChange("Products", _product_names(before, names), _product_names(after, names))
+                )
         if changes:
             entries.append(HistoryEntry(record.history_date, who, "changed", changes, subject))
     return entries
@@ -225,11 +245,18 @@ def persona_history(*, persona: Persona, limit: int = 50) -> list[HistoryEntry]:
     )
     user_ids = {r.history_user_id for r in records + positioning_records if r.history_user_id}
     users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)}
-    entries = _entries(records, Persona, "persona", users)
+    names = dict(persona.team.products.values_list("pk", "name"))
+    # The products each historical record was linked to, in one query (simple-history m2m_fields).
+    through = apps.get_model("personas", "HistoricalPersona_products")
+    links: dict[int, set[int]] = {record.history_id: set() for record in records}
+    for history_id, product_id in through.objects.filter(history_id__in=list(links)).values_list(
+        "history_id", "product_id"
+    ):
+        links[history_id].add(product_id)
+    entries = _entries(records, Persona, "persona", users, links, names)
     by_product: dict[int, list[Any]] = {}
     for record in positioning_records:
         by_product.setdefault(record.product_id, []).append(record)
-    names = dict(persona.team.products.values_list("pk", "name")) if by_product else {}
     for product_id, product_records in by_product.items():
         entries += _entries(
             product_records, Positioning, f"positioning for {names.get(product_id, 'a product')}", users

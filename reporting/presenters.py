@@ -2,6 +2,9 @@
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import reverse
 
 from pmm_portal.core.models import User
 
@@ -61,9 +64,32 @@ def _charts(trends: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _links(person_id: int, month: dt.date) -> dict[str, str]:
+    """Where each figure of a PMM's row comes from: the underlying lists, filtered to them."""
+    next_month = (month + dt.timedelta(days=32)).replace(day=1)
+    in_month = urlencode(
+        {
+            "owner": person_id,
+            "occurred_after": month.isoformat(),
+            "occurred_before": (next_month - dt.timedelta(days=1)).isoformat(),
+        }
+    )
+    return {
+        "initiatives": f"{reverse('initiatives:list')}?{urlencode({'owner': person_id})}",
+        "top3": f"{reverse('initiatives:team')}?{urlencode({'month': f'{month:%Y-%m}'})}",
+        "requests": f"{reverse('requests_queue:index')}?{urlencode({'assignee': person_id, 'status': 'all'})}",
+        "interactions": f"{reverse('personas:interactions')}?{in_month}",
+        "wins": f"{reverse('initiatives:wins')}?{urlencode({'owner': person_id, 'month': f'{month:%Y-%m}'})}",
+    }
+
+
 def dashboard_context(data: dict[str, Any], *, viewer: User) -> dict[str, Any]:
     figures = data["figures"]
-    people = [{**person, "is_viewer": person["id"] == viewer.pk} for person in data["people"]]
+    month = dt.date.fromisoformat(data["month"])
+    people = [
+        {**person, "is_viewer": person["id"] == viewer.pk, "links": _links(person["id"], month)}
+        for person in data["people"]
+    ]
     return {
         "data": data,
         "team_names": " · ".join(team["name"] for team in data["teams"]),

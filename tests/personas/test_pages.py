@@ -115,6 +115,16 @@ def test_card_shows_history_with_old_and_new_values(client, pmm, team):
     assert "Pass audits" in history
 
 
+def test_card_history_shows_a_change_of_products(client, pmm, team, product):
+    other = ProductFactory(team=team, name="Atlas Edge")
+    persona = services.persona_create(actor=pmm, team=team, kind="buyer", name="CIO", products=[product])
+    services.persona_update(actor=pmm, persona=persona, products=[product, other])
+    client.force_login(pmm)
+    history = client.get(persona.get_absolute_url()).content.decode().split('id="history-title"')[1]
+    assert "Products" in history
+    assert "Atlas, Atlas Edge" in history
+
+
 def test_pmm_creates_a_buyer_persona_through_the_form(client, pmm, team, product):
     client.force_login(pmm)
     response = client.post(
@@ -247,7 +257,8 @@ def test_list_query_count_is_flat(client, pmm, team, product, url, expected):
 def test_card_query_count_is_flat(client, pmm, team, product):
     """Session, user, persona (team, owner), quote visibility, quotes, evidence figures, positionings,
     interactions, quote count, objections, products, buyer's channels, edit check, positioning sides,
-    can-log check, history (persona, positionings, users, product names): 19, whatever the evidence."""
+    can-log check, history (persona, its linked products, positionings, users, product names): 20,
+    whatever the evidence."""
     client.force_login(pmm)
     persona = PersonaFactory(team=team, owner=pmm, products=[product])
 
@@ -264,7 +275,7 @@ def test_card_query_count_is_flat(client, pmm, team, product):
     small = count_queries(client, persona.get_absolute_url())
     add_evidence(20)
     assert count_queries(client, persona.get_absolute_url()) == small
-    assert small == 19
+    assert small == 20
 
 
 def test_api_list_query_count_is_flat(api_client, pmm, team, product):

@@ -184,6 +184,22 @@ class TestDashboard:
         assert 'class="table-primary viewer-row"' in table
         assert table.index("viewer-row") < table.index("Priya Mehta") < table.index("Zoe Zhang")
 
+    @pytest.mark.usefixtures("october")
+    def test_each_pmm_row_links_to_the_lists_behind_its_figures(self, client, cmo, pmm):
+        client.force_login(cmo)
+        html = client.get("/reporting/?team=core-platform&month=2026-10").content.decode()
+        links = [
+            f"/initiatives/all/?owner={pmm.pk}",
+            "/initiatives/team/?month=2026-10",
+            f"/requests/?assignee={pmm.pk}&amp;status=all",
+            f"/personas/interactions/?owner={pmm.pk}&amp;occurred_after=2026-10-01&amp;occurred_before=2026-10-31",
+            f"/initiatives/wins/?owner={pmm.pk}&amp;month=2026-10",
+        ]
+        for link in links:
+            assert f'href="{link}"' in html, link
+        for link in links:
+            assert client.get(link.replace("&amp;", "&")).status_code == 200, link
+
     def test_htmx_switch_returns_only_the_body(self, client, cmo, team):
         client.force_login(cmo)
         response = client.get("/reporting/?team=core-platform&month=2026-09", HTTP_HX_REQUEST="true")
