@@ -12,7 +12,6 @@ from typing import Any
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -21,12 +20,12 @@ from rest_framework.response import Response
 
 from personas.models import Persona
 from pmm_portal.core.api import UserSummarySerializer
+from pmm_portal.core.dates import month_start
 from pmm_portal.core.models import Product, Team, User
 from pmm_portal.core.permissions import HasRole
 from requests_queue.models import Request
 
 from . import services
-from .dates import month_start
 from .models import FocusSlot, Initiative, Milestone, TimeEntry, Win
 from .permissions import (
     READERS,
@@ -35,7 +34,7 @@ from .permissions import (
     access_initiative,
     access_time_entry,
     access_win,
-    home_team,
+    today_for,
     visible_initiatives,
     visible_time_entries,
     visible_wins,
@@ -55,12 +54,6 @@ def service_errors() -> Iterator[None]:
 
 def _user(request: ApiRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _today(user: User) -> date:
-    team = home_team(user)
-    now = timezone.now()
-    return now.astimezone(team.zone).date() if team else timezone.localdate(now)
 
 
 # --- Initiatives -------------------------------------------------------------------------------------
@@ -162,7 +155,7 @@ class InitiativeViewSet(viewsets.ModelViewSet[Initiative]):
         if getattr(self, "swagger_fake_view", False):
             return Initiative.objects.none()
         user = _user(self.request)
-        rank = FocusSlot.objects.filter(initiative=OuterRef("pk"), month=month_start(_today(user))).values(
+        rank = FocusSlot.objects.filter(initiative=OuterRef("pk"), month=month_start(today_for(user))).values(
             "rank"
         )[:1]
         return (
@@ -206,7 +199,7 @@ class InitiativeViewSet(viewsets.ModelViewSet[Initiative]):
     def _focus_month(self, request: ApiRequest) -> date:
         serializer = FocusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return month_start(serializer.validated_data.get("month") or _today(_user(request)))
+        return month_start(serializer.validated_data.get("month") or today_for(_user(request)))
 
     @extend_schema(
         request=FocusSerializer,

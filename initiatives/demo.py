@@ -13,11 +13,11 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from pmm_portal.core.dates import add_months, mondays_in_month, month_end, month_start, week_start
 from pmm_portal.core.demo import DemoOrg
 from pmm_portal.core.models import Product, Team, User
 from requests_queue.models import Request
 
-from .dates import add_months, mondays_in_month, month_end, month_start, week_start
 from .models import (
     FocusSlot,
     Initiative,

@@ -6,12 +6,14 @@
 - Time entries are their author's alone.
 """
 
+from datetime import date
 from typing import Literal, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
+from pmm_portal.core.dates import today_in
 from pmm_portal.core.models import Role, Team, User
 from pmm_portal.core.permissions import MARKETING
 from pmm_portal.core.selectors import teams_of
@@ -36,6 +38,11 @@ def visible_teams(user: User) -> QuerySet[Team]:
 def home_team(user: User) -> Team | None:
     """The team whose plan a PMM's new initiatives, reviews and wins belong to (the first they are on)."""
     return user.teams.order_by("name").first()
+
+
+def today_for(user: User) -> date:
+    """Today where ``user`` works: in their home team's time zone."""
+    return today_in(home_team(user))
 
 
 def _scoped(queryset: QuerySet[M], user: User) -> QuerySet[M]:

@@ -23,10 +23,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from pmm_portal.core.dates import add_months, mondays_in_month, month_end, month_start, week_start
 from pmm_portal.core.models import Role, User
 from requests_queue.models import Request
 
-from .dates import add_months, mondays_in_month, month_end, month_start, week_start
 from .models import (
     OPEN_STATUSES,
     FocusSlot,

@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from personas.models import Persona
+from pmm_portal.core.dates import add_months, month_start, week_start, working_day
 from pmm_portal.core.models import Product, Role, Team, User
 from requests_queue.models import Request
 
-from .dates import add_months, month_start, week_start, working_day
 from .models import (
     MAX_FOCUS,
     MAX_WEEK_HOURS,
@@ -38,7 +38,7 @@ from .models import (
     TimeEntry,
     Win,
 )
-from .permissions import home_team, may_change
+from .permissions import home_team, may_change, today_for
 
 logger = logging.getLogger(__name__)
 
@@ -313,13 +313,6 @@ def focus_set(*, user: User, owner: User, month: date, initiatives: Sequence[Ini
 # --- Weekly time ------------------------------------------------------------------------
 
 
-def _today(user: User) -> date:
-    """Today where the user works (their team's time zone)."""
-    team = home_team(user)
-    now = timezone.now()
-    return now.astimezone(team.zone).date() if team else timezone.localdate(now)
-
-
 def _check_week(week: date, today: date) -> None:
     if week.weekday() != 0:
         raise ValidationError({"week_start": "A week starts on a Monday; pick that week's Monday."})
@@ -390,7 +383,7 @@ def time_entry_set(
     Corrections of past weeks are allowed; future weeks are not, and the week's
     total stays within 80 hours (checked under the user's lock).
     """
-    _check_week(week_start, today or _today(user))
+    _check_week(week_start, today or today_for(user))
     _check_hours(hours)
     _check_links(user, category, initiative, request)
     _lock_user(user.pk)
@@ -422,7 +415,7 @@ def time_entry_update(
     """Correct the hours (and note) of an existing entry."""
     if entry.user_id != user.pk:
         raise PermissionDenied("Time entries are their author's alone.")
-    _check_week(entry.week_start, today or _today(user))
+    _check_week(entry.week_start, today or today_for(user))
     _check_hours(hours)
     _lock_user(user.pk)
     _check_week_total(user.pk, entry.week_start, hours, excluding=[entry.pk])
@@ -447,7 +440,7 @@ def time_entry_add_request_hours(
 
     Same rules as the timesheet: a Monday, not a future week, a week of at most 80 hours.
     """
-    _check_week(week_start, _today(user))
+    _check_week(week_start, today_for(user))
     if hours <= 0:
         raise ValidationError({"hours": "Enter the hours you spent, more than 0."})
     _check_hours(hours)
@@ -487,7 +480,7 @@ def timesheet_save(
     *, user: User, week: date, lines: Sequence[TimesheetLine], today: date | None = None
 ) -> list[TimeEntry]:
     """Save a whole week at once: every line is set (0 removes it), the total checked once."""
-    today = today or _today(user)
+    today = today or today_for(user)
     _check_week(week, today)
     total = sum((line.hours for line in lines), Decimal(0))
     for line in lines:
@@ -537,7 +530,7 @@ def timesheet_copy_previous(*, user: User, week: date, today: date | None = None
 
     Lines on initiatives that are now done or dropped are skipped. Returns how many were copied.
     """
-    today = today or _today(user)
+    today = today or today_for(user)
     _check_week(week, today)
     _lock_user(user.pk)
     existing = {

@@ -15,15 +15,14 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from pmm_portal.core.dates import add_months, month_start, parse_day, parse_month, week_start
 from pmm_portal.core.models import Role, User
 from pmm_portal.core.permissions import RoleRequiredMixin
 
 from . import selectors, services
-from .dates import add_months, month_start, parse_day, parse_month, week_start
 from .forms import InitiativeForm, MilestoneForm, ReopenForm, StatusUpdateForm, WinForm
 from .models import InitiativeStatus, Milestone, Outcome
 from .permissions import (
@@ -31,8 +30,8 @@ from .permissions import (
     WRITERS,
     access_initiative,
     access_review,
-    home_team,
     may_change,
+    today_for,
     visible_initiatives,
     visible_teams,
 )
@@ -42,12 +41,6 @@ PAGE_SIZE = 25
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _today(request: HttpRequest) -> date:
-    team = home_team(_user(request))
-    now = timezone.now()
-    return now.astimezone(team.zone).date() if team else timezone.localdate(now)
 
 
 def _errors(error: ValidationError) -> list[str]:
@@ -70,7 +63,7 @@ class PlanView(RoleRequiredMixin, View):
         user = _user(request)
         if not _is_pmm(user):
             return TeamPlanView.as_view()(request)
-        today = _today(request)
+        today = today_for(_user(request))
         month = parse_month(request.GET.get("month")) or month_start(today)
         context = {
             "plan": selectors.plan(user=user, owner=user, month=month, today=today),
@@ -96,7 +89,7 @@ class FocusView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         user = _user(request)
         initiative = access_initiative(user=user, id=pk, action="change")
-        today = _today(request)
+        today = today_for(_user(request))
         month = parse_month(request.POST.get("month")) or month_start(today)
         action = request.POST.get("action", "")
         error = None
@@ -134,7 +127,7 @@ class TeamPlanView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        today = _today(self.request)
+        today = today_for(_user(self.request))
         month = parse_month(self.request.GET.get("month")) or month_start(today)
         context.update(
             month=month,
@@ -154,7 +147,7 @@ class TimelineView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        today = _today(self.request)
+        today = today_for(_user(self.request))
         start = parse_month(self.request.GET.get("start")) or add_months(month_start(today), -2)
         columns, rows = selectors.timeline(user=_user(self.request), start=start, months=6)
         context.update(
@@ -229,7 +222,7 @@ class InitiativeCreateView(RoleRequiredMixin, View):
     allowed_roles = WRITERS
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        today = _today(request)
+        today = today_for(_user(request))
         form = InitiativeForm(
             owner=_user(request),
             initial={"start_date": today, "target_date": add_months(month_start(today), 3)},
@@ -266,7 +259,9 @@ class InitiativeCreateView(RoleRequiredMixin, View):
             return self._render(request, form)
         if request.POST.get("focus"):
             try:
-                services.focus_add(user=user, initiative=initiative, month=month_start(_today(request)))
+                services.focus_add(
+                    user=user, initiative=initiative, month=month_start(today_for(_user(request)))
+                )
                 messages.success(request, f"“{initiative.title}” is in your top 3 this month.")
             except ValidationError as exc:
                 messages.warning(
@@ -334,7 +329,7 @@ class InitiativeDetailView(RoleRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
         user = _user(request)
         initiative = access_initiative(user=user, id=pk)
-        month = month_start(_today(request))
+        month = month_start(today_for(_user(request)))
         focus_months = list(initiative.focus_slots.order_by("-month").values_list("month", "rank")[:12])
         context = {
             "month": month,
@@ -429,7 +424,7 @@ class TimesheetView(RoleRequiredMixin, View):
     allowed_roles = WRITERS
 
     def _week(self, request: HttpRequest, raw: str | None) -> date:
-        day = parse_day(raw) or _today(request)
+        day = parse_day(raw) or today_for(_user(request))
         return week_start(day)
 
     def _render(
@@ -441,7 +436,7 @@ class TimesheetView(RoleRequiredMixin, View):
         status: int = 200,
     ) -> HttpResponse:
         user = _user(request)
-        today = _today(request)
+        today = today_for(_user(request))
         lines = selectors.timesheet(user=user, week=week)
         if posted is not None:
             for line in lines:
@@ -495,7 +490,7 @@ class TimesheetView(RoleRequiredMixin, View):
         if errors:
             return self._render(request, week, errors=errors, posted=posted, status=400)
         try:
-            services.timesheet_save(user=user, week=week, lines=submitted, today=_today(request))
+            services.timesheet_save(user=user, week=week, lines=submitted, today=today_for(_user(request)))
         except ValidationError as exc:
             messages.error(request, " ".join(_errors(exc)))
             return self._render(request, week, posted=posted, status=400)
@@ -513,9 +508,11 @@ class TimesheetCopyView(RoleRequiredMixin, View):
     allowed_roles = WRITERS
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        week = week_start(parse_day(request.POST.get("week")) or _today(request))
+        week = week_start(parse_day(request.POST.get("week")) or today_for(_user(request)))
         try:
-            copied = services.timesheet_copy_previous(user=_user(request), week=week, today=_today(request))
+            copied = services.timesheet_copy_previous(
+                user=_user(request), week=week, today=today_for(_user(request))
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(_errors(exc)))
         else:
@@ -541,7 +538,7 @@ class ReviewStartView(RoleRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         user = _user(request)
-        today = _today(request)
+        today = today_for(_user(request))
         month = parse_month(request.GET.get("month")) or add_months(month_start(today), -1)
         if month >= month_start(today):
             messages.error(request, "A month can be reviewed once it is over.")
@@ -583,7 +580,7 @@ class ReviewListView(RoleRequiredMixin, TemplateView):
             owner=owner,
             month=self.request.GET.get("month", ""),
             querystring=query.urlencode(),
-            review_due=selectors.review_due_month(user=user, today=_today(self.request)),
+            review_due=selectors.review_due_month(user=user, today=today_for(_user(self.request))),
             nav_current="initiatives:index",
         )
         return context
@@ -747,7 +744,7 @@ class WinCreateView(RoleRequiredMixin, View):
         )
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        day = parse_day(request.GET.get("date")) or _today(request)
+        day = parse_day(request.GET.get("date")) or today_for(_user(request))
         initial: dict[str, Any] = {"date": day}
         if request.GET.get("initiative", "").isdigit():
             initial["initiative"] = int(request.GET["initiative"])

@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -11,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from pmm_portal.core.dates import month_start, today_in
 from pmm_portal.core.models import User
 from pmm_portal.core.permissions import PMM_AND_CMO, HasRole
 
@@ -108,7 +108,5 @@ class DashboardFiguresView(APIView):
             teams = [team for team in teams if team.slug == slug]
         if not teams:
             return Response({"teams": [], "people": [], "figures": None})
-        month = (form.cleaned_data.get("month") if form.is_bound else None) or services.first_of_month(
-            timezone.now().astimezone(teams[0].zone).date()
-        )
+        month = (form.cleaned_data.get("month") if form.is_bound else None) or month_start(today_in(teams[0]))
         return Response(selectors.dashboard(teams=teams, month=month))

@@ -5,17 +5,10 @@ import datetime as dt
 from django import forms
 from django.db.models import QuerySet
 
+from pmm_portal.core.dates import parse_month
 from pmm_portal.core.models import Team
 
 ALL_TEAMS = "all"
-
-
-def parse_month(value: str) -> dt.date | None:
-    """``YYYY-MM`` to the month's first day, or None when it is not a month."""
-    try:
-        return dt.datetime.strptime(value, "%Y-%m").date()
-    except (TypeError, ValueError):
-        return None
 
 
 class MonthField(forms.CharField):

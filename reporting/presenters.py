@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from pmm_portal.core.dates import month_end
 from pmm_portal.core.models import User
 
 from . import charts
@@ -66,12 +67,11 @@ def _charts(trends: dict[str, Any]) -> dict[str, Any]:
 
 def _links(person_id: int, month: dt.date) -> dict[str, str]:
     """Where each figure of a PMM's row comes from: the underlying lists, filtered to them."""
-    next_month = (month + dt.timedelta(days=32)).replace(day=1)
     in_month = urlencode(
         {
             "owner": person_id,
             "occurred_after": month.isoformat(),
-            "occurred_before": (next_month - dt.timedelta(days=1)).isoformat(),
+            "occurred_before": month_end(month).isoformat(),
         }
     )
     return {

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from initiatives.models import FocusSlot, InitiativeStatus, MonthlyReview, TimeCategory, TimeEntry, Win
 from personas.models import CustomerInteraction, Persona
+from pmm_portal.core.dates import add_months
 from pmm_portal.core.models import Role, Team, User
 from requests_queue.models import Request, RequestStatus, RequestType
 
@@ -59,11 +60,6 @@ class Period:
     @property
     def end_at(self) -> dt.datetime:
         return dt.datetime.combine(self.end, dt.time.min, tzinfo=self.zone)
-
-
-def add_months(month: dt.date, count: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + count
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def period_of(*, teams: list[Team], month: dt.date) -> Period:

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from pmm_portal.core.dates import add_months, month_start
 from pmm_portal.core.models import Team, User
 
 from . import selectors
@@ -25,14 +26,6 @@ REPORT_DAY = 1
 REPORT_HOUR = 6
 
 
-def first_of_month(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def previous_month(month: dt.date) -> dt.date:
-    return first_of_month(first_of_month(month) - dt.timedelta(days=1))
-
-
 def report_request(*, team: Team, month: dt.date, user: User | None = None) -> MonthlyReport:
     """Ask for ``team``'s report of ``month`` to be (re)generated in the background.
 
@@ -41,7 +34,7 @@ def report_request(*, team: Team, month: dt.date, user: User | None = None) -> M
     click or a second user does not produce twice. The task is enqueued only
     once the request is committed.
     """
-    month = first_of_month(month)
+    month = month_start(month)
     with transaction.atomic():
         report, _ = MonthlyReport.objects.select_for_update().get_or_create(team=team, month=month)
         if report.in_progress and report.requested_at:
@@ -58,7 +51,7 @@ def report_request(*, team: Team, month: dt.date, user: User | None = None) -> M
 
 def report_produce_now(*, team: Team, month: dt.date) -> MonthlyReport:
     """Produce (or regenerate) a report in this process, for the command line."""
-    report, _ = MonthlyReport.objects.get_or_create(team=team, month=first_of_month(month))
+    report, _ = MonthlyReport.objects.get_or_create(team=team, month=month_start(month))
     return report_generate(report_id=report.pk)
 
 
@@ -169,15 +162,13 @@ def reports_due(*, now: dt.datetime) -> list[tuple[Team, dt.date]]:
     teams = Team.objects.all()
     existing = {
         (report.team_id, report.month): report.status
-        for report in MonthlyReport.objects.filter(
-            month__gte=previous_month(now.date()) - dt.timedelta(days=31)
-        )
+        for report in MonthlyReport.objects.filter(month__gte=add_months(month_start(now.date()), -2))
     }
     for team in teams:
         local = now.astimezone(team.zone)
         if local.day != REPORT_DAY or local.hour < REPORT_HOUR:
             continue
-        month = previous_month(local.date())
+        month = add_months(month_start(local.date()), -1)
         if existing.get((team.pk, month)) in (None, ReportStatus.FAILED):
             due.append((team, month))
     return due

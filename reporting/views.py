@@ -10,10 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from pmm_portal.core.dates import today_in
 from pmm_portal.core.models import Team, User
 from pmm_portal.core.permissions import PMM_AND_CMO, RoleRequiredMixin
 
@@ -22,18 +22,13 @@ from .forms import ALL_TEAMS, DashboardFilterForm, ReportRequestForm, SummaryFor
 from .models import MonthlyReport, ReportStatus
 
 
-def _today(teams: list[Team]) -> dt.date:
-    zone = teams[0].zone if teams else dt.UTC
-    return timezone.now().astimezone(zone).date()
-
-
 def _dashboard_scope(request: HttpRequest) -> tuple[DashboardFilterForm, list[Team], dt.date]:
     """The teams and month the dashboard shows, from the query string (defaults: all teams, this month)."""
     user: User = request.user  # type: ignore[assignment]
     visible = permissions.teams_visible_to(user)
     form = DashboardFilterForm(request.GET or None, teams=visible)
     teams = list(visible)
-    month = _today(teams).replace(day=1)
+    month = today_in(teams[0] if teams else None).replace(day=1)
     if form.is_valid():
         slug = form.cleaned_data.get("team") or ALL_TEAMS
         if slug != ALL_TEAMS:
@@ -97,7 +92,7 @@ class ReportListView(RoleRequiredMixin, View):
 
     def request_form(self, request: HttpRequest, data: Any = None) -> ReportRequestForm:
         teams = permissions.teams_visible_to(request.user)  # type: ignore[arg-type]
-        return ReportRequestForm(data, teams=teams, today=_today(list(teams)))
+        return ReportRequestForm(data, teams=teams, today=today_in(teams.first()))
 
     def render(self, request: HttpRequest, form: ReportRequestForm, status: int = 200) -> HttpResponse:
         reports = permissions.visible_to(request.user).select_related("team")  # type: ignore[arg-type]

@@ -1,6 +1,5 @@
 """Reads the request pages, the API and the home pages share. Each takes the acting user."""
 
-import calendar
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from django.db.models import Avg, Count, DateField, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from pmm_portal.core.dates import month_end, month_start
 from pmm_portal.core.models import Role, Team, User
 from pmm_portal.core.selectors import teams_of
 
@@ -510,14 +510,13 @@ class BudgetGauge:
 
 
 def month_bounds(day: date) -> tuple[date, date]:
-    """The Mondays of the weeks that touch ``day``'s month: from the week holding the 1st to the last day.
+    """The weeks of ``day``'s month for ``time_totals``: those whose Monday falls in it.
 
-    Time is logged per week; the week that holds the 1st counts, so the current
-    week always belongs to this month's gauge.
+    The same rule as the timesheet, the dashboard and the monthly report, so the
+    gauge and the reports never disagree on a month's one-off share.
     """
-    first = day.replace(day=1)
-    last = calendar.monthrange(day.year, day.month)[1]
-    return first - timedelta(days=first.weekday()), day.replace(day=last)
+    first = month_start(day)
+    return first, month_end(first)
 
 
 def budget_gauges(

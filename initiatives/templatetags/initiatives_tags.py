@@ -4,10 +4,10 @@ from datetime import date
 from typing import Any
 
 from django import template
-from django.utils import timezone
 
 from initiatives import selectors
 from initiatives.permissions import home_team
+from pmm_portal.core.dates import today_in
 from pmm_portal.core.models import User
 
 register = template.Library()
@@ -21,8 +21,7 @@ def _today(context: dict[str, Any]) -> date:
     """
     teams = context.get("teams")
     team = next(iter(teams), None) if teams is not None else home_team(context["user"])
-    now = timezone.now()
-    return now.astimezone(team.zone).date() if team else timezone.localdate(now)
+    return today_in(team)
 
 
 @register.inclusion_tag("initiatives/_home_pmm_card.html", takes_context=True)

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from initiatives.dates import add_months, month_start, week_start
 from initiatives.models import FocusSlot, MonthlyReview, TimeEntry, Win
+from pmm_portal.core.dates import add_months, month_start, week_start
 from tests.factories import TEST_PASSWORD, FocusSlotFactory, InitiativeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

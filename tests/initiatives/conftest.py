@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from initiatives.dates import month_start, week_start
+from pmm_portal.core.dates import month_start, week_start
 
 
 @pytest.fixture

@@ -37,6 +37,7 @@ def test_stopwords_alone_suggest_nothing(db, team, pmm):
     assert not selectors.suggestions(user=pmm, text="need help please")
 
 
-def test_month_bounds_include_the_week_holding_the_first():
-    assert selectors.month_bounds(date(2026, 11, 23)) == (date(2026, 10, 26), date(2026, 11, 30))
+def test_month_bounds_count_the_weeks_whose_monday_is_in_the_month():
+    # The week of Monday 26 October belongs to October, as on the timesheet and in the reports.
+    assert selectors.month_bounds(date(2026, 11, 23)) == (date(2026, 11, 1), date(2026, 11, 30))
     assert selectors.month_bounds(date(2026, 6, 10)) == (date(2026, 6, 1), date(2026, 6, 30))

@@ -6,9 +6,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from pmm_portal.core.dates import add_months, month_start, parse_month
 from pmm_portal.core.models import Team
 from reporting import services
-from reporting.forms import parse_month
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
             if first is None:
                 raise CommandError(f"--month must look like 2026-10, not {month!r}.")
         else:
-            first = services.previous_month(timezone.localdate())
+            first = add_months(month_start(timezone.localdate()), -1)
         teams = Team.objects.all()
         if team:
             teams = teams.filter(slug=team)

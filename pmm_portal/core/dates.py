@@ -1,6 +1,22 @@
-"""Calendar arithmetic the plan, the timesheet and the reminders share (weeks start on Monday)."""
+"""Calendar arithmetic every app shares: months, weeks (they start on Monday) and "today" for a team.
 
-from datetime import date, timedelta
+A week of logged time belongs to the month of its Monday: the plan, the timesheet,
+the reminders, the one-off budget gauge and the reports all count it that way.
+"""
+
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from pmm_portal.core.models import Team
+
+
+def today_in(team: "Team | None", *, now: datetime | None = None) -> date:
+    """Today's date in ``team``'s time zone (the server's without a team)."""
+    now = now or timezone.now()
+    return now.astimezone(team.zone).date() if team else timezone.localdate(now)
 
 
 def month_start(day: date) -> date:
