@@ -1,10 +1,12 @@
 """Turn the figures (plain JSON, live or from a snapshot) into what the templates show."""
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.safestring import SafeString
 
 from pmm_portal.core.dates import month_end
 from pmm_portal.core.models import User
@@ -32,12 +34,25 @@ def _month_label(iso: str, fmt: str = "%b") -> str:
     return dt.date.fromisoformat(iso).strftime(fmt)
 
 
+@dataclass(frozen=True)
+class Chart:
+    """One trend chart and the same data as a table (for screen readers, print and CSV)."""
+
+    title: str
+    svg: SafeString
+    headers: list[str]
+    rows: list[list[Any]]  # the first cell of each row is its label
+    csv: str  # the table's name in /reporting/export/<csv>.csv
+    width: str  # layout class of the card
+
+
 def _charts(trends: dict[str, Any]) -> dict[str, Any]:
     split = trends["time_split"]
     weekly = trends["weekly_requests"]
     by_type = trends["requests_by_type"]
-    return {
-        "time_chart": charts.stacked_bars(
+    time_split = Chart(
+        title="Time split, last 12 months",
+        svg=charts.stacked_bars(
             title="Hours logged per month, by kind of work",
             labels=[_month_label(row["month"]) for row in split],
             series=TIME_SERIES,
@@ -45,24 +60,36 @@ def _charts(trends: dict[str, Any]) -> dict[str, Any]:
             unit="h",
             width=1100,
         ),
-        "time_table": [
-            {"month": _month_label(row["month"], "%B %Y"), "values": [row[key] for key in TIME_KEYS]}
-            for row in split
-        ],
-        "weekly_chart": charts.grouped_bars(
+        headers=["Month", *[f"{TIME_LABELS[key]} (h)" for key in TIME_KEYS]],
+        rows=[[_month_label(row["month"], "%B %Y"), *[row[key] for key in TIME_KEYS]] for row in split],
+        csv="time-split",
+        width="col-xl-12",
+    )
+    weekly_requests = Chart(
+        title="Requests in vs delivered, weekly",
+        svg=charts.grouped_bars(
             title="Requests received and delivered per week",
             labels=[dt.date.fromisoformat(row["week"]).strftime("%d %b") for row in weekly],
             series=[charts.Series("in", "Received"), charts.Series("delivered", "Delivered")],
             values=weekly,
         ),
-        "weekly_table": weekly,
-        "types_chart": charts.horizontal_bars(
+        headers=["Week starting", "Received", "Delivered"],
+        rows=[[row["week"], row["in"], row["delivered"]] for row in weekly],
+        csv="weekly-requests",
+        width="col-xl-7",
+    )
+    requests_by_type = Chart(
+        title="Requests by type, this month",
+        svg=charts.horizontal_bars(
             title="Requests received this month, by type",
             items=[(row["type"], row["count"]) for row in by_type],
         ),
-        "types_table": by_type,
-        "time_labels": [TIME_LABELS[key] for key in TIME_KEYS],
-    }
+        headers=["Type", "Requests"],
+        rows=[[row["type"], row["count"]] for row in by_type],
+        csv="requests-by-type",
+        width="col-xl-5",
+    )
+    return {"trend_charts": [time_split, weekly_requests, requests_by_type]}
 
 
 def _links(person_id: int, month: dt.date) -> dict[str, str]:

@@ -177,6 +177,26 @@ class TestDashboard:
         assert "above the band" in html
 
     @pytest.mark.usefixtures("october")
+    def test_every_chart_has_its_data_as_a_table(self, client, cmo):
+        client.force_login(cmo)
+        html = client.get("/reporting/?team=core-platform&month=2026-10").content.decode()
+        assert html.count("<summary>Data table</summary>") == 3
+        time_table = html.split("Time split, last 12 months</caption>", 1)[1].split("</table>", 1)[0]
+        october = time_table.split('<th scope="row">October 2026</th>', 1)[1].split("</tr>", 1)[0]
+        # Top 3, other initiatives, requests, customers, meetings, other: the hand-worked October.
+        assert [cell.split(">")[1].split("<")[0] for cell in october.split("<td")[1:]] == [
+            "34",
+            "5",
+            "16",
+            "2",
+            "3",
+            "5",
+        ]
+        types_table = html.split("Requests by type, this month</caption>", 1)[1].split("</table>", 1)[0]
+        assert '<th scope="row">Slides</th>' in types_table
+        assert 'href="/reporting/export/time-split.csv?' in html
+
+    @pytest.mark.usefixtures("october")
     def test_pmm_sees_their_team_with_their_row_highlighted(self, client, pmm):
         client.force_login(pmm)
         html = client.get("/reporting/?month=2026-10").content.decode()
