@@ -76,3 +76,26 @@ def parse_day(value: str | None) -> date | None:
         return date.fromisoformat(value or "")
     except ValueError:
         return None
+
+
+def business_days_between(start: date, end: date) -> int:
+    """Business days (Monday–Friday) from ``start`` to ``end``; negative when ``end`` is earlier."""
+    if end < start:
+        return -business_days_between(end, start)
+    whole_weeks, rest = divmod((end - start).days, 7)
+    days = whole_weeks * 5
+    for offset in range(1, rest + 1):
+        if (start + timedelta(days=offset)).weekday() < 5:
+            days += 1
+    return days
+
+
+def add_business_days(start: date, days: int) -> date:
+    """The date ``days`` business days (Monday–Friday) after ``start``."""
+    current = start
+    added = 0
+    while added < days:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            added += 1
+    return current

@@ -1,0 +1,23 @@
+"""Typed requests for views that only run for a signed-in user.
+
+``RoleRequiredMixin`` and ``HasRole`` have turned anonymous visitors away before a
+view's handler runs, so the handler may annotate its request as one of these and
+read ``request.user`` as a ``User`` without casting.
+"""
+
+from django.http import HttpRequest
+from rest_framework.request import Request
+
+from .models import User
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """A page request whose user has signed in."""
+
+    user: User  # type: ignore[assignment]
+
+
+class AuthenticatedRequest(Request):
+    """An API request whose user has signed in."""
+
+    user: User  # type: ignore[assignment]
