@@ -14,10 +14,10 @@ from .models import User
 class AuthenticatedHttpRequest(HttpRequest):
     """A page request whose user has signed in."""
 
-    user: User  # type: ignore[assignment]
+    user: User
 
 
 class AuthenticatedRequest(Request):
     """An API request whose user has signed in."""
 
-    user: User  # type: ignore[assignment]
+    user: User
