@@ -44,10 +44,25 @@ class RoleRequiredMixin(AccessMixin):
 
 
 class HasRole(BasePermission):
-    """API views: the view's ``allowed_roles`` (every role when it declares none)."""
+    """API views: the view's ``allowed_roles`` (every role when it declares none).
+
+    A viewset may narrow one action further with ``action_roles`` (``{"create": (Role.PMM,)}``)
+    and with ``may_<action>(user) -> bool`` (``may_create``) for a rule that needs the user's
+    teams. Both run here, before the body is read, so a caller without the right gets 403
+    whatever the body holds, never field errors that reveal what exists.
+    """
 
     message = "Your role does not give access to this resource."
 
     def has_permission(self, request: Request, view: Any) -> bool:
         roles = getattr(view, "allowed_roles", EVERYONE)
-        return user_has_role(request.user, roles)
+        if not user_has_role(request.user, roles):
+            return False
+        action = getattr(view, "action", None)
+        if not action:
+            return True
+        action_roles = getattr(view, "action_roles", {}).get(action)
+        if action_roles is not None and not user_has_role(request.user, action_roles):
+            return False
+        rule = getattr(view, f"may_{action}", None)
+        return bool(rule(request.user)) if rule is not None else True
