@@ -52,12 +52,21 @@ test: install-dev browser
 	@$(PY) scripts/check_services.py
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+## The suite on the embedded default: SQLite in a temporary directory, tasks in-process (no Redis).
+## Browser and integration tests are left out; tests marked postgres or redis are skipped, with why.
+.PHONY: test-sqlite
+test-sqlite: install-dev
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  DATABASE_URL="sqlite:///$$tmp/test.sqlite3" REDIS_URL= \
+	  $(PY) -m pytest -m "not browser and not integration" $(PYTEST_ARGS)
+
 ## Quality -------------------------------------------------------------------
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/djlint templates --lint
 	$(PY) manage.py makemigrations --check --dry-run
 

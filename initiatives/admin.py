@@ -9,7 +9,6 @@ from .models import (
     ReviewReopening,
     SentReminder,
     StatusUpdate,
-    TimeEntry,
     Win,
 )
 
@@ -43,14 +42,6 @@ class StatusUpdateAdmin(admin.ModelAdmin[StatusUpdate]):
     list_display = ["initiative", "status", "author", "created_at"]
     list_select_related = ["initiative", "author"]
     raw_id_fields = ["initiative", "author"]
-
-
-@admin.register(TimeEntry)
-class TimeEntryAdmin(admin.ModelAdmin[TimeEntry]):
-    list_display = ["user", "week_start", "category", "hours", "initiative", "request"]
-    list_filter = ["category", "week_start"]
-    list_select_related = ["user", "initiative", "request"]
-    raw_id_fields = ["user", "initiative", "request"]
 
 
 class ReviewOutcomeInline(admin.TabularInline[ReviewOutcome, MonthlyReview]):

@@ -1,55 +1,42 @@
-"""API of the initiatives app: ``initiatives/``, ``time-entries/`` and ``wins/`` under ``/api/v1/``.
+"""API of the initiatives app: ``initiatives/`` and ``wins/`` under ``/api/v1/`` (time is ``timesheets``).
 
 Thin: serializers parse and present, the services decide, the permission door scopes.
 The top-3 rule and the time rules answer 400 with field errors, as on the pages.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request as ApiRequest
 from rest_framework.response import Response
 
 from personas.models import Persona
-from pmm_portal.core.api import UserSummarySerializer
+from pmm_portal.core.api import UserSummarySerializer, service_errors
 from pmm_portal.core.dates import month_start
 from pmm_portal.core.models import Product, Team, User
 from pmm_portal.core.permissions import HasRole
-from requests_queue.models import Request
 
 from . import services
-from .models import FocusSlot, Initiative, Milestone, TimeEntry, Win
+from .filters import InitiativeFilter, WinFilter
+from .models import FocusSlot, Initiative, Milestone, Win
 from .permissions import (
     READERS,
     WRITERS,
     Action,
     access_initiative,
-    access_time_entry,
     access_win,
+    initiatives_linkable_by,
+    personas_linkable_by,
+    products_linkable_by,
+    requests_linkable_by,
     today_for,
-    visible_initiatives,
-    visible_time_entries,
-    visible_wins,
+    visible_to,
+    wins_visible_to,
 )
-
-
-@contextmanager
-def service_errors() -> Iterator[None]:
-    """Turn a service's ValidationError into the API's 400 with field errors."""
-    try:
-        yield
-    except DjangoValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            raise serializers.ValidationError(exc.message_dict) from None
-        raise serializers.ValidationError({"non_field_errors": exc.messages}) from None
 
 
 def _user(request: ApiRequest) -> User:
@@ -107,27 +94,14 @@ class InitiativeSerializer(serializers.ModelSerializer[Initiative]):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
-            team_products = Product.objects.filter(team__members=request.user)
-            team_personas = Persona.objects.filter(team__members=request.user)
-            self.fields["products"].child_relation.queryset = team_products  # type: ignore[attr-defined]
-            self.fields["personas"].child_relation.queryset = team_personas  # type: ignore[attr-defined]
+            self.fields["products"].child_relation.queryset = products_linkable_by(request.user)  # type: ignore[attr-defined]
+            self.fields["personas"].child_relation.queryset = personas_linkable_by(request.user)  # type: ignore[attr-defined]
 
 
 class FocusSerializer(serializers.Serializer[Any]):
     month = serializers.DateField(
         required=False, help_text="Any day of the month (default: this month); the first day is used."
     )
-
-
-class InitiativeFilter(django_filters.FilterSet):
-    owner = django_filters.NumberFilter(field_name="owner_id")
-    team = django_filters.CharFilter(field_name="team__slug")
-    target_before = django_filters.DateFilter(field_name="target_date", lookup_expr="lte")
-    target_after = django_filters.DateFilter(field_name="target_date", lookup_expr="gte")
-
-    class Meta:
-        model = Initiative
-        fields = ["status", "owner", "team"]
 
 
 @extend_schema_view(
@@ -145,6 +119,8 @@ class InitiativeViewSet(viewsets.ModelViewSet[Initiative]):
     serializer_class = InitiativeSerializer
     permission_classes = [HasRole]
     allowed_roles = READERS
+    # Checked before the body is read: a reader who may not create gets 403, whatever they send.
+    action_roles = {"create": WRITERS, "focus": WRITERS, "unfocus": WRITERS}
     filterset_class = InitiativeFilter
     search_fields = ["title", "goal", "expected_impact"]
     ordering_fields = ["target_date", "start_date", "title", "updated_at", "status"]
@@ -159,7 +135,7 @@ class InitiativeViewSet(viewsets.ModelViewSet[Initiative]):
             "rank"
         )[:1]
         return (
-            visible_initiatives(user)
+            visible_to(user)
             .select_related("owner", "team")
             .prefetch_related(
                 "products",
@@ -228,113 +204,6 @@ class InitiativeViewSet(viewsets.ModelViewSet[Initiative]):
         return Response(self.get_serializer(self.get_queryset().get(pk=initiative.pk)).data)
 
 
-# --- Time entries --------------------------------------------------------------------------------------
-
-
-class TimeEntrySerializer(serializers.ModelSerializer[TimeEntry]):
-    initiative: serializers.PrimaryKeyRelatedField[Initiative] = serializers.PrimaryKeyRelatedField(
-        queryset=Initiative.objects.all(), required=False, allow_null=True
-    )
-    request: serializers.PrimaryKeyRelatedField[Request] = serializers.PrimaryKeyRelatedField(
-        queryset=Request.objects.all(), required=False, allow_null=True
-    )
-
-    class Meta:
-        model = TimeEntry
-        fields = [
-            "id",
-            "week_start",
-            "category",
-            "initiative",
-            "request",
-            "hours",
-            "note",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = ["created_at", "updated_at"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            self.fields["initiative"].queryset = Initiative.objects.filter(owner=request.user)  # type: ignore[attr-defined]
-            self.fields["request"].queryset = Request.objects.filter(team__members=request.user)  # type: ignore[attr-defined]
-        if self.instance is not None and not isinstance(self.instance, list | QuerySet):
-            for name in ("week_start", "category", "initiative", "request"):
-                self.fields[name].read_only = True
-
-
-class TimeEntryFilter(django_filters.FilterSet):
-    week_from = django_filters.DateFilter(field_name="week_start", lookup_expr="gte")
-    week_to = django_filters.DateFilter(field_name="week_start", lookup_expr="lte")
-
-    class Meta:
-        model = TimeEntry
-        fields = ["week_start", "category", "initiative", "request"]
-
-
-@extend_schema_view(
-    create=extend_schema(
-        summary="Log hours on one line of a week",
-        description="Sets the hours of that line (user, week, initiative / request / category), creating or "
-        "replacing it. Refused with 400: a week_start that is not a Monday or is in the future, hours "
-        "outside 0–80, a week total over 80, an initiative that is not yours.",
-    ),
-)
-class TimeEntryViewSet(viewsets.ModelViewSet[TimeEntry]):
-    """Your own time entries (nobody else's). Weeks start on Monday; a week holds at most 80 hours."""
-
-    serializer_class = TimeEntrySerializer
-    permission_classes = [HasRole]
-    allowed_roles = WRITERS
-    filterset_class = TimeEntryFilter
-    search_fields = ["note"]
-    ordering_fields = ["week_start", "hours", "category"]
-    ordering = ["-week_start", "category", "id"]
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def get_queryset(self) -> QuerySet[TimeEntry]:
-        if getattr(self, "swagger_fake_view", False):
-            return TimeEntry.objects.none()
-        return visible_time_entries(_user(self.request))
-
-    def get_object(self) -> TimeEntry:
-        return access_time_entry(user=_user(self.request), id=self.kwargs["pk"])
-
-    def create(self, request: ApiRequest, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        with service_errors():
-            entry = services.time_entry_set(
-                user=_user(request),
-                week_start=data["week_start"],
-                category=data["category"],
-                hours=data["hours"],
-                initiative=data.get("initiative"),
-                request=data.get("request"),
-                note=data.get("note", ""),
-            )
-        if entry is None:
-            return Response(status=status.HTTP_204_NO_CONTENT)
-        return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
-
-    def perform_update(self, serializer: serializers.BaseSerializer[TimeEntry]) -> None:
-        entry: TimeEntry = serializer.instance  # type: ignore[assignment]
-        data = serializer.validated_data
-        with service_errors():
-            services.time_entry_update(
-                user=_user(self.request),
-                entry=entry,
-                hours=data.get("hours", entry.hours),
-                note=data.get("note"),
-            )
-
-    def perform_destroy(self, instance: TimeEntry) -> None:
-        services.time_entry_delete(user=_user(self.request), entry=instance)
-
-
 # --- Wins ----------------------------------------------------------------------------------------------
 
 
@@ -344,8 +213,10 @@ class WinSerializer(serializers.ModelSerializer[Win]):
     initiative: serializers.PrimaryKeyRelatedField[Initiative] = serializers.PrimaryKeyRelatedField(
         queryset=Initiative.objects.all(), required=False, allow_null=True
     )
-    request: serializers.PrimaryKeyRelatedField[Request] = serializers.PrimaryKeyRelatedField(
-        queryset=Request.objects.all(), required=False, allow_null=True
+    request: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        queryset=Win.request.field.related_model._default_manager.none(),
+        required=False,
+        allow_null=True,
     )
 
     class Meta:
@@ -357,19 +228,8 @@ class WinSerializer(serializers.ModelSerializer[Win]):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
-            self.fields["initiative"].queryset = Initiative.objects.filter(owner=request.user)  # type: ignore[attr-defined]
-            self.fields["request"].queryset = Request.objects.filter(team__members=request.user)  # type: ignore[attr-defined]
-
-
-class WinFilter(django_filters.FilterSet):
-    owner = django_filters.NumberFilter(field_name="owner_id")
-    team = django_filters.CharFilter(field_name="team__slug")
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
-
-    class Meta:
-        model = Win
-        fields = ["owner", "team", "initiative", "request"]
+            self.fields["initiative"].queryset = initiatives_linkable_by(request.user)  # type: ignore[attr-defined]
+            self.fields["request"].queryset = requests_linkable_by(request.user)  # type: ignore[attr-defined]
 
 
 class WinViewSet(viewsets.ModelViewSet[Win]):
@@ -378,6 +238,8 @@ class WinViewSet(viewsets.ModelViewSet[Win]):
     serializer_class = WinSerializer
     permission_classes = [HasRole]
     allowed_roles = READERS
+    # Checked before the body is read: a reader who may not create gets 403, whatever they send.
+    action_roles = {"create": WRITERS}
     filterset_class = WinFilter
     search_fields = ["title", "impact"]
     ordering_fields = ["date", "title", "created_at"]
@@ -387,7 +249,7 @@ class WinViewSet(viewsets.ModelViewSet[Win]):
     def get_queryset(self) -> QuerySet[Win]:
         if getattr(self, "swagger_fake_view", False):
             return Win.objects.none()
-        return visible_wins(_user(self.request)).select_related("owner", "team")
+        return wins_visible_to(_user(self.request)).select_related("owner", "team")
 
     def get_object(self) -> Win:
         action: Action = "view" if self.request.method in ("GET", "HEAD", "OPTIONS") else "change"

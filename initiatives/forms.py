@@ -4,11 +4,15 @@ from typing import Any
 
 from django import forms
 
-from personas.models import Persona
-from pmm_portal.core.models import Product, User
-from requests_queue.models import Request, RequestStatus
+from pmm_portal.core.models import User
 
 from .models import Initiative, InitiativeStatus, Milestone, Win
+from .permissions import (
+    initiatives_linkable_by,
+    personas_linkable_by,
+    products_linkable_by,
+    requests_linkable_by,
+)
 
 
 class DateInput(forms.DateInput):
@@ -46,11 +50,11 @@ class InitiativeForm(forms.ModelForm[Initiative]):
         super().__init__(*args, **kwargs)
         products = self.fields["products"]
         assert isinstance(products, forms.ModelMultipleChoiceField)
-        products.queryset = Product.objects.filter(team__members=owner).distinct().order_by("name")
+        products.queryset = products_linkable_by(owner)
         products.required = False
         personas = self.fields["personas"]
         assert isinstance(personas, forms.ModelMultipleChoiceField)
-        personas.queryset = Persona.objects.filter(team__members=owner).distinct().order_by("name")
+        personas.queryset = personas_linkable_by(owner)
         personas.required = False
         if not self.instance.pk:
             del self.fields["status"]
@@ -92,15 +96,13 @@ class WinForm(forms.ModelForm[Win]):
         super().__init__(*args, **kwargs)
         initiative = self.fields["initiative"]
         assert isinstance(initiative, forms.ModelChoiceField)
-        initiative.queryset = Initiative.objects.filter(owner=owner).order_by("-start_date", "title")
+        initiative.queryset = initiatives_linkable_by(owner)
         initiative.required = False
         initiative.help_text = "The initiative the win came from, if any."
         request = self.fields["request"]
         assert isinstance(request, forms.ModelChoiceField)
         # The requests this PMM worked on: the one-off asks a win most often comes from.
-        request.queryset = Request.objects.filter(
-            assignee=owner, status__in=[RequestStatus.IN_PROGRESS, RequestStatus.DELIVERED]
-        ).order_by("-created_at")
+        request.queryset = requests_linkable_by(owner)
         request.required = False
         request.help_text = "Or the one-off request it came from (requests you worked on)."
 

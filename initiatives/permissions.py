@@ -6,19 +6,20 @@
 - Time entries are their author's alone.
 """
 
-from datetime import date
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from pmm_portal.core.dates import today_in
-from pmm_portal.core.models import Role, Team, User
+from personas.models import Persona
+from pmm_portal.core.models import Product, Role, Team, User
 from pmm_portal.core.permissions import MARKETING
-from pmm_portal.core.selectors import teams_of
+from pmm_portal.core.selectors import home_team, teams_of, today_for
 
-from .models import Initiative, MonthlyReview, TimeEntry, Win
+from .models import Initiative, MonthlyReview, Win
+
+__all__ = ["home_team", "today_for"]  # re-exported: callers of the app's door find them here too
 
 Action = Literal["view", "change"]
 M = TypeVar("M", bound=Model)
@@ -35,16 +36,6 @@ def visible_teams(user: User) -> QuerySet[Team]:
     return teams_of(user=user)
 
 
-def home_team(user: User) -> Team | None:
-    """The team whose plan a PMM's new initiatives, reviews and wins belong to (the first they are on)."""
-    return user.teams.order_by("name").first()
-
-
-def today_for(user: User) -> date:
-    """Today where ``user`` works: in their home team's time zone."""
-    return today_in(home_team(user))
-
-
 def _scoped(queryset: QuerySet[M], user: User) -> QuerySet[M]:
     if user.is_portal_admin:
         return queryset
@@ -53,25 +44,61 @@ def _scoped(queryset: QuerySet[M], user: User) -> QuerySet[M]:
     return queryset.filter(team__in=teams_of(user=user))
 
 
-def visible_initiatives(user: User) -> QuerySet[Initiative]:
+def visible_to(user: User) -> QuerySet[Initiative]:
+    """The initiatives ``user`` may read: those of their teams."""
     return _scoped(Initiative.objects.all(), user)
 
 
-def visible_reviews(user: User) -> QuerySet[MonthlyReview]:
+def reviews_visible_to(user: User) -> QuerySet[MonthlyReview]:
     return _scoped(MonthlyReview.objects.all(), user)
 
 
-def visible_wins(user: User) -> QuerySet[Win]:
+def wins_visible_to(user: User) -> QuerySet[Win]:
     return _scoped(Win.objects.all(), user)
 
 
-def visible_time_entries(user: User) -> QuerySet[TimeEntry]:
-    """Time entries are private to their author (the CMO sees aggregates elsewhere)."""
-    return TimeEntry.objects.filter(user=user)
-
-
-def may_change(user: User, owner_id: int) -> bool:
+def can_change_owned(user: User, owner_id: int) -> bool:
+    """Whether ``user`` may change a plan item owned by ``owner_id``: its owner (a PMM), or an admin."""
     return user.is_portal_admin or (user.role == Role.PMM and user.pk == owner_id)
+
+
+def can_create_initiative(user: User) -> bool:
+    """PMMs plan their own initiatives (and record wins); checked before any body is read."""
+    return user.is_portal_admin or user.role == Role.PMM
+
+
+can_create_win = can_create_initiative
+
+
+# --- What may be linked to what: the form's choices and the API's, and the services check them. ---
+
+
+def products_linkable_by(user: User) -> QuerySet[Product]:
+    """Products an initiative of ``user``'s may name: those of their teams."""
+    return Product.objects.filter(team__in=teams_of(user=user).values("pk")).order_by("name")
+
+
+def personas_linkable_by(user: User) -> QuerySet[Persona]:
+    """Personas an initiative of ``user``'s may name: those of their teams."""
+    return Persona.objects.filter(team__in=teams_of(user=user).values("pk")).order_by("name")
+
+
+def initiatives_linkable_by(user: User) -> QuerySet[Initiative]:
+    """Initiatives a win of ``user``'s may come from: their own."""
+    return Initiative.objects.filter(owner=user).order_by("-start_date", "title")
+
+
+# A win cites the one-off request it came from: one ``user`` worked on. Requests live in an app
+# beside this one, so they are reached through the win's foreign key, not imported.
+WIN_REQUEST_STATUSES = ("in_progress", "delivered")
+
+
+def requests_linkable_by(user: User) -> QuerySet[Any]:
+    """Requests a win of ``user``'s may cite: those assigned to them, in progress or delivered."""
+    request_model = Win._meta.get_field("request").related_model
+    return request_model._default_manager.filter(assignee=user, status__in=WIN_REQUEST_STATUSES).order_by(
+        "-created_at"
+    )
 
 
 def _access(queryset: QuerySet[Owned], *, user: User, id: int, action: Action) -> Owned:
@@ -79,27 +106,20 @@ def _access(queryset: QuerySet[Owned], *, user: User, id: int, action: Action) -
         obj = queryset.get(pk=id)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise Http404("Not found or not yours to see.") from None
-    if action == "change" and not may_change(user, obj.owner_id):
+    if action == "change" and not can_change_owned(user, obj.owner_id):
         raise PermissionDenied("Only its owner may change this.")
     return obj
 
 
 def access_initiative(*, user: User, id: int, action: Action = "view") -> Initiative:
     """The initiative ``id`` if ``user`` may ``action`` it: 404 for outsiders, 403 for readers."""
-    queryset = visible_initiatives(user).select_related("owner", "team")
+    queryset = visible_to(user).select_related("owner", "team")
     return _access(queryset, user=user, id=id, action=action)
 
 
 def access_review(*, user: User, id: int, action: Action = "view") -> MonthlyReview:
-    return _access(visible_reviews(user).select_related("owner", "team"), user=user, id=id, action=action)
+    return _access(reviews_visible_to(user).select_related("owner", "team"), user=user, id=id, action=action)
 
 
 def access_win(*, user: User, id: int, action: Action = "view") -> Win:
-    return _access(visible_wins(user).select_related("owner", "team"), user=user, id=id, action=action)
-
-
-def access_time_entry(*, user: User, id: int) -> TimeEntry:
-    try:
-        return visible_time_entries(user).get(pk=id)
-    except (TimeEntry.DoesNotExist, ValueError, TypeError):
-        raise Http404("Not found or not yours to see.") from None
+    return _access(wins_visible_to(user).select_related("owner", "team"), user=user, id=id, action=action)

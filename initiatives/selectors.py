@@ -4,8 +4,7 @@ Every function here runs a fixed number of queries, whatever the amount of data.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -18,14 +17,13 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
-    Value,
 )
 from django.db.models.functions import Coalesce
 
 from pmm_portal.core.dates import add_months, mondays_in_month, month_end, month_start, week_start
 from pmm_portal.core.models import Role, User
-from requests_queue.models import Request
+from timesheets import selectors as timesheet_selectors
+from timesheets.lines import OfferedLine
 
 from .models import (
     OPEN_STATUSES,
@@ -35,52 +33,12 @@ from .models import (
     Milestone,
     MonthlyReview,
     Outcome,
-    TimeCategory,
-    TimeEntry,
     Win,
 )
-from .permissions import visible_initiatives, visible_teams, visible_wins
+from .permissions import reviews_visible_to, visible_teams, visible_to, wins_visible_to
 
 ZERO = Decimal(0)
 HOURS = DecimalField(max_digits=8, decimal_places=1)
-
-
-# --- Time totals (also used by the requests and reporting apps) ---------------------------
-
-
-@dataclass
-class TimeTotals:
-    """A person's logged hours over a period, in total and per category."""
-
-    total: Decimal = ZERO
-    by_category: dict[str, Decimal] = field(default_factory=dict)
-
-    @property
-    def one_off_share(self) -> Decimal | None:
-        """The share of the hours spent on one-off requests (0–1), None when nothing was logged."""
-        if not self.total:
-            return None
-        return self.by_category.get(TimeCategory.REQUEST, ZERO) / self.total
-
-
-def time_totals(*, user_ids: Iterable[int], start: date, end: date) -> dict[int, TimeTotals]:
-    """Hours per user and category for the weeks whose Monday falls between ``start`` and ``end`` (inclusive).
-
-    One grouped query; every requested user gets an entry (empty when they logged nothing).
-    """
-    ids = list(user_ids)
-    totals = {user_id: TimeTotals() for user_id in ids}
-    rows = (
-        TimeEntry.objects.filter(user_id__in=ids, week_start__gte=start, week_start__lte=end)
-        .values("user_id", "category")
-        .annotate(hours=Sum("hours"))
-        .order_by()
-    )
-    for row in rows:
-        entry = totals[row["user_id"]]
-        entry.by_category[row["category"]] = row["hours"]
-        entry.total += row["hours"]
-    return totals
 
 
 # --- My plan ---------------------------------------------------------------------------------
@@ -135,13 +93,7 @@ class Plan:
 
 def _logged(start: date, end: date) -> Coalesce:
     """Hours logged on the outer initiative in weeks starting between ``start`` and ``end``."""
-    hours = (
-        TimeEntry.objects.filter(initiative=OuterRef("pk"), week_start__gte=start, week_start__lte=end)
-        .values("initiative")
-        .annotate(total=Sum("hours"))
-        .values("total")
-    )
-    return Coalesce(Subquery(hours, output_field=HOURS), Value(ZERO), output_field=HOURS)
+    return timesheet_selectors.hours_logged_on_outer_initiative(start, end)
 
 
 def plan(*, user: User, owner: User, month: date, today: date) -> Plan:
@@ -153,7 +105,7 @@ def plan(*, user: User, owner: User, month: date, today: date) -> Plan:
     this_week = week_start(today)
     rank = FocusSlot.objects.filter(initiative=OuterRef("pk"), month=month).values("rank")[:1]
     rows = (
-        visible_initiatives(user)
+        visible_to(user)
         .filter(owner=owner)
         .filter(Q(status__in=OPEN_STATUSES) | Q(focus_slots__month=month))
         .distinct()
@@ -228,7 +180,7 @@ def timeline(*, user: User, start: date, months: int = 6) -> tuple[list[date], l
     columns = [add_months(start, n) for n in range(months)]
     end = month_end(columns[-1])
     initiatives = list(
-        visible_initiatives(user)
+        visible_to(user)
         .filter(start_date__lte=end, target_date__gte=start)
         .select_related("owner")
         .order_by("owner__first_name", "owner__username", "start_date", "title")
@@ -250,98 +202,6 @@ def timeline(*, user: User, start: date, months: int = 6) -> tuple[list[date], l
                 cells.append("")
         rows.append(TimelineRow(initiative=initiative, cells=cells))
     return columns, rows
-
-
-# --- Timesheet ---------------------------------------------------------------------------------
-
-
-@dataclass
-class SheetLine:
-    """A line of the timesheet: its form key, label, and the hours already logged."""
-
-    key: str
-    label: str
-    category: str
-    hours: Decimal
-    note: str = ""
-    initiative: Initiative | None = None
-    request: Request | None = None
-    planned: Decimal | None = None
-
-
-def timesheet(*, user: User, week: date) -> list[SheetLine]:
-    """The lines of ``user``'s timesheet for ``week``: each top-3 initiative, requests, customer, meetings, other.
-
-    Initiatives with hours that week but no longer in the top 3, and per-request
-    lines logged from the request queue, are listed too. Two or three queries.
-    """
-    entries = list(
-        TimeEntry.objects.filter(user=user, week_start=week).select_related("initiative", "request")
-    )
-    focus = list(
-        FocusSlot.objects.filter(owner=user, month=month_start(week))
-        .select_related("initiative")
-        .order_by("rank")
-    )
-    by_initiative = {e.initiative_id: e for e in entries if e.initiative_id}
-    lines = []
-    for slot in focus:
-        entry = by_initiative.pop(slot.initiative_id, None)
-        lines.append(
-            SheetLine(
-                key=f"initiative-{slot.initiative_id}",
-                label=f"#{slot.rank} {slot.initiative.title}",
-                category=TimeCategory.INITIATIVE,
-                hours=entry.hours if entry else ZERO,
-                note=entry.note if entry else "",
-                initiative=slot.initiative,
-                planned=slot.initiative.planned_hours_per_week,
-            )
-        )
-    for entry in by_initiative.values():
-        assert entry.initiative is not None
-        lines.append(
-            SheetLine(
-                key=f"initiative-{entry.initiative_id}",
-                label=entry.initiative.title,
-                category=TimeCategory.INITIATIVE,
-                hours=entry.hours,
-                note=entry.note,
-                initiative=entry.initiative,
-                planned=entry.initiative.planned_hours_per_week,
-            )
-        )
-    for entry in entries:
-        request = entry.request
-        if request is not None:
-            lines.append(
-                SheetLine(
-                    key=f"request-{request.pk}",
-                    label=f"Request: {request}",
-                    category=TimeCategory.REQUEST,
-                    hours=entry.hours,
-                    note=entry.note,
-                    request=request,
-                )
-            )
-    general = {e.category: e for e in entries if not e.initiative_id and e.request_id is None}
-    for category in (TimeCategory.REQUEST, TimeCategory.CUSTOMER, TimeCategory.MEETINGS, TimeCategory.OTHER):
-        entry = general.get(category)
-        lines.append(
-            SheetLine(
-                key=category,
-                label=TimeCategory(category).label,
-                category=category,
-                hours=entry.hours if entry else ZERO,
-                note=entry.note if entry else "",
-            )
-        )
-    return lines
-
-
-def week_total(*, user: User, week: date) -> Decimal:
-    total = TimeEntry.objects.filter(user=user, week_start=week).aggregate(t=Sum("hours"))["t"]
-    return total or ZERO
 
 
 # --- Monthly review ------------------------------------------------------------------------------
@@ -387,16 +247,14 @@ def review_detail(*, review: MonthlyReview) -> dict[str, object]:
 
 
 def reviews_for(*, user: User) -> QuerySet[MonthlyReview]:
-    from .permissions import visible_reviews
-
-    return visible_reviews(user).select_related("owner", "team").order_by("-month", "owner__first_name")
+    return reviews_visible_to(user).select_related("owner", "team").order_by("-month", "owner__first_name")
 
 
 # --- Wins ------------------------------------------------------------------------------------------
 
 
 def wins_for(*, user: User) -> QuerySet[Win]:
-    return visible_wins(user).select_related("owner", "team", "initiative", "request")
+    return wins_visible_to(user).select_related("owner", "team", "initiative", "request")
 
 
 # --- Home pages ----------------------------------------------------------------------------------
@@ -422,17 +280,7 @@ def pmm_home(*, user: User, today: date) -> PmmHome:
     figures = (
         User.objects.filter(pk=user.pk)
         .annotate(
-            week_logged=Coalesce(
-                Subquery(
-                    TimeEntry.objects.filter(user=OuterRef("pk"), week_start=this_week)
-                    .values("user")
-                    .annotate(t=Sum("hours"))
-                    .values("t"),
-                    output_field=HOURS,
-                ),
-                Value(ZERO),
-                output_field=HOURS,
-            ),
+            week_logged=timesheet_selectors.hours_logged_by_outer_user(this_week),
             review_closed=Exists(
                 MonthlyReview.objects.filter(
                     owner=OuterRef("pk"), month=last_month, submitted_at__isnull=False
@@ -484,6 +332,27 @@ def cmo_home(*, user: User, today: date) -> CmoHome:
     )
 
 
-def weeks_back(today: date, count: int) -> list[date]:
-    this_week = week_start(today)
-    return [this_week - timedelta(days=7 * n) for n in range(count)]
+def focus_lines_for_week(user: User, week: date) -> list[OfferedLine]:
+    """The timesheet lines ``user``'s plan offers for the week of Monday ``week``: the top 3 of each
+    month the week touches, by month then rank, each initiative once. One query.
+
+    A week that spans two months (30 November to 6 December) offers November's top 3 and
+    December's, so the first days of a month never hide the initiatives being worked on.
+    """
+    months = sorted({month_start(week), month_start(week + timedelta(days=6))})
+    focus = (
+        FocusSlot.objects.filter(owner=user, month__in=months)
+        .select_related("initiative")
+        .order_by("month", "rank")
+    )
+    lines: list[OfferedLine] = []
+    seen: set[int] = set()
+    for slot in focus:
+        if slot.initiative_id in seen:
+            continue
+        seen.add(slot.initiative_id)
+        label = f"#{slot.rank} {slot.initiative.title}"
+        if len(months) > 1:
+            label = f"{label} ({slot.month:%B})"
+        lines.append(OfferedLine(initiative=slot.initiative, label=label))
+    return lines

@@ -11,14 +11,15 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from personas.models import Persona
 from pmm_portal.core.dates import add_months, month_start, week_start, working_day
 from pmm_portal.core.models import Product, Role, Team, User
-from requests_queue.models import Request
+from pmm_portal.core.selectors import home_team
+from pmm_portal.core.services import user_lock
+from timesheets import selectors as timesheet_selectors
 
 from .models import (
     MAX_FOCUS,
@@ -34,11 +35,17 @@ from .models import (
     ReviewReopening,
     SentReminder,
     StatusUpdate,
-    TimeCategory,
-    TimeEntry,
     Win,
 )
-from .permissions import home_team, may_change, today_for
+from .permissions import (
+    can_change_owned,
+    can_create_initiative,
+    can_create_win,
+    initiatives_linkable_by,
+    personas_linkable_by,
+    products_linkable_by,
+    requests_linkable_by,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,18 +53,8 @@ FOURTH_FOCUS_MESSAGE = "You already have three focus initiatives for {month}: mo
 
 
 def _require_owner(user: User, owner_id: int) -> None:
-    if not may_change(user, owner_id):
+    if not can_change_owned(user, owner_id):
         raise PermissionDenied("Only its owner may change this.")
-
-
-def _lock_user(user_id: int) -> None:
-    """Serialize one person's plan and time changes.
-
-    Two tabs (or two API clients) adding a fourth focus initiative, or logging hours
-    that together pass 80 in a week, would each see a valid state before writing;
-    locking the owner's user row makes the second wait and then see the first's rows.
-    """
-    User.objects.select_for_update().filter(pk=user_id).first()
 
 
 # --- Initiatives -------------------------------------------------------------------------
@@ -89,13 +86,15 @@ def initiative_create(
     team: Team | None = None,
 ) -> Initiative:
     """A new initiative owned by ``user`` (a PMM), in their team's backlog."""
-    if not user.has_role(Role.PMM):
+    if not can_create_initiative(user):
         raise PermissionDenied("Only product marketers own initiatives.")
     team = team or home_team(user)
     if team is None:
         raise ValidationError("You are not on a team yet: ask your marketing lead to add you to one.")
     _check_dates(start_date, target_date)
     _check_planned(planned_hours_per_week)
+    products, personas = list(products), list(personas)
+    _check_links(user, products, personas)
     initiative = Initiative.objects.create(
         owner=user,
         team=team,
@@ -110,6 +109,18 @@ def initiative_create(
     initiative.products.set(list(products))
     _set_personas(initiative, personas)
     return initiative
+
+
+def _check_links(owner: User, products: Iterable[Product] | None, personas: Iterable[Persona] | None) -> None:
+    """An initiative names products and personas of its owner's teams (page and API alike)."""
+    if products is not None:
+        ids = {p.pk for p in products}
+        if ids and products_linkable_by(owner).filter(pk__in=ids).count() != len(ids):
+            raise ValidationError({"products": "Pick products of your own teams."})
+    if personas is not None:
+        ids = {p.pk for p in personas}
+        if ids and personas_linkable_by(owner).filter(pk__in=ids).count() != len(ids):
+            raise ValidationError({"personas": "Pick personas of your own teams."})
 
 
 def _set_personas(initiative: Initiative, personas: Iterable[Persona]) -> None:
@@ -145,6 +156,9 @@ def initiative_update(
         setattr(initiative, name, value)
     _check_dates(initiative.start_date, initiative.target_date)
     _check_planned(Decimal(initiative.planned_hours_per_week))
+    products = list(products) if products is not None else None
+    personas = list(personas) if personas is not None else None
+    _check_links(initiative.owner, products, personas)
     if fields:
         initiative.save(update_fields=[*fields, "updated_at"])
     if products is not None:
@@ -250,7 +264,7 @@ def focus_add(*, user: User, initiative: Initiative, month: date) -> FocusSlot:
     month = month_start(month)
     try:
         with transaction.atomic():
-            _lock_user(initiative.owner_id)
+            user_lock(user_id=initiative.owner_id)
             current = _focus_ids(initiative.owner_id, month)
             if initiative.pk in current:
                 return FocusSlot.objects.get(month=month, initiative=initiative)
@@ -270,7 +284,7 @@ def focus_remove(*, user: User, initiative: Initiative, month: date) -> None:
     """Move ``initiative`` back to the backlog for ``month``; the others close ranks."""
     _require_owner(user, initiative.owner_id)
     month = month_start(month)
-    _lock_user(initiative.owner_id)
+    user_lock(user_id=initiative.owner_id)
     current = _focus_ids(initiative.owner_id, month)
     if initiative.pk in current:
         _write_ranks(initiative.owner_id, month, [pk for pk in current if pk != initiative.pk])
@@ -281,7 +295,7 @@ def focus_move(*, user: User, initiative: Initiative, month: date, offset: int) 
     """Move a focus initiative up (``offset`` −1) or down (+1) in the ranking."""
     _require_owner(user, initiative.owner_id)
     month = month_start(month)
-    _lock_user(initiative.owner_id)
+    user_lock(user_id=initiative.owner_id)
     current = _focus_ids(initiative.owner_id, month)
     if initiative.pk not in current:
         raise ValidationError(
@@ -306,259 +320,8 @@ def focus_set(*, user: User, owner: User, month: date, initiatives: Sequence[Ini
         if initiative.owner_id != owner.pk:
             raise ValidationError({"initiatives": "Only your own initiatives can be in your top 3."})
         _check_focusable(initiative)
-    _lock_user(owner.pk)
+    user_lock(user_id=owner.pk)
     _write_ranks(owner.pk, month, [i.pk for i in initiatives])
-
-
-# --- Weekly time ------------------------------------------------------------------------
-
-
-def _check_week(week: date, today: date) -> None:
-    if week.weekday() != 0:
-        raise ValidationError({"week_start": "A week starts on a Monday; pick that week's Monday."})
-    if week > week_start(today):
-        raise ValidationError(
-            {"week_start": "You cannot log time for a future week; log it once the week has begun."}
-        )
-
-
-def _check_hours(hours: Decimal, field: str = "hours") -> None:
-    if not Decimal(0) <= hours <= MAX_WEEK_HOURS:
-        raise ValidationError({field: "Enter between 0 and 80 hours."})
-
-
-def _h(hours: Decimal) -> str:
-    """Hours as people write them: 81, 7.5."""
-    return f"{Decimal(hours).normalize():f}"
-
-
-def _check_week_total(user_id: int, week: date, extra: Decimal, excluding: Iterable[int] = ()) -> None:
-    logged = (
-        TimeEntry.objects.filter(user_id=user_id, week_start=week)
-        .exclude(pk__in=list(excluding))
-        .aggregate(total=Sum("hours"))["total"]
-    ) or Decimal(0)
-    if logged + extra > MAX_WEEK_HOURS:
-        raise ValidationError(
-            {
-                "hours": f"That makes {_h(logged + extra)} hours for the week of {week:%d %b}; a week holds at most 80."
-            }
-        )
-
-
-def _entry_filter(category: str, initiative_id: int | None, request_id: int | None) -> dict[str, Any]:
-    lookup: dict[str, Any] = {"initiative_id": initiative_id, "request_id": request_id}
-    if initiative_id is None and request_id is None:
-        lookup["category"] = category
-    return lookup
-
-
-def _check_links(user: User, category: str, initiative: Initiative | None, request: Request | None) -> None:
-    if category not in TimeCategory.values:
-        raise ValidationError({"category": "Pick a category from the list."})
-    if category == TimeCategory.INITIATIVE and initiative is None:
-        raise ValidationError({"initiative": "Say which initiative the hours went to."})
-    if category != TimeCategory.INITIATIVE and initiative is not None:
-        raise ValidationError({"initiative": "Only initiative time names an initiative."})
-    if request is not None and category != TimeCategory.REQUEST:
-        raise ValidationError({"request": "Only one-off request time names a request."})
-    if initiative is not None and initiative.owner_id != user.pk:
-        raise ValidationError({"initiative": "Log time only on your own initiatives."})
-
-
-@transaction.atomic
-def time_entry_set(
-    *,
-    user: User,
-    week_start: date,
-    category: str,
-    hours: Decimal,
-    initiative: Initiative | None = None,
-    request: Request | None = None,
-    note: str = "",
-    today: date | None = None,
-) -> TimeEntry | None:
-    """Set the hours ``user`` spent in a week on one line of the timesheet (0 removes the line).
-
-    Corrections of past weeks are allowed; future weeks are not, and the week's
-    total stays within 80 hours (checked under the user's lock).
-    """
-    _check_week(week_start, today or today_for(user))
-    _check_hours(hours)
-    _check_links(user, category, initiative, request)
-    _lock_user(user.pk)
-    lookup = _entry_filter(category, initiative.pk if initiative else None, getattr(request, "pk", None))
-    entry = TimeEntry.objects.filter(user=user, week_start=week_start, **lookup).first()
-    _check_week_total(user.pk, week_start, hours, excluding=[entry.pk] if entry else [])
-    if hours == 0 and not note:
-        if entry:
-            entry.delete()
-        return None
-    if entry:
-        entry.hours = hours
-        entry.note = note
-        entry.save(update_fields=["hours", "note", "updated_at"])
-        return entry
-    return TimeEntry.objects.create(
-        user=user, week_start=week_start, category=category, hours=hours, note=note, **_lookup_values(lookup)
-    )
-
-
-def _lookup_values(lookup: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in lookup.items() if key != "category"}
-
-
-@transaction.atomic
-def time_entry_update(
-    *, user: User, entry: TimeEntry, hours: Decimal, note: str | None = None, today: date | None = None
-) -> TimeEntry:
-    """Correct the hours (and note) of an existing entry."""
-    if entry.user_id != user.pk:
-        raise PermissionDenied("Time entries are their author's alone.")
-    _check_week(entry.week_start, today or today_for(user))
-    _check_hours(hours)
-    _lock_user(user.pk)
-    _check_week_total(user.pk, entry.week_start, hours, excluding=[entry.pk])
-    entry.hours = hours
-    if note is not None:
-        entry.note = note
-    entry.save(update_fields=["hours", "note", "updated_at"])
-    return entry
-
-
-def time_entry_delete(*, user: User, entry: TimeEntry) -> None:
-    if entry.user_id != user.pk:
-        raise PermissionDenied("Time entries are their author's alone.")
-    entry.delete()
-
-
-@transaction.atomic
-def time_entry_add_request_hours(
-    *, user: User, request: Request, week_start: date, hours: Decimal, note: str = ""
-) -> TimeEntry:
-    """Add ``hours`` spent on one request to ``user``'s week (creating or incrementing that line).
-
-    Same rules as the timesheet: a Monday, not a future week, a week of at most 80 hours.
-    """
-    _check_week(week_start, today_for(user))
-    if hours <= 0:
-        raise ValidationError({"hours": "Enter the hours you spent, more than 0."})
-    _check_hours(hours)
-    _lock_user(user.pk)
-    _check_week_total(user.pk, week_start, hours)
-    lookup = _entry_filter(TimeCategory.REQUEST, None, request.pk)
-    entry = TimeEntry.objects.filter(user=user, week_start=week_start, **lookup).first()
-    if entry is None:
-        return TimeEntry.objects.create(
-            user=user,
-            week_start=week_start,
-            category=TimeCategory.REQUEST,
-            hours=hours,
-            note=note,
-            **_lookup_values(lookup),
-        )
-    entry.hours += hours
-    if note:
-        entry.note = f"{entry.note}; {note}"[-300:] if entry.note else note
-    entry.save(update_fields=["hours", "note", "updated_at"])
-    return entry
-
-
-@dataclass(frozen=True)
-class TimesheetLine:
-    """One line submitted on the timesheet: which kind of work, and the hours."""
-
-    category: str
-    hours: Decimal
-    initiative: Initiative | None = None
-    request: Request | None = None
-    note: str = ""
-
-
-@transaction.atomic
-def timesheet_save(
-    *, user: User, week: date, lines: Sequence[TimesheetLine], today: date | None = None
-) -> list[TimeEntry]:
-    """Save a whole week at once: every line is set (0 removes it), the total checked once."""
-    today = today or today_for(user)
-    _check_week(week, today)
-    total = sum((line.hours for line in lines), Decimal(0))
-    for line in lines:
-        _check_hours(line.hours)
-        _check_links(user, line.category, line.initiative, line.request)
-    _lock_user(user.pk)
-    keys = {
-        tuple(
-            _entry_filter(
-                line.category, getattr(line.initiative, "pk", None), getattr(line.request, "pk", None)
-            ).items()
-        )
-        for line in lines
-    }
-    untouched = [
-        entry
-        for entry in TimeEntry.objects.filter(user=user, week_start=week)
-        if tuple(_entry_filter(entry.category, entry.initiative_id, entry.request_id).items()) not in keys
-    ]
-    if total + sum((e.hours for e in untouched), Decimal(0)) > MAX_WEEK_HOURS:
-        raise ValidationError(
-            {
-                "hours": f"That makes {_h(total + sum((e.hours for e in untouched), Decimal(0)))} hours for the week; "
-                "a week holds at most 80. Lower some lines."
-            }
-        )
-    saved = []
-    for line in lines:
-        entry = time_entry_set(
-            user=user,
-            week_start=week,
-            category=line.category,
-            hours=line.hours,
-            initiative=line.initiative,
-            request=line.request,
-            note=line.note,
-            today=today,
-        )
-        if entry:
-            saved.append(entry)
-    return saved
-
-
-@transaction.atomic
-def timesheet_copy_previous(*, user: User, week: date, today: date | None = None) -> int:
-    """Copy last week's lines into ``week`` where ``week`` has no line of that kind yet.
-
-    Lines on initiatives that are now done or dropped are skipped. Returns how many were copied.
-    """
-    today = today or today_for(user)
-    _check_week(week, today)
-    _lock_user(user.pk)
-    existing = {
-        (e.category, e.initiative_id, e.request_id)
-        for e in TimeEntry.objects.filter(user=user, week_start=week)
-    }
-    total = TimeEntry.objects.filter(user=user, week_start=week).aggregate(t=Sum("hours"))["t"] or Decimal(0)
-    previous = TimeEntry.objects.filter(user=user, week_start=add_days(week, -7)).select_related("initiative")
-    copies = []
-    for entry in previous:
-        key = (entry.category, entry.initiative_id, entry.request_id)
-        if key in existing or (entry.initiative and not entry.initiative.is_open):
-            continue
-        if total + entry.hours > MAX_WEEK_HOURS:
-            break
-        total += entry.hours
-        copy = TimeEntry(
-            user=user, week_start=week, category=entry.category, hours=entry.hours, note=entry.note
-        )
-        copy.initiative_id = entry.initiative_id
-        copy.request_id = entry.request_id
-        copies.append(copy)
-    TimeEntry.objects.bulk_create(copies)
-    return len(copies)
-
-
-def add_days(day: date, days: int) -> date:
-    return day + timedelta(days=days)
 
 
 # --- The monthly review -----------------------------------------------------------------
@@ -674,6 +437,16 @@ def review_reopen(*, user: User, review: MonthlyReview, reason: str) -> ReviewRe
 # --- Wins ---------------------------------------------------------------------------------
 
 
+def _check_win_links(user: User, initiative: Initiative | None, request: Any | None) -> None:
+    """A win comes from one of its author's initiatives, or a request they worked on (page and API alike)."""
+    if initiative is not None and not initiatives_linkable_by(user).filter(pk=initiative.pk).exists():
+        raise ValidationError({"initiative": "Link a win to one of your own initiatives."})
+    if request is not None and not requests_linkable_by(user).filter(pk=request.pk).exists():
+        raise ValidationError(
+            {"request": "Link a win to a request you worked on (assigned to you, in progress or delivered)."}
+        )
+
+
 def win_create(
     *,
     user: User,
@@ -681,16 +454,15 @@ def win_create(
     impact: str,
     date: date,
     initiative: Initiative | None = None,
-    request: Request | None = None,
+    request: Any | None = None,
 ) -> Win:
     """Record a win of ``user``'s, on their team, linked to where it came from."""
-    if not user.has_role(Role.PMM):
+    if not can_create_win(user):
         raise PermissionDenied("Only product marketers record wins.")
     team = initiative.team if initiative else home_team(user)
     if team is None:
         raise ValidationError("You are not on a team yet: ask your marketing lead to add you to one.")
-    if initiative is not None and initiative.owner_id != user.pk:
-        raise ValidationError({"initiative": "Link a win to one of your own initiatives."})
+    _check_win_links(user, initiative, request)
     if not title.strip():
         raise ValidationError({"title": "Give the win a title people will remember."})
     return Win.objects.create(
@@ -705,10 +477,22 @@ def win_create(
 
 
 def win_update(*, user: User, win: Win, **fields: Any) -> Win:
+    """Change a win's fields; its links follow the same rules as a new win's."""
     _require_owner(user, win.owner_id)
-    for name, value in fields.items():
+    for name in fields:
         if name not in {"title", "impact", "date", "initiative", "request"}:
             raise ValueError(f"Not a win field: {name}")
+    if "title" in fields and not str(fields["title"]).strip():
+        raise ValidationError({"title": "Give the win a title people will remember."})
+    if (
+        "initiative" in fields
+        and fields["initiative"] is not None
+        and fields["initiative"].pk != win.initiative_id
+    ):
+        _check_win_links(user, fields["initiative"], None)
+    if "request" in fields and fields["request"] is not None and fields["request"].pk != win.request_id:
+        _check_win_links(user, None, fields["request"])
+    for name, value in fields.items():
         setattr(win, name, value)
     win.save(update_fields=list(fields))
     return win
@@ -751,7 +535,7 @@ def reminders_send_due(*, now: datetime | None = None) -> int:
         local = now.astimezone(team.zone)
         today = local.date()
         this_week = week_start(today)
-        last_week = add_days(this_week, -7)
+        last_week = this_week - timedelta(days=7)
         time_due = today > this_week or local.hour >= TIME_REMINDER_HOUR
         this_month = month_start(today)
         last_month = add_months(this_month, -1)
@@ -762,11 +546,7 @@ def reminders_send_due(*, now: datetime | None = None) -> int:
         if not pmms:
             continue
         ids = [m.pk for m in pmms]
-        logged = set(
-            TimeEntry.objects.filter(user_id__in=ids, week_start=last_week, hours__gt=0).values_list(
-                "user_id", flat=True
-            )
-        )
+        logged = timesheet_selectors.users_who_logged(user_ids=ids, week=last_week)
         closed = set(
             MonthlyReview.objects.filter(
                 owner_id__in=ids, month=last_month, submitted_at__isnull=False

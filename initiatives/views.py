@@ -4,43 +4,37 @@ Views parse input, call one service, and render. Every object is looked up
 through ``permissions.access_*``.
 """
 
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
-from django.views.generic import TemplateView
 
-from pmm_portal.core.dates import add_months, month_start, parse_day, parse_month, week_start
+from pmm_portal.core.dates import add_months, month_start, parse_day, parse_month
+from pmm_portal.core.http import AuthenticatedHttpRequest
+from pmm_portal.core.lists import filtered_page
 from pmm_portal.core.models import Role, User
 from pmm_portal.core.permissions import RoleRequiredMixin
 
 from . import selectors, services
+from .filters import InitiativeFilter, ReviewFilter, WinFilter
 from .forms import InitiativeForm, MilestoneForm, ReopenForm, StatusUpdateForm, WinForm
-from .models import InitiativeStatus, Milestone, Outcome
+from .models import Milestone, Outcome
 from .permissions import (
     READERS,
     WRITERS,
     access_initiative,
     access_review,
-    may_change,
+    can_change_owned,
+    can_create_win,
     today_for,
-    visible_initiatives,
-    visible_teams,
+    visible_to,
 )
 
 PAGE_SIZE = 25
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _errors(error: ValidationError) -> list[str]:
@@ -59,11 +53,11 @@ class PlanView(RoleRequiredMixin, View):
 
     allowed_roles = READERS
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        user = _user(request)
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        user = request.user
         if not _is_pmm(user):
-            return TeamPlanView.as_view()(request)
-        today = today_for(_user(request))
+            return TeamPlanView().get(request)
+        today = today_for(request.user)
         month = parse_month(request.GET.get("month")) or month_start(today)
         context = {
             "plan": selectors.plan(user=user, owner=user, month=month, today=today),
@@ -86,10 +80,10 @@ class FocusView(RoleRequiredMixin, View):
 
     allowed_roles = WRITERS
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        user = _user(request)
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        user = request.user
         initiative = access_initiative(user=user, id=pk, action="change")
-        today = today_for(_user(request))
+        today = today_for(request.user)
         month = parse_month(request.POST.get("month")) or month_start(today)
         action = request.POST.get("action", "")
         error = None
@@ -119,101 +113,63 @@ class FocusView(RoleRequiredMixin, View):
         return redirect(f"{reverse('initiatives:index')}?month={month:%Y-%m}")
 
 
-class TeamPlanView(RoleRequiredMixin, TemplateView):
+class TeamPlanView(RoleRequiredMixin, View):
     """``/initiatives/team/``: every PMM's top 3 this month and its status, so nobody works in a silo."""
 
     allowed_roles = READERS
-    template_name = "initiatives/team_plan.html"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        today = today_for(_user(self.request))
-        month = parse_month(self.request.GET.get("month")) or month_start(today)
-        context.update(
-            month=month,
-            previous_month=add_months(month, -1),
-            next_month=add_months(month, 1),
-            members=selectors.team_plan(user=_user(self.request), month=month),
-            nav_current="initiatives:index",
-        )
-        return context
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        month = parse_month(request.GET.get("month")) or month_start(today_for(request.user))
+        context = {
+            "month": month,
+            "previous_month": add_months(month, -1),
+            "next_month": add_months(month, 1),
+            "members": selectors.team_plan(user=request.user, month=month),
+            "nav_current": "initiatives:index",
+        }
+        return render(request, "initiatives/team_plan.html", context)
 
 
-class TimelineView(RoleRequiredMixin, TemplateView):
+class TimelineView(RoleRequiredMixin, View):
     """``/initiatives/timeline/``: the team's initiatives by month; top-3 months stand out."""
 
     allowed_roles = READERS
-    template_name = "initiatives/timeline.html"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        today = today_for(_user(self.request))
-        start = parse_month(self.request.GET.get("start")) or add_months(month_start(today), -2)
-        columns, rows = selectors.timeline(user=_user(self.request), start=start, months=6)
-        context.update(
-            columns=columns,
-            rows=rows,
-            start=start,
-            earlier=add_months(start, -3),
-            later=add_months(start, 3),
-            current_month=month_start(today),
-            nav_current="initiatives:index",
-        )
-        return context
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        today = today_for(request.user)
+        start = parse_month(request.GET.get("start")) or add_months(month_start(today), -2)
+        columns, rows = selectors.timeline(user=request.user, start=start, months=6)
+        context = {
+            "columns": columns,
+            "rows": rows,
+            "start": start,
+            "earlier": add_months(start, -3),
+            "later": add_months(start, 3),
+            "current_month": month_start(today),
+            "nav_current": "initiatives:index",
+        }
+        return render(request, "initiatives/timeline.html", context)
 
 
 # --- Initiatives -----------------------------------------------------------------------------------
 
-SORTS = {
-    "target": ("target_date", "title"),
-    "-target": ("-target_date", "title"),
-    "title": ("title",),
-    "owner": ("owner__first_name", "owner__username", "title"),
-    "status": ("status", "target_date"),
-    "-updated": ("-updated_at",),
-}
 
-
-class InitiativeListView(RoleRequiredMixin, TemplateView):
+class InitiativeListView(RoleRequiredMixin, View):
     """``/initiatives/all/``: every initiative of the team, searchable, filterable, sortable, paginated."""
 
     allowed_roles = READERS
-    template_name = "initiatives/initiative_list.html"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        params = self.request.GET
-        user = _user(self.request)
-        queryset = visible_initiatives(user).select_related("owner", "team")
-        q = params.get("q", "").strip()
-        if q:
-            queryset = queryset.filter(Q(title__icontains=q) | Q(goal__icontains=q))
-        status = params.get("status", "")
-        if status in InitiativeStatus.values:
-            queryset = queryset.filter(status=status)
-        owner = params.get("owner", "")
-        if owner == "me":
-            queryset = queryset.filter(owner=user)
-        elif owner.isdigit():
-            queryset = queryset.filter(owner_id=int(owner))
-        sort = params.get("sort", "target")
-        queryset = queryset.order_by(*SORTS.get(sort, SORTS["target"]))
-        page = Paginator(queryset, PAGE_SIZE).get_page(params.get("page"))
-        owners = User.objects.filter(teams__in=visible_teams(user), role=Role.PMM).distinct()
-        query = params.copy()
-        query.pop("page", None)
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        queryset = visible_to(request.user).select_related("owner", "team")
+        context = filtered_page(request, InitiativeFilter, queryset, default_sort="target")
         context.update(
-            page=page,
-            q=q,
-            status=status,
-            owner=owner,
-            sort=sort,
-            statuses=InitiativeStatus.choices,
-            owners=owners,
-            querystring=query.urlencode(),
+            list_url=reverse("initiatives:list"),
+            search_placeholder="Title or goal",
+            filtered_empty_title="No initiative matches",
+            filtered_empty_text="Try another search or clear the filters.",
             nav_current="initiatives:index",
         )
-        return context
+        return render(request, "initiatives/initiative_list.html", context)
 
 
 class InitiativeCreateView(RoleRequiredMixin, View):
@@ -221,23 +177,23 @@ class InitiativeCreateView(RoleRequiredMixin, View):
 
     allowed_roles = WRITERS
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        today = today_for(_user(request))
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        today = today_for(request.user)
         form = InitiativeForm(
-            owner=_user(request),
+            owner=request.user,
             initial={"start_date": today, "target_date": add_months(month_start(today), 3)},
         )
         return self._render(request, form)
 
-    def _render(self, request: HttpRequest, form: InitiativeForm) -> HttpResponse:
+    def _render(self, request: AuthenticatedHttpRequest, form: InitiativeForm) -> HttpResponse:
         return render(
             request,
             "initiatives/initiative_form.html",
             {"form": form, "title": "New initiative", "nav_current": "initiatives:index"},
         )
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        user = _user(request)
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        user = request.user
         form = InitiativeForm(request.POST, owner=user)
         if not form.is_valid():
             return self._render(request, form)
@@ -260,7 +216,7 @@ class InitiativeCreateView(RoleRequiredMixin, View):
         if request.POST.get("focus"):
             try:
                 services.focus_add(
-                    user=user, initiative=initiative, month=month_start(today_for(_user(request)))
+                    user=user, initiative=initiative, month=month_start(today_for(request.user))
                 )
                 messages.success(request, f"“{initiative.title}” is in your top 3 this month.")
             except ValidationError as exc:
@@ -285,7 +241,7 @@ class InitiativeEditView(RoleRequiredMixin, View):
 
     allowed_roles = WRITERS
 
-    def _render(self, request: HttpRequest, form: InitiativeForm) -> HttpResponse:
+    def _render(self, request: AuthenticatedHttpRequest, form: InitiativeForm) -> HttpResponse:
         return render(
             request,
             "initiatives/initiative_form.html",
@@ -297,12 +253,12 @@ class InitiativeEditView(RoleRequiredMixin, View):
             },
         )
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        initiative = access_initiative(user=_user(request), id=pk, action="change")
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        initiative = access_initiative(user=request.user, id=pk, action="change")
         return self._render(request, InitiativeForm(instance=initiative, owner=initiative.owner))
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        user = _user(request)
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        user = request.user
         initiative = access_initiative(user=user, id=pk, action="change")
         form = InitiativeForm(request.POST, instance=initiative, owner=initiative.owner)
         if not form.is_valid():
@@ -326,10 +282,10 @@ class InitiativeDetailView(RoleRequiredMixin, View):
 
     allowed_roles = READERS
 
-    def get(self, request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
-        user = _user(request)
+    def get(self, request: AuthenticatedHttpRequest, pk: int, **forms: Any) -> HttpResponse:
+        user = request.user
         initiative = access_initiative(user=user, id=pk)
-        month = month_start(today_for(_user(request)))
+        month = month_start(today_for(request.user))
         focus_months = list(initiative.focus_slots.order_by("-month").values_list("month", "rank")[:12])
         context = {
             "month": month,
@@ -341,7 +297,7 @@ class InitiativeDetailView(RoleRequiredMixin, View):
             "personas": list(initiative.personas.all()),
             "wins": list(initiative.wins.all()[:10]),
             "focus_months": focus_months,
-            "can_change": may_change(user, initiative.owner_id),
+            "can_change": can_change_owned(user, initiative.owner_id),
             "status_form": forms.get("status_form")
             or StatusUpdateForm(initial={"status": initiative.status}),
             "milestone_form": forms.get("milestone_form") or MilestoneForm(),
@@ -353,8 +309,8 @@ class InitiativeDetailView(RoleRequiredMixin, View):
 class StatusUpdateView(RoleRequiredMixin, View):
     allowed_roles = WRITERS
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        user = _user(request)
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        user = request.user
         initiative = access_initiative(user=user, id=pk, action="change")
         form = StatusUpdateForm(request.POST)
         if form.is_valid():
@@ -370,8 +326,8 @@ class StatusUpdateView(RoleRequiredMixin, View):
 class MilestoneAddView(RoleRequiredMixin, View):
     allowed_roles = WRITERS
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        user = _user(request)
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        user = request.user
         initiative = access_initiative(user=user, id=pk, action="change")
         form = MilestoneForm(request.POST)
         if form.is_valid():
@@ -384,8 +340,8 @@ class MilestoneAddView(RoleRequiredMixin, View):
 class MilestoneToggleView(RoleRequiredMixin, View):
     allowed_roles = WRITERS
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        user = _user(request)
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        user = request.user
         initiative = access_initiative(user=user, id=pk, action="change")
         milestone_id = request.POST.get("milestone", "")
         milestone = Milestone.objects.filter(
@@ -398,136 +354,6 @@ class MilestoneToggleView(RoleRequiredMixin, View):
         return redirect("initiatives:detail", pk=pk)
 
 
-# --- Timesheet ---------------------------------------------------------------------------------------
-
-
-def _parse_hours(raw: str) -> Decimal:
-    raw = (raw or "").strip().replace(",", ".")
-    if not raw:
-        return Decimal(0)
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise ValidationError("Enter hours as a number, e.g. 6 or 2.5.") from None
-    if not value.is_finite() or value < 0 or value > 80:
-        raise ValidationError("Enter between 0 and 80 hours.")
-    return value.quantize(Decimal("0.1"))
-
-
-class TimesheetView(RoleRequiredMixin, View):
-    """``/initiatives/timesheet/?week=YYYY-MM-DD``: a week's hours, one line per kind of work.
-
-    Built to take under a minute: tab through the hour inputs, copy last week, live totals.
-    Past weeks can be corrected; future weeks are refused.
-    """
-
-    allowed_roles = WRITERS
-
-    def _week(self, request: HttpRequest, raw: str | None) -> date:
-        day = parse_day(raw) or today_for(_user(request))
-        return week_start(day)
-
-    def _render(
-        self,
-        request: HttpRequest,
-        week: date,
-        errors: dict[str, str] | None = None,
-        posted: dict[str, str] | None = None,
-        status: int = 200,
-    ) -> HttpResponse:
-        user = _user(request)
-        today = today_for(_user(request))
-        lines = selectors.timesheet(user=user, week=week)
-        if posted is not None:
-            for line in lines:
-                line.hours = posted.get(f"hours-{line.key}", line.hours)  # type: ignore[assignment]
-                line.note = posted.get(f"note-{line.key}", line.note)
-        this_week = week_start(today)
-        context = {
-            "week": week,
-            "week_end": week + (date(2000, 1, 7) - date(2000, 1, 1)),
-            "lines": lines,
-            "errors": errors or {},
-            "total": selectors.week_total(user=user, week=week),
-            "previous_week": add_days(week, -7),
-            "next_week": add_days(week, 7),
-            "is_future": week > this_week,
-            "is_current": week == this_week,
-            "can_go_next": add_days(week, 7) <= this_week,
-            "this_week": this_week,
-            "recent_weeks": selectors.weeks_back(today, 6),
-            "nav_current": "initiatives:timesheet",
-        }
-        return render(request, "initiatives/timesheet.html", context, status=status)
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        week = self._week(request, request.GET.get("week"))
-        return self._render(request, week)
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        user = _user(request)
-        week = self._week(request, request.POST.get("week"))
-        lines = selectors.timesheet(user=user, week=week)
-        errors: dict[str, str] = {}
-        submitted = []
-        for line in lines:
-            try:
-                hours = _parse_hours(request.POST.get(f"hours-{line.key}", ""))
-            except ValidationError as exc:
-                errors[line.key] = " ".join(_errors(exc))
-                continue
-            note = request.POST.get(f"note-{line.key}", line.note).strip()[:300]
-            submitted.append(
-                services.TimesheetLine(
-                    category=line.category,
-                    hours=hours,
-                    initiative=line.initiative,
-                    request=line.request,
-                    note=note,
-                )
-            )
-        posted = {k: str(v) for k, v in request.POST.items() if k.startswith(("hours-", "note-"))}
-        if errors:
-            return self._render(request, week, errors=errors, posted=posted, status=400)
-        try:
-            services.timesheet_save(user=user, week=week, lines=submitted, today=today_for(_user(request)))
-        except ValidationError as exc:
-            messages.error(request, " ".join(_errors(exc)))
-            return self._render(request, week, posted=posted, status=400)
-        messages.success(request, f"Saved the week of {week:%d %B}.")
-        return redirect(f"{reverse('initiatives:timesheet')}?week={week.isoformat()}")
-
-
-def add_days(day: date, days: int) -> date:
-    return services.add_days(day, days)
-
-
-class TimesheetCopyView(RoleRequiredMixin, View):
-    """POST: copy last week's lines into this week (only lines not filled yet)."""
-
-    allowed_roles = WRITERS
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        week = week_start(parse_day(request.POST.get("week")) or today_for(_user(request)))
-        try:
-            copied = services.timesheet_copy_previous(
-                user=_user(request), week=week, today=today_for(_user(request))
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(_errors(exc)))
-        else:
-            if copied:
-                messages.success(
-                    request,
-                    f"Copied {copied} line{'s' if copied != 1 else ''} from last week: adjust and save.",
-                )
-            else:
-                messages.info(
-                    request, "Nothing to copy: last week is empty or this week already has those lines."
-                )
-        return redirect(f"{reverse('initiatives:timesheet')}?week={week.isoformat()}")
-
-
 # --- Monthly review ------------------------------------------------------------------------------
 
 
@@ -536,9 +362,9 @@ class ReviewStartView(RoleRequiredMixin, View):
 
     allowed_roles = WRITERS
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        user = _user(request)
-        today = today_for(_user(request))
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        user = request.user
+        today = today_for(request.user)
         month = parse_month(request.GET.get("month")) or add_months(month_start(today), -1)
         if month >= month_start(today):
             messages.error(request, "A month can be reviewed once it is over.")
@@ -551,39 +377,23 @@ class ReviewStartView(RoleRequiredMixin, View):
         return redirect("initiatives:review", pk=review.pk)
 
 
-class ReviewListView(RoleRequiredMixin, TemplateView):
+class ReviewListView(RoleRequiredMixin, View):
     """``/initiatives/reviews/``: the team's monthly reviews, newest month first."""
 
     allowed_roles = READERS
-    template_name = "initiatives/review_list.html"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        user = _user(self.request)
-        queryset = selectors.reviews_for(user=user)
-        state = self.request.GET.get("state", "")
-        if state == "open":
-            queryset = queryset.filter(submitted_at__isnull=True)
-        elif state == "submitted":
-            queryset = queryset.filter(submitted_at__isnull=False)
-        owner = self.request.GET.get("owner", "")
-        if owner == "me":
-            queryset = queryset.filter(owner=user)
-        month = parse_month(self.request.GET.get("month"))
-        if month:
-            queryset = queryset.filter(month=month)
-        query = self.request.GET.copy()
-        query.pop("page", None)
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        user = request.user
+        context = filtered_page(request, ReviewFilter, selectors.reviews_for(user=user))
         context.update(
-            page=Paginator(queryset, PAGE_SIZE).get_page(self.request.GET.get("page")),
-            state=state,
-            owner=owner,
-            month=self.request.GET.get("month", ""),
-            querystring=query.urlencode(),
-            review_due=selectors.review_due_month(user=user, today=today_for(_user(self.request))),
+            list_url=reverse("initiatives:reviews"),
+            search_placeholder="PMM name",
+            filtered_empty_title="No review matches these filters",
+            filtered_empty_text="Clear the filters to see every month.",
+            review_due=selectors.review_due_month(user=user, today=today_for(user)),
             nav_current="initiatives:index",
         )
-        return context
+        return render(request, "initiatives/review_list.html", context)
 
 
 class ReviewView(RoleRequiredMixin, View):
@@ -593,13 +403,13 @@ class ReviewView(RoleRequiredMixin, View):
 
     def _render(
         self,
-        request: HttpRequest,
+        request: AuthenticatedHttpRequest,
         review: Any,
         error: str = "",
         status: int = 200,
         posted: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        user = _user(request)
+        user = request.user
         detail = selectors.review_detail(review=review)
         if posted:
             detail["prefill"] = posted.get("next_top", detail["prefill"])
@@ -613,18 +423,18 @@ class ReviewView(RoleRequiredMixin, View):
             **detail,
             "slots": [(n + 1, prefill[n]) for n in range(3)],
             "outcome_choices": Outcome.choices,
-            "can_change": may_change(user, review.owner_id),
+            "can_change": can_change_owned(user, review.owner_id),
             "error": error,
             "reopen_form": ReopenForm(),
             "nav_current": "initiatives:index",
         }
         return render(request, "initiatives/review.html", context, status=status)
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return self._render(request, access_review(user=_user(request), id=pk))
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        return self._render(request, access_review(user=request.user, id=pk))
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        user = _user(request)
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        user = request.user
         review = access_review(user=user, id=pk, action="change")
         post = request.POST
         outcomes = [
@@ -640,9 +450,7 @@ class ReviewView(RoleRequiredMixin, View):
         submit = post.get("action") == "submit"
         posted: dict[str, Any] = {**post.dict(), "next_top": next_ids}
         try:
-            candidates = {
-                i.pk: i for i in visible_initiatives(user).filter(owner=review.owner, pk__in=next_ids)
-            }
+            candidates = {i.pk: i for i in visible_to(user).filter(owner=review.owner, pk__in=next_ids)}
             if len(candidates) != len(set(next_ids)) or len(set(next_ids)) != len(next_ids):
                 raise ValidationError("Pick each initiative for next month's top 3 once.")
             services.review_save(
@@ -667,8 +475,8 @@ class ReviewView(RoleRequiredMixin, View):
 class ReviewReopenView(RoleRequiredMixin, View):
     allowed_roles = WRITERS
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        user = _user(request)
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        user = request.user
         review = access_review(user=user, id=pk, action="change")
         form = ReopenForm(request.POST)
         try:
@@ -683,47 +491,22 @@ class ReviewReopenView(RoleRequiredMixin, View):
 
 # --- Wins ---------------------------------------------------------------------------------------------
 
-WIN_SORTS = {"-date": ("-date", "-id"), "date": ("date", "id"), "title": ("title",)}
 
-
-class WinListView(RoleRequiredMixin, TemplateView):
+class WinListView(RoleRequiredMixin, View):
     """``/initiatives/wins/``: the team's wins, for the team and the CMO to see and promote."""
 
     allowed_roles = READERS
-    template_name = "initiatives/win_list.html"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        params = self.request.GET
-        user = _user(self.request)
-        queryset = selectors.wins_for(user=user)
-        q = params.get("q", "").strip()
-        if q:
-            queryset = queryset.filter(Q(title__icontains=q) | Q(impact__icontains=q))
-        owner = params.get("owner", "")
-        if owner == "me":
-            queryset = queryset.filter(owner=user)
-        elif owner.isdigit():
-            queryset = queryset.filter(owner_id=int(owner))
-        month = parse_month(params.get("month"))
-        if month:
-            queryset = queryset.filter(date__gte=month, date__lt=add_months(month, 1))
-        sort = params.get("sort", "-date")
-        queryset = queryset.order_by(*WIN_SORTS.get(sort, WIN_SORTS["-date"]))
-        query = params.copy()
-        query.pop("page", None)
-        context.update(
-            page=Paginator(queryset, PAGE_SIZE).get_page(params.get("page")),
-            q=q,
-            owner=owner,
-            month=params.get("month", ""),
-            sort=sort,
-            owners=User.objects.filter(teams__in=visible_teams(user), role=Role.PMM).distinct(),
-            querystring=query.urlencode(),
-            can_add=user.role == Role.PMM,
-            nav_current="initiatives:index",
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        context = filtered_page(
+            request,
+            WinFilter,
+            selectors.wins_for(user=request.user),
+            default_sort="-date",
+            page_size=PAGE_SIZE,
         )
-        return context
+        context.update(can_add=can_create_win(request.user), nav_current="initiatives:index")
+        return render(request, "initiatives/win_list.html", context)
 
 
 class WinCreateView(RoleRequiredMixin, View):
@@ -731,11 +514,11 @@ class WinCreateView(RoleRequiredMixin, View):
 
     allowed_roles = WRITERS
 
-    def _next(self, request: HttpRequest) -> str:
+    def _next(self, request: AuthenticatedHttpRequest) -> str:
         target = request.POST.get("next") or request.GET.get("next") or ""
         return target if target.startswith("/initiatives/") else reverse("initiatives:wins")
 
-    def _render(self, request: HttpRequest, form: WinForm, status: int = 200) -> HttpResponse:
+    def _render(self, request: AuthenticatedHttpRequest, form: WinForm, status: int = 200) -> HttpResponse:
         return render(
             request,
             "initiatives/win_form.html",
@@ -743,15 +526,15 @@ class WinCreateView(RoleRequiredMixin, View):
             status=status,
         )
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        day = parse_day(request.GET.get("date")) or today_for(_user(request))
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        day = parse_day(request.GET.get("date")) or today_for(request.user)
         initial: dict[str, Any] = {"date": day}
         if request.GET.get("initiative", "").isdigit():
             initial["initiative"] = int(request.GET["initiative"])
-        return self._render(request, WinForm(owner=_user(request), initial=initial))
+        return self._render(request, WinForm(owner=request.user, initial=initial))
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        user = _user(request)
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        user = request.user
         form = WinForm(request.POST, owner=user)
         if not form.is_valid():
             return self._render(request, form, status=400)

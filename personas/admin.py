@@ -17,7 +17,7 @@ class PositioningInline(admin.StackedInline[Positioning, Persona]):
 
 
 @admin.register(Persona)
-class PersonaAdmin(SimpleHistoryAdmin):
+class PersonaAdmin(SimpleHistoryAdmin):  # type: ignore[misc]  # simple-history ships no types
     list_display = ("name", "kind", "team", "owner", "status", "last_validated_at")
     list_filter = ("kind", "status", "team")
     search_fields = ("name", "summary", "job_titles")

@@ -19,6 +19,14 @@ PERSONA_SORTS = [
 ]
 
 
+def _owners_of_visible_personas(request: Any) -> QuerySet[User]:
+    """People who keep a persona the reader sees (the owner of another team's draft stays unnamed)."""
+    if request is None or not request.user.is_authenticated:
+        return User.objects.none()
+    personas = permissions.visible_to(request.user).order_by().values("pk")
+    return User.objects.filter(owned_personas__in=personas).distinct().order_by("first_name", "username")
+
+
 class PersonaFilter(django_filters.FilterSet):
     """``?q=&kind=&product=&status=&owner=&stale=&sort=`` on a queryset already annotated with ``stale``."""
 
@@ -28,10 +36,9 @@ class PersonaFilter(django_filters.FilterSet):
         field_name="products", queryset=Product.objects.order_by("name"), empty_label="All products"
     )
     status = django_filters.ChoiceFilter(choices=PersonaStatus.choices, empty_label="Any status")
+    # django-filter calls a ``queryset`` callable with the request; its stubs know only querysets.
     owner = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(owned_personas__isnull=False)
-        .distinct()
-        .order_by("first_name", "username"),
+        queryset=_owners_of_visible_personas,  # type: ignore[arg-type]
         empty_label="Anyone",
     )
     team = django_filters.ModelChoiceFilter(queryset=Team.objects.order_by("name"), empty_label="All teams")
@@ -76,7 +83,8 @@ def _personas_of_my_teams(request: Any) -> QuerySet[Persona]:
     """Personas a reader of interactions may filter by: those of the teams whose interactions they read."""
     if request is None or not request.user.is_authenticated:
         return Persona.objects.none()
-    return Persona.objects.filter(team__in=permissions.interaction_teams_of(request.user)).order_by("name")
+    teams = permissions.interaction_teams_of(request.user).order_by().values("pk")
+    return permissions.visible_to(request.user).filter(team__in=teams).order_by("name")
 
 
 def _people_of_my_teams(request: Any) -> QuerySet[User]:
@@ -99,11 +107,21 @@ def _my_teams(request: Any) -> QuerySet[Team]:
 class InteractionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search", max_length=100)
     kind = django_filters.ChoiceFilter(choices=InteractionKind.choices, empty_label="All kinds")
+    # Choices are the reader's teams' (a callable of the request; the stubs know only querysets).
     persona = django_filters.ModelChoiceFilter(
-        field_name="personas", queryset=_personas_of_my_teams, label="Persona", empty_label="Any persona"
+        field_name="personas",
+        queryset=_personas_of_my_teams,  # type: ignore[arg-type]
+        label="Persona",
+        empty_label="Any persona",
     )
-    owner = django_filters.ModelChoiceFilter(queryset=_people_of_my_teams, empty_label="Anyone")
-    team = django_filters.ModelChoiceFilter(queryset=_my_teams, empty_label="All teams")
+    owner = django_filters.ModelChoiceFilter(
+        queryset=_people_of_my_teams,  # type: ignore[arg-type]
+        empty_label="Anyone",
+    )
+    team = django_filters.ModelChoiceFilter(
+        queryset=_my_teams,  # type: ignore[arg-type]
+        empty_label="All teams",
+    )
     occurred_after = django_filters.DateFilter(
         field_name="occurred_on",
         lookup_expr="gte",

@@ -1,4 +1,8 @@
-"""Forms of the personas pages. They parse input; the rules live in ``services``."""
+"""Forms of the personas pages. They parse input; the rules live in ``services``.
+
+Every choice a form offers (teams, products, personas, statuses) comes from
+``permissions``, the same functions the API's serializers use.
+"""
 
 from typing import Any
 
@@ -6,8 +10,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from pmm_portal.core.models import Product, Team
+from pmm_portal.core.models import Team
 
+from . import permissions
 from .models import (
     KIND_FIELDS,
     BuyingRole,
@@ -54,11 +59,8 @@ class PersonaForm(forms.ModelForm[Persona]):
         self.fields["name"].widget.attrs["autofocus"] = True
         status = self.fields["status"]
         assert isinstance(status, forms.ChoiceField)
-        status.choices = (
-            [(value, label) for value, label in PersonaStatus.choices if value != PersonaStatus.VALIDATED]
-            if self.instance.status != PersonaStatus.VALIDATED
-            else PersonaStatus.choices
-        )
+        settable = permissions.settable_persona_statuses(self.instance if self.instance.pk else None)
+        status.choices = [(value, label) for value, label in PersonaStatus.choices if value in settable]
         self.fields["status"].help_text = "Use “Validate” on the persona page to confirm it with customers."
         for name, choices in (("buying_role", BuyingRole.choices), ("channel", SalesChannel.choices)):
             if name in self.fields:
@@ -67,14 +69,12 @@ class PersonaForm(forms.ModelForm[Persona]):
                 choice.choices = [("", "Not known yet"), *choices]
         products = self.fields["products"]
         assert isinstance(products, forms.ModelMultipleChoiceField)
-        products.queryset = Product.objects.filter(team=team).order_by("name")
+        products.queryset = permissions.products_for_persona(team)
         products.help_text = f"Products of {team.name} this persona buys or uses."
         if "sells_to" in self.fields:
             sells_to = self.fields["sells_to"]
             assert isinstance(sells_to, forms.ModelMultipleChoiceField)
-            sells_to.queryset = Persona.objects.filter(team=team, kind=PersonaKind.BUYER).exclude(
-                pk=self.instance.pk
-            )
+            sells_to.queryset = permissions.buyers_for_channel(team=team, persona=self.instance)
 
     @classmethod
     def for_kind(cls, kind: str) -> type["PersonaForm"]:
@@ -120,7 +120,7 @@ class ObjectionForm(forms.Form):
 ObjectionFormSet = forms.formset_factory(ObjectionForm, extra=2, max_num=20)
 
 
-def objection_values(formset: forms.BaseFormSet) -> list[dict[str, str]]:
+def objection_values(formset: forms.BaseFormSet[Any]) -> list[dict[str, str]]:
     return [
         {"objection": f.cleaned_data["objection"], "response": f.cleaned_data.get("response", "")}
         for f in formset.forms
@@ -138,7 +138,7 @@ class PositioningForm(forms.ModelForm[Positioning]):
 
     def __init__(self, *args: Any, side: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        keep = Positioning.PM_FIELDS if side == "pm" else Positioning.PMM_FIELDS
+        keep = permissions.positioning_fields_for_side(side)
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
@@ -223,7 +223,7 @@ class FollowUpForm(forms.Form):
         return data
 
 
-class BaseQuoteFormSet(forms.BaseFormSet):
+class BaseQuoteFormSet(forms.BaseFormSet[Any]):
     def __init__(self, *args: Any, personas: QuerySet[Persona], **kwargs: Any) -> None:
         self.personas = personas
         super().__init__(*args, **kwargs)
@@ -236,7 +236,7 @@ QuoteFormSet = forms.formset_factory(QuoteForm, formset=BaseQuoteFormSet, extra=
 FollowUpFormSet = forms.formset_factory(FollowUpForm, extra=1, max_num=10)
 
 
-def quote_values(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
+def quote_values(formset: forms.BaseFormSet[Any]) -> list[dict[str, Any]]:
     return [
         {k: f.cleaned_data.get(k) for k in ("text", "speaker_role", "usable_in_sales", "persona")}
         for f in formset.forms
@@ -244,7 +244,7 @@ def quote_values(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
     ]
 
 
-def follow_up_values(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
+def follow_up_values(formset: forms.BaseFormSet[Any]) -> list[dict[str, Any]]:
     return [
         {"description": f.cleaned_data["description"], "due_on": f.cleaned_data["due_on"]}
         for f in formset.forms

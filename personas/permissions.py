@@ -1,27 +1,41 @@
 """The one door for who may see and change personas, positioning and customer interactions.
 
-Personas (read by everyone, changed by their owners' roles)
-    Everyone signed in — sales included — reads every persona and its card.
-    A PMM creates and edits **buyer** and **sales-channel** personas of the teams
-    they belong to. A PM creates and edits **user** personas of the products they
-    manage. CMOs read (read-only on others' work items). Administrators do
-    everything. Another team's PMM reads but gets 403 on any change. Editors also
-    validate and retire.
+Pages and the API call these functions and nothing else to decide; forms and
+serializers take their choices (teams, products, personas, kinds) from them too,
+so the two doors offer the same things.
+
+Who is "of the team"
+    A persona's team is its *insiders*: the team's members, its leader (the CMO),
+    the product managers of its products and the persona's owner. Administrators
+    are insiders everywhere.
+
+Personas (validated ones are shared knowledge)
+    Everyone signed in — sales included — reads every **validated** persona, its
+    card and its positioning. **Drafts and retired personas** and every persona's
+    **edit history** are seen only by the insiders; anyone else gets 404, as if
+    they did not exist. A PMM creates and edits **buyer** and **sales-channel**
+    personas of the teams they belong to; a PM creates and edits **user** personas
+    of the products they manage. CMOs read. Another team's PMM reads a validated
+    persona but gets 403 on any change. Editors also validate and retire.
 
 Positioning (two owners on one record)
     The value proposition belongs to the PMs of the product; the positioning
     against competitors, substitutes and the status quo, key messages and proof
     points belong to the PMMs of the persona's team. Each side is editable only
-    by its owner role (403 for the other side); everyone reads both.
+    by its owner role (403 for the other side); whoever reads the persona reads both.
 
 Customer interactions (raw evidence: notes and quotes may be confidential)
     Visible to the members (PMMs, PMs) and the lead (CMO) of the interaction's
     team and to administrators; everyone else gets 404, sales included. Sales
-    read quotes only through a persona card, and only those marked usable in
-    sales content. A PMM logs interactions for their teams; only the PMM who
-    logged one (or an administrator) edits or deletes it and adds quotes and
+    read quotes only through a validated persona's card, and only those marked
+    usable in sales content. A PMM logs interactions for their teams; only the PMM
+    who logged one (or an administrator) edits or deletes it and adds quotes and
     follow-ups; teammates and the CMO read (403 on change). A follow-up is ticked
     off by its owner, the interaction's owner or an administrator.
+
+Choices that name something the caller may not use answer exactly like a name
+that does not exist (``access_team_for_new_*`` and the ``*_for_*`` querysets), so
+neither door can be used to find out what exists.
 """
 
 from typing import Literal
@@ -30,23 +44,57 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from pmm_portal.core.models import Role, Team, User
+from pmm_portal.core.models import Product, Role, Team, User
 
-from .models import CustomerInteraction, FollowUp, Persona, PersonaKind, PersonaQuerySet, Positioning
+from .models import (
+    CustomerInteraction,
+    FollowUp,
+    Persona,
+    PersonaKind,
+    PersonaQuerySet,
+    PersonaStatus,
+    Positioning,
+)
 
-Action = Literal["view", "change"]
+Action = Literal["view", "history", "change"]
 MARKETING_KINDS = (PersonaKind.BUYER, PersonaKind.SALES_CHANNEL)
+PERSONA_CREATE_REFUSAL = "Your role or team does not let you create this kind of persona here."
+INTERACTION_CREATE_REFUSAL = "You can log interactions only for your own teams."
 
 
 # --- Personas -------------------------------------------------------------------------
 
 
-def personas_visible_to(user: User) -> PersonaQuerySet:
-    """Every persona: the whole organisation reads them (pages and API still require sign-in)."""
-    return Persona.objects.all()
+def insider_teams(user: User) -> QuerySet[Team]:
+    """Teams whose drafts and history ``user`` reads: teams they belong to, lead or make products for."""
+    if user.is_portal_admin:
+        return Team.objects.all()
+    return Team.objects.filter(Q(members=user) | Q(lead=user) | Q(products__managers=user)).distinct()
 
 
-def kinds_user_may_create(user: User) -> list[str]:
+def visible_to(user: User) -> PersonaQuerySet:
+    """Personas ``user`` reads: every validated one, and the drafts and retired ones of their teams.
+
+    One query whatever the user: the teams are a subquery, so no join multiplies rows.
+    """
+    if user.is_portal_admin:
+        return Persona.objects.all()
+    return Persona.objects.filter(
+        Q(status=PersonaStatus.VALIDATED)
+        | Q(owner=user)
+        | Q(team__in=insider_teams(user).order_by().values("pk"))
+    )
+
+
+def can_see_history(user: User, persona: Persona) -> bool:
+    """Whether ``user`` reads ``persona``'s edit history: its team's insiders only."""
+    if user.is_portal_admin or persona.owner_id == user.pk:
+        return True
+    return insider_teams(user).filter(pk=persona.team_id).exists()
+
+
+def creatable_persona_kinds(user: User) -> list[str]:
+    """The persona kinds ``user`` may create, in the order the pages offer them."""
     if user.is_portal_admin:
         return list(PersonaKind.values)
     if user.role == Role.PMM:
@@ -68,12 +116,44 @@ def teams_for_new_persona(user: User) -> QuerySet[Team]:
 
 
 def can_create_persona(user: User, *, kind: str | None = None, team: Team | None = None) -> bool:
-    kinds = kinds_user_may_create(user)
+    """Whether ``user`` may create personas at all, of ``kind``, in ``team`` (each when given)."""
+    kinds = creatable_persona_kinds(user)
     if not kinds or (kind is not None and kind not in kinds):
         return False
     if team is None:
         return True
     return teams_for_new_persona(user).filter(pk=team.pk).exists()
+
+
+def access_team_for_new_persona(*, user: User, slug: object) -> Team:
+    """The team ``slug`` names if ``user`` may create personas in it.
+
+    403 with the same message for another team's slug and for one that does not exist.
+    """
+    team = teams_for_new_persona(user).filter(slug=slug).first() if isinstance(slug, str) else None
+    if team is None:
+        raise PermissionDenied(PERSONA_CREATE_REFUSAL)
+    return team
+
+
+def products_for_persona(team: Team) -> QuerySet[Product]:
+    """Products a persona of ``team`` may be linked to: the team's own."""
+    return Product.objects.filter(team=team).order_by("name")
+
+
+def buyers_for_channel(*, team: Team, persona: Persona | None = None) -> PersonaQuerySet:
+    """Buyer personas a sales-channel persona of ``team`` may sell to (never itself)."""
+    buyers = Persona.objects.filter(team=team, kind=PersonaKind.BUYER)
+    if persona is not None and persona.pk is not None:
+        buyers = buyers.exclude(pk=persona.pk)
+    return buyers
+
+
+def settable_persona_statuses(persona: Persona | None) -> list[str]:
+    """Statuses an edit form may set: "validated" only through Validate (who and when are recorded)."""
+    if persona is not None and persona.status == PersonaStatus.VALIDATED:
+        return list(PersonaStatus.values)
+    return [value for value in PersonaStatus.values if value != PersonaStatus.VALIDATED]
 
 
 def can_edit_persona(user: User, persona: Persona) -> bool:
@@ -88,11 +168,17 @@ def can_edit_persona(user: User, persona: Persona) -> bool:
 
 
 def access_persona(*, user: User, id: int | str, action: Action = "view") -> Persona:
-    """The persona ``id`` if ``user`` may do ``action`` on it: 404 when missing, 403 for a mere reader."""
+    """The persona ``id`` if ``user`` may do ``action`` on it.
+
+    404 when it does not exist or ``user`` may not see it (nor, for "history", its
+    history); 403 for a reader who may not "change" it.
+    """
     try:
-        persona = personas_visible_to(user).select_related("team", "owner", "last_validated_by").get(pk=id)
+        persona = visible_to(user).select_related("team", "owner", "last_validated_by").get(pk=id)
     except (Persona.DoesNotExist, ValueError, TypeError):
         raise Http404("No such persona.") from None
+    if action == "history" and not can_see_history(user, persona):
+        raise Http404("No such persona.")
     if action == "change" and not can_edit_persona(user, persona):
         raise PermissionDenied(_persona_refusal(user, persona))
     return persona
@@ -109,14 +195,7 @@ def _persona_refusal(user: User, persona: Persona) -> str:
 
 def positioning_sides_editable(user: User, persona: Persona, product_id: int) -> set[str]:
     """Which sides ("pm", "pmm") of a persona's positioning for a product ``user`` may edit."""
-    if user.is_portal_admin:
-        return {"pm", "pmm"}
-    sides = set()
-    if user.role == Role.PM and user.managed_products.filter(pk=product_id).exists():
-        sides.add("pm")
-    if user.role == Role.PMM and persona.team.members.filter(pk=user.pk).exists():
-        sides.add("pmm")
-    return sides
+    return positioning_sides_by_product(user, persona, [product_id])[product_id]
 
 
 def positioning_sides_by_product(user: User, persona: Persona, product_ids: list[int]) -> dict[int, set[str]]:
@@ -130,11 +209,48 @@ def positioning_sides_by_product(user: User, persona: Persona, product_ids: list
     return {pk: ({"pm"} if pk in managed else set()) | ({"pmm"} if pmm_side else set()) for pk in product_ids}
 
 
+def products_for_positioning(*, user: User, persona: Persona, side: str) -> QuerySet[Product]:
+    """Products of the persona's team whose ``side`` of the positioning ``user`` may write."""
+    products = products_for_persona(persona.team)
+    if user.is_portal_admin:
+        return products
+    if side == "pmm" and user.role == Role.PMM and persona.team.members.filter(pk=user.pk).exists():
+        return products
+    if side == "pm" and user.role == Role.PM:
+        return products.filter(managers=user)
+    return products.none()
+
+
+def can_edit_positioning(user: User, persona: Persona) -> bool:
+    """Whether ``user`` may write some side of ``persona``'s positioning for some product of its team."""
+    return any(
+        products_for_positioning(user=user, persona=persona, side=side).exists() for side in ("pm", "pmm")
+    )
+
+
 def access_positioning_side(*, user: User, persona: Persona, product_id: int, side: str) -> None:
+    """403 unless ``user`` may write ``side`` of the persona's positioning for the product."""
     if side not in positioning_sides_editable(user, persona, product_id):
-        if side == "pm":
-            raise PermissionDenied("The value proposition is kept by the product's product managers.")
-        raise PermissionDenied(f"Positioning and messages are kept by the PMMs of {persona.team.name}.")
+        raise PermissionDenied(_positioning_refusal(persona, side))
+
+
+def access_product_for_positioning(*, user: User, persona: Persona, side: str, slug: object) -> Product:
+    """The product ``slug`` names if ``user`` may write its ``side`` of the positioning.
+
+    403 with the same message for a product they may not write, one of another team
+    and one that does not exist.
+    """
+    products = products_for_positioning(user=user, persona=persona, side=side)
+    product = products.filter(slug=slug).first() if isinstance(slug, str) else None
+    if product is None:
+        raise PermissionDenied(_positioning_refusal(persona, side))
+    return product
+
+
+def _positioning_refusal(persona: Persona, side: str) -> str:
+    if side == "pm":
+        return "The value proposition is kept by the product's product managers."
+    return f"Positioning and messages are kept by the PMMs of {persona.team.name}."
 
 
 def positioning_fields_for_side(side: str) -> tuple[str, ...]:
@@ -161,7 +277,7 @@ def interactions_visible_to(user: User) -> QuerySet[CustomerInteraction]:
     return CustomerInteraction.objects.filter(team__in=interaction_teams_of(user).values("pk"))
 
 
-def sees_all_quotes_of(user: User, persona: Persona) -> bool:
+def can_see_all_quotes(user: User, persona: Persona) -> bool:
     """Whether ``user`` reads every quote of ``persona`` (its team) or only those usable in sales."""
     return interaction_teams_of(user).filter(pk=persona.team_id).exists()
 
@@ -174,8 +290,30 @@ def teams_for_new_interaction(user: User) -> QuerySet[Team]:
     return Team.objects.none()
 
 
-def can_log_interactions(user: User) -> bool:
-    return user.is_portal_admin or user.role == Role.PMM
+def can_create_interaction(user: User, *, team: Team | None = None) -> bool:
+    """Whether ``user`` logs customer interactions (PMMs), and for ``team`` when given."""
+    if not (user.is_portal_admin or user.role == Role.PMM):
+        return False
+    return team is None or teams_for_new_interaction(user).filter(pk=team.pk).exists()
+
+
+def access_team_for_new_interaction(*, user: User, slug: object) -> Team:
+    """The team ``slug`` names if ``user`` may log interactions for it; 403 alike for unknown slugs."""
+    team = teams_for_new_interaction(user).filter(slug=slug).first() if isinstance(slug, str) else None
+    if team is None:
+        raise PermissionDenied(INTERACTION_CREATE_REFUSAL)
+    return team
+
+
+def personas_for_interaction(*, user: User, teams: QuerySet[Team] | list[Team]) -> PersonaQuerySet:
+    """Personas an interaction (or a quote) of one of ``teams`` may be linked to: active ones of the team."""
+    return (
+        visible_to(user)
+        .filter(team__in=teams)
+        .exclude(status=PersonaStatus.RETIRED)
+        .select_related("team")
+        .order_by("team__name", "name")
+    )
 
 
 def can_edit_interaction(user: User, interaction: CustomerInteraction) -> bool:

@@ -76,9 +76,9 @@ def persona_freshness(
     }
 
 
-def persona_choices(*, team: Team | None = None, kind: str | None = None) -> QuerySet[Persona]:
-    """Active personas for pickers (other apps link initiatives, requests and assets to them)."""
-    personas = Persona.objects.exclude(status=PersonaStatus.RETIRED).select_related("team")
+def persona_choices(*, user: User, team: Team | None = None, kind: str | None = None) -> QuerySet[Persona]:
+    """Active personas ``user`` sees, for pickers (other apps link initiatives, requests and assets to them)."""
+    personas = permissions.visible_to(user).exclude(status=PersonaStatus.RETIRED).select_related("team")
     if team is not None:
         personas = personas.filter(team=team)
     if kind is not None:
@@ -92,7 +92,7 @@ def persona_choices(*, team: Team | None = None, kind: str | None = None) -> Que
 def persona_list(*, user: User) -> PersonaQuerySet:
     """Personas ``user`` reads, with what a list row shows: staleness, team, owner, products, evidence."""
     return (
-        permissions.personas_visible_to(user)
+        permissions.visible_to(user)
         .with_staleness()
         .select_related("team", "owner", "last_validated_by")
         .prefetch_related("products")
@@ -115,9 +115,10 @@ def persona_card(*, user: User, persona: Persona) -> dict[str, Any]:
     """Everything the one-page card shows, in a fixed number of queries.
 
     Sales and readers outside the persona's team see only the quotes usable in
-    sales content, and the evidence as counts and dates rather than notes.
+    sales content, and the evidence as counts and dates rather than notes; the
+    channels and buyers it links to are those ``user`` may see.
     """
-    all_quotes = permissions.sees_all_quotes_of(user, persona)
+    all_quotes = permissions.can_see_all_quotes(user, persona)
     quotes = Quote.objects.filter(persona=persona).select_related("interaction")
     if not all_quotes:
         quotes = quotes.filter(usable_in_sales=True)
@@ -133,6 +134,7 @@ def persona_card(*, user: User, persona: Persona) -> dict[str, Any]:
     positionings = list(
         Positioning.objects.filter(persona=persona).select_related("product").order_by("product__name")
     )
+    visible = permissions.visible_to(user)
     interactions: list[CustomerInteraction] = []
     if all_quotes:
         interactions = list(
@@ -150,8 +152,10 @@ def persona_card(*, user: User, persona: Persona) -> dict[str, Any]:
         "objections": list(persona.objections.all()),
         "products": list(persona.products.all()),
         "positionings": positionings,
-        "sells_to": list(persona.sells_to.all()) if persona.kind == PersonaKind.SALES_CHANNEL else [],
-        "sold_by": list(persona.sold_by.all()) if persona.kind == PersonaKind.BUYER else [],
+        "sells_to": list(visible.filter(sold_by=persona))
+        if persona.kind == PersonaKind.SALES_CHANNEL
+        else [],
+        "sold_by": list(visible.filter(sells_to=persona)) if persona.kind == PersonaKind.BUYER else [],
     }
 
 
@@ -269,6 +273,7 @@ def persona_history(*, persona: Persona, limit: int = 50) -> list[HistoryEntry]:
 
 
 def interaction_list(*, user: User) -> QuerySet[CustomerInteraction]:
+    """Interactions ``user`` reads, with what a list row shows: owner, team, personas and counts."""
     return (
         permissions.interactions_visible_to(user)
         .select_related("owner", "team")

@@ -44,27 +44,21 @@ def _label(field: str) -> str:
     return str(getattr(Persona._meta.get_field(field), "verbose_name", field)).capitalize()
 
 
-def _has_value(value: Any) -> bool:
-    if value is None:
-        return False
-    if isinstance(value, str):
-        return value.strip() != ""
-    if isinstance(value, list | tuple | set):
-        return len(value) > 0
-    return True
-
-
 def check_kind_fields(kind: str, values: Mapping[str, Any]) -> None:
-    """Refuse a known kind with fields that belong to another kind, naming each offending field."""
+    """Refuse a known kind with fields that belong to another kind, naming each offending field.
+
+    A field of another kind is refused when it is given at all, even empty: a client
+    that sends one has misunderstood the kind. ``None`` means "not given".
+    """
     if kind not in PersonaKind.values:
         raise ValidationError(
             {"kind": f"“{kind}” is not a persona kind; choose buyer, user or sales_channel."}
         )
     label = PersonaKind(kind).label.lower()
     errors = {
-        field: f"{_label(field)} does not apply to {label} personas; leave it empty."
+        field: f"{_label(field)} does not apply to {label} personas; leave it out."
         for field in foreign_fields_for_kind(kind)
-        if _has_value(values.get(field))
+        if values.get(field) is not None
     }
     if errors:
         raise ValidationError(errors)
@@ -74,6 +68,19 @@ def _check_unknown(values: Mapping[str, Any], allowed: Iterable[str]) -> None:
     unknown = set(values) - set(allowed)
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "Unknown field."))
+
+
+def _check_fixed(instance: Any, fields: dict[str, Any], names: Iterable[str], message: str) -> None:
+    """Refuse a new value for a field that never changes; drop the ones sent back unchanged."""
+    errors = {
+        name: message.format(name=name)
+        for name in names
+        if name in fields and fields[name] != getattr(instance, name)
+    }
+    if errors:
+        raise ValidationError(errors)
+    for name in names:
+        fields.pop(name, None)
 
 
 def _check_products(team: Team, products: Sequence[Product]) -> None:
@@ -142,11 +149,14 @@ def persona_create(
     name: str,
     owner: User | None = None,
     products: Sequence[Product] = (),
-    objections: Sequence[Mapping[str, Any]] = (),
-    sells_to: Sequence[Persona] = (),
+    objections: Sequence[Mapping[str, Any]] | None = None,
+    sells_to: Sequence[Persona] | None = None,
     **fields: Any,
 ) -> Persona:
-    """Create a persona of ``kind`` for ``team``, owned by ``owner`` (the actor by default)."""
+    """Create a persona of ``kind`` for ``team``, owned by ``owner`` (the actor by default).
+
+    ``objections`` (buyers) and ``sells_to`` (sales channels) are given only for their kind.
+    """
     _check_unknown(fields, PERSONA_FIELDS)
     check_kind_fields(kind, {**fields, "objections": objections, "sells_to": sells_to})
     fields.setdefault("status", PersonaStatus.DRAFT)
@@ -155,8 +165,8 @@ def persona_create(
     persona = Persona(team=team, kind=kind, name=name.strip(), owner=owner or actor, **fields)
     persona.full_clean()
     _check_products(team, products)
-    _check_sells_to(persona, sells_to)
-    rows = _clean_objections(objections)
+    _check_sells_to(persona, sells_to or ())
+    rows = _clean_objections(objections or ())
     persona._history_user = actor  # type: ignore[attr-defined]
     persona.save()
     _save_persona_relations(
@@ -177,8 +187,10 @@ def persona_update(
 ) -> Persona:
     """Change a persona's fields (its kind and team are fixed); ``None`` relations stay as they are.
 
-    Each save leaves one history entry with the fields that changed.
+    Each save leaves one history entry with the fields that changed. ``kind`` and
+    ``team`` may be passed back unchanged (a full update); a different one is refused.
     """
+    _check_fixed(persona, fields, ("kind", "team"), "A persona's {name} cannot change; create a new one.")
     _check_unknown(fields, PERSONA_FIELDS)
     check_kind_fields(persona.kind, {**fields, "objections": objections, "sells_to": sells_to})
     if fields.get("status") == PersonaStatus.VALIDATED and persona.status != PersonaStatus.VALIDATED:
@@ -229,7 +241,14 @@ def positioning_update(
     The row is created on first write; ``select_for_update`` keeps a PM and a PMM
     saving their sides at the same moment from overwriting each other.
     """
+    if side not in ("pm", "pmm"):
+        raise ValidationError({"side": "Choose the “pm” or the “pmm” side of the positioning."})
     allowed = Positioning.PM_FIELDS if side == "pm" else Positioning.PMM_FIELDS
+    foreign = sorted(set(fields) & set(Positioning.PM_FIELDS + Positioning.PMM_FIELDS) - set(allowed))
+    if foreign:
+        raise ValidationError(
+            dict.fromkeys(foreign, f"Not part of the {side.upper()} side of the positioning.")
+        )
     _check_unknown(fields, allowed)
     if product.team_id != persona.team_id:
         raise ValidationError({"product": f"Pick a product of {persona.team.name}."})
@@ -349,7 +368,13 @@ def interaction_update(
     personas: Sequence[Persona] | None = None,
     **fields: Any,
 ) -> CustomerInteraction:
-    """Change an interaction's date, kind, account, notes, duration or linked personas."""
+    """Change an interaction's date, kind, account, notes, duration or linked personas.
+
+    Its team never changes; quotes and follow-ups are added one by one
+    (:func:`quote_add`, :func:`follow_up_add`), not here.
+    """
+    _check_evidence_elsewhere(fields)
+    _check_fixed(interaction, fields, ("team",), "An interaction's team cannot change.")
     _check_unknown(fields, INTERACTION_FIELDS)
     changed = [name for name, value in fields.items() if getattr(interaction, name) != value]
     for name in changed:
@@ -363,6 +388,16 @@ def interaction_update(
     if personas is not None:
         interaction.personas.set(personas)
     return interaction
+
+
+def _check_evidence_elsewhere(fields: Mapping[str, Any]) -> None:
+    errors = {
+        name: "Add quotes and follow-ups on the interaction's page; this endpoint changes the interaction only."
+        for name in ("quotes", "follow_ups")
+        if name in fields
+    }
+    if errors:
+        raise ValidationError(errors)
 
 
 def interaction_delete(*, actor: User, interaction: CustomerInteraction) -> None:

@@ -5,37 +5,35 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
-from pmm_portal.core.models import Product, Role, User
+from pmm_portal.core.http import AuthenticatedHttpRequest
+from pmm_portal.core.lists import filtered_page
+from pmm_portal.core.models import Product, Role, Team
 from pmm_portal.core.permissions import EVERYONE, RoleRequiredMixin
 
 from . import forms, permissions, selectors, services
 from .filters import PERSONA_SORTS, InteractionFilter, PersonaFilter
 from .models import KIND_FIELDS, Persona, PersonaKind, Positioning
 
-PAGE_SIZE = 25
 WRITERS = (Role.PMM, Role.PM)
 INTERACTION_READERS = (Role.PMM, Role.PM, Role.CMO)
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+def _id(raw: str | None) -> int | None:
+    """``raw`` as an id, or ``None`` when it is missing or malformed (never a 500)."""
+    return int(raw) if raw and raw.isascii() and raw.isdigit() else None
 
 
-def _page(request: HttpRequest, items: Any) -> Any:
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
+def _chosen_team(teams: QuerySet[Team], raw: str | None) -> Team | None:
+    """The team of ``teams`` whose id ``raw`` holds; ``None`` for a missing or malformed id."""
+    pk = _id(raw)
+    return teams.filter(pk=pk).first() if pk is not None else None
 
 
 # --- Personas -----------------------------------------------------------------------------------
@@ -46,28 +44,22 @@ class PersonaListView(RoleRequiredMixin, View):
 
     allowed_roles = EVERYONE
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        user = _user(request)
-        params = request.GET.copy()
-        if not params.get("sort"):
-            params["sort"] = "name"
-        persona_filter = PersonaFilter(params, queryset=selectors.persona_list(user=user), request=request)
-        page = _page(request, persona_filter.qs)
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        user = request.user
+        page = filtered_page(request, PersonaFilter, selectors.persona_list(user=user), default_sort="name")
         return render(
             request,
             "personas/index.html",
             {
-                "filter": persona_filter,
-                "page_obj": page,
-                "personas": page.object_list,
-                "query": _query_without_page(request),
+                **page,
+                "list_url": reverse("personas:index"),
                 "sorts": PERSONA_SORTS,
-                "current_sort": params["sort"],
-                "filtered": any(
-                    request.GET.get(k) for k in ("q", "kind", "product", "status", "owner", "stale", "team")
-                ),
+                "search_placeholder": "Name, goals, jobs…",
+                "table_class": "persona-table",
+                "filtered_empty_title": "No persona matches these filters",
+                "filtered_empty_text": "Try another search word, or clear the filters to see every persona.",
                 "creatable_kinds": [
-                    (kind, PersonaKind(kind).label) for kind in permissions.kinds_user_may_create(user)
+                    (kind, PersonaKind(kind).label) for kind in permissions.creatable_persona_kinds(user)
                 ],
                 "can_see_interactions": user.has_role(*INTERACTION_READERS),
             },
@@ -79,9 +71,9 @@ class PersonaCreateView(RoleRequiredMixin, View):
 
     allowed_roles = WRITERS
 
-    def _setup(self, request: HttpRequest) -> tuple[str, Any]:
-        user = _user(request)
-        kinds = permissions.kinds_user_may_create(user)
+    def _setup(self, request: AuthenticatedHttpRequest) -> tuple[str, Any]:
+        user = request.user
+        kinds = permissions.creatable_persona_kinds(user)
         kind = request.GET.get("kind") or (kinds[0] if kinds else "")
         if kind not in PersonaKind.values:
             raise Http404("No such persona kind.")
@@ -92,18 +84,22 @@ class PersonaCreateView(RoleRequiredMixin, View):
         teams = permissions.teams_for_new_persona(user)
         return kind, teams
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         kind, teams = self._setup(request)
-        team = teams.filter(pk=request.GET.get("team") or 0).first() or teams.first()
+        team = _chosen_team(teams, request.GET.get("team")) or teams.first()
         if team is None:
             return self._no_team(request)
         form = forms.PersonaForm.for_kind(kind)(kind=kind, team=team)
         return self._render(request, kind, team, teams, form, forms.ObjectionFormSet(prefix="objections"))
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         kind, teams = self._setup(request)
-        team = teams.filter(pk=request.POST.get("team") or 0).first()
-        if team is None:
+        if request.POST.get("team"):
+            # Another team's id answers like one that does not exist, as in the API.
+            team = _chosen_team(teams, request.POST["team"])
+            if team is None:
+                raise PermissionDenied(permissions.PERSONA_CREATE_REFUSAL)
+        else:
             team = teams.first()
             if team is None:
                 return self._no_team(request)
@@ -112,12 +108,12 @@ class PersonaCreateView(RoleRequiredMixin, View):
         if form.is_valid() and (kind != PersonaKind.BUYER or objections.is_valid()):
             try:
                 persona = services.persona_create(
-                    actor=_user(request),
+                    actor=request.user,
                     team=team,
                     kind=kind,
                     products=list(form.cleaned_data["products"]),
-                    sells_to=list(form.cleaned_data.get("sells_to") or []),
-                    objections=forms.objection_values(objections) if kind == PersonaKind.BUYER else [],
+                    sells_to=list(form.cleaned_data["sells_to"]) if "sells_to" in form.cleaned_data else None,
+                    objections=forms.objection_values(objections) if kind == PersonaKind.BUYER else None,
                     **form.service_values(),
                 )
             except ValidationError as error:
@@ -129,7 +125,7 @@ class PersonaCreateView(RoleRequiredMixin, View):
                 return redirect(persona)
         return self._render(request, kind, team, teams, form, objections, status=400)
 
-    def _no_team(self, request: HttpRequest) -> HttpResponse:
+    def _no_team(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.error(
             request,
             "You are not on a team with products yet; ask your administrator to add you, then create personas.",
@@ -138,7 +134,7 @@ class PersonaCreateView(RoleRequiredMixin, View):
 
     def _render(
         self,
-        request: HttpRequest,
+        request: AuthenticatedHttpRequest,
         kind: str,
         team: Any,
         teams: Any,
@@ -157,7 +153,7 @@ class PersonaCreateView(RoleRequiredMixin, View):
                 "team": team,
                 "teams": teams,
                 "kinds": [
-                    (k, PersonaKind(k).label) for k in permissions.kinds_user_may_create(_user(request))
+                    (k, PersonaKind(k).label) for k in permissions.creatable_persona_kinds(request.user)
                 ],
                 "title": f"New {PersonaKind(kind).label.lower()} persona",
             },
@@ -170,8 +166,8 @@ class PersonaDetailView(RoleRequiredMixin, View):
 
     allowed_roles = EVERYONE
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        user = _user(request)
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        user = request.user
         persona = permissions.access_persona(user=user, id=pk)
         card = selectors.persona_card(user=user, persona=persona)
         can_edit = permissions.can_edit_persona(user, persona)
@@ -189,7 +185,9 @@ class PersonaDetailView(RoleRequiredMixin, View):
             }
             for product in sorted(products.values(), key=lambda p: p.name)
         ]
-        history = selectors.persona_history(persona=persona) if user.role != Role.SALES else []
+        history = (
+            selectors.persona_history(persona=persona) if permissions.can_see_history(user, persona) else []
+        )
         return render(
             request,
             "personas/persona_detail.html",
@@ -199,8 +197,7 @@ class PersonaDetailView(RoleRequiredMixin, View):
                 "fields": _profile(persona),
                 "positioning_rows": rows,
                 "can_edit": can_edit,
-                "can_log": permissions.can_log_interactions(user)
-                and permissions.teams_for_new_interaction(user).filter(pk=persona.team_id).exists(),
+                "can_log": permissions.can_create_interaction(user, team=persona.team),
                 "history": history,
             },
         )
@@ -227,8 +224,8 @@ class PersonaEditView(RoleRequiredMixin, View):
 
     allowed_roles = WRITERS
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        persona = permissions.access_persona(user=_user(request), id=pk, action="change")
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        persona = permissions.access_persona(user=request.user, id=pk, action="change")
         form = forms.PersonaForm.for_kind(persona.kind)(
             instance=persona, kind=persona.kind, team=persona.team
         )
@@ -236,8 +233,8 @@ class PersonaEditView(RoleRequiredMixin, View):
         objections = forms.ObjectionFormSet(prefix="objections", initial=initial)
         return self._render(request, persona, form, objections)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        persona = permissions.access_persona(user=_user(request), id=pk, action="change")
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        persona = permissions.access_persona(user=request.user, id=pk, action="change")
         # The form fills its own copy; the service compares the persona with the new values.
         form = forms.PersonaForm.for_kind(persona.kind)(
             request.POST, instance=copy.copy(persona), kind=persona.kind, team=persona.team
@@ -248,7 +245,7 @@ class PersonaEditView(RoleRequiredMixin, View):
             values = form.service_values()
             try:
                 services.persona_update(
-                    actor=_user(request),
+                    actor=request.user,
                     persona=persona,
                     products=list(form.cleaned_data["products"]),
                     sells_to=list(form.cleaned_data["sells_to"]) if "sells_to" in form.cleaned_data else None,
@@ -263,7 +260,12 @@ class PersonaEditView(RoleRequiredMixin, View):
         return self._render(request, persona, form, objections, status=400)
 
     def _render(
-        self, request: HttpRequest, persona: Persona, form: Any, objections: Any, status: int = 200
+        self,
+        request: AuthenticatedHttpRequest,
+        persona: Persona,
+        form: Any,
+        objections: Any,
+        status: int = 200,
     ) -> HttpResponse:
         return render(
             request,
@@ -286,10 +288,10 @@ class PersonaValidateView(RoleRequiredMixin, View):
 
     allowed_roles = WRITERS
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        persona = permissions.access_persona(user=_user(request), id=pk, action="change")
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        persona = permissions.access_persona(user=request.user, id=pk, action="change")
         try:
-            services.persona_validate(actor=_user(request), persona=persona)
+            services.persona_validate(actor=request.user, persona=persona)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -305,9 +307,9 @@ class PersonaRetireView(RoleRequiredMixin, View):
 
     allowed_roles = WRITERS
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        persona = permissions.access_persona(user=_user(request), id=pk, action="change")
-        services.persona_retire(actor=_user(request), persona=persona)
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        persona = permissions.access_persona(user=request.user, id=pk, action="change")
+        services.persona_retire(actor=request.user, persona=persona)
         messages.success(request, f"“{persona.name}” is retired. Edit it to reopen it as a draft.")
         return redirect(persona)
 
@@ -318,32 +320,32 @@ class PositioningEditView(RoleRequiredMixin, View):
     allowed_roles = WRITERS
 
     def _setup(
-        self, request: HttpRequest, pk: int, product_id: int, side: str
+        self, request: AuthenticatedHttpRequest, pk: int, product_id: int, side: str
     ) -> tuple[Persona, Product, Positioning]:
         if side not in ("pm", "pmm"):
             raise Http404("No such side.")
-        persona = permissions.access_persona(user=_user(request), id=pk)
-        product = Product.objects.filter(team=persona.team_id, pk=product_id).first()
+        persona = permissions.access_persona(user=request.user, id=pk)
+        product = permissions.products_for_persona(persona.team).filter(pk=product_id).first()
         if product is None:
             raise Http404("No such product in this persona's team.")
         permissions.access_positioning_side(
-            user=_user(request), persona=persona, product_id=product.pk, side=side
+            user=request.user, persona=persona, product_id=product.pk, side=side
         )
         positioning = Positioning.objects.filter(persona=persona, product=product).first()
         return persona, product, positioning or Positioning(persona=persona, product=product)
 
-    def get(self, request: HttpRequest, pk: int, product_id: int, side: str) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest, pk: int, product_id: int, side: str) -> HttpResponse:
         persona, product, positioning = self._setup(request, pk, product_id, side)
         form = forms.PositioningForm(instance=positioning, side=side)
         return self._render(request, persona, product, side, form)
 
-    def post(self, request: HttpRequest, pk: int, product_id: int, side: str) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int, product_id: int, side: str) -> HttpResponse:
         persona, product, positioning = self._setup(request, pk, product_id, side)
         form = forms.PositioningForm(request.POST, instance=positioning, side=side)
         if form.is_valid():
             try:
                 services.positioning_update(
-                    actor=_user(request), persona=persona, product=product, side=side, **form.cleaned_data
+                    actor=request.user, persona=persona, product=product, side=side, **form.cleaned_data
                 )
             except ValidationError as error:
                 forms.add_service_errors(form, error)
@@ -354,7 +356,7 @@ class PositioningEditView(RoleRequiredMixin, View):
 
     def _render(
         self,
-        request: HttpRequest,
+        request: AuthenticatedHttpRequest,
         persona: Persona,
         product: Product,
         side: str,
@@ -372,39 +374,26 @@ class PositioningEditView(RoleRequiredMixin, View):
 # --- Customer interactions -------------------------------------------------------------------------
 
 
-def _interaction_personas(teams: Any) -> Any:
-    """Personas an interaction logged in one of ``teams`` may link to."""
-    return selectors.persona_choices().filter(team__in=teams)
-
-
 class InteractionListView(RoleRequiredMixin, View):
     """``/personas/interactions/``: the customer conversations of the user's teams."""
 
     allowed_roles = INTERACTION_READERS
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        user = _user(request)
-        params = request.GET.copy()
-        if not params.get("sort"):
-            params["sort"] = "-occurred_on"
-        interaction_filter = InteractionFilter(
-            params, queryset=selectors.interaction_list(user=user), request=request
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        user = request.user
+        page = filtered_page(
+            request, InteractionFilter, selectors.interaction_list(user=user), default_sort="-occurred_on"
         )
-        page = _page(request, interaction_filter.qs)
         return render(
             request,
             "personas/interaction_list.html",
             {
-                "filter": interaction_filter,
-                "page_obj": page,
-                "interactions": page.object_list,
-                "query": _query_without_page(request),
-                "current_sort": params["sort"],
-                "filtered": any(
-                    request.GET.get(k)
-                    for k in ("q", "kind", "owner", "team", "persona", "occurred_after", "occurred_before")
-                ),
-                "can_log": permissions.can_log_interactions(user),
+                **page,
+                "list_url": reverse("personas:interactions"),
+                "search_placeholder": "Account, notes, quotes…",
+                "filtered_empty_title": "No interaction matches these filters",
+                "filtered_empty_text": "Widen the dates or clear the filters.",
+                "can_log": permissions.can_create_interaction(user),
             },
         )
 
@@ -414,22 +403,20 @@ class InteractionCreateView(RoleRequiredMixin, View):
 
     allowed_roles = (Role.PMM,)
 
-    def _forms(self, request: HttpRequest, data: Any = None) -> tuple[Any, Any, Any]:
-        user = _user(request)
+    def _forms(self, request: AuthenticatedHttpRequest, data: Any = None) -> tuple[Any, Any, Any]:
+        user = request.user
         teams = permissions.teams_for_new_interaction(user)
-        personas = _interaction_personas(teams)
+        personas = permissions.personas_for_interaction(user=user, teams=teams)
         initial = {}
         if request.GET.get("persona"):
-            initial["personas"] = personas.filter(
-                pk=request.GET["persona"] if request.GET["persona"].isdigit() else 0
-            )
+            initial["personas"] = personas.filter(pk=_id(request.GET["persona"]) or 0)
         form = forms.InteractionForm(data, teams=teams, personas=personas, initial=initial)
         quotes = forms.QuoteFormSet(data, prefix="quotes", personas=personas)  # type: ignore[call-arg]
         follow_ups = forms.FollowUpFormSet(data, prefix="follow_ups")
         return form, quotes, follow_ups
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        if not permissions.teams_for_new_interaction(_user(request)).exists():
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        if not permissions.teams_for_new_interaction(request.user).exists():
             messages.error(
                 request,
                 "You are not on a team yet; ask your administrator to add you, then log interactions.",
@@ -437,13 +424,13 @@ class InteractionCreateView(RoleRequiredMixin, View):
             return redirect("personas:interactions")
         return self._render(request, *self._forms(request))
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         form, quotes, follow_ups = self._forms(request, request.POST)
         if all([form.is_valid(), quotes.is_valid(), follow_ups.is_valid()]):
             data = form.cleaned_data
             try:
                 interaction = services.interaction_create(
-                    actor=_user(request),
+                    actor=request.user,
                     team=data["team"],
                     kind=data["kind"],
                     account=data["account"],
@@ -462,7 +449,7 @@ class InteractionCreateView(RoleRequiredMixin, View):
         return self._render(request, form, quotes, follow_ups, status=400)
 
     def _render(
-        self, request: HttpRequest, form: Any, quotes: Any, follow_ups: Any, status: int = 200
+        self, request: AuthenticatedHttpRequest, form: Any, quotes: Any, follow_ups: Any, status: int = 200
     ) -> HttpResponse:
         return render(
             request,
@@ -477,11 +464,11 @@ class InteractionDetailView(RoleRequiredMixin, View):
 
     allowed_roles = INTERACTION_READERS
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        user = _user(request)
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        user = request.user
         interaction = permissions.access_interaction(user=user, id=pk)
         can_edit = permissions.can_edit_interaction(user, interaction)
-        personas = selectors.persona_choices(team=interaction.team)
+        personas = permissions.personas_for_interaction(user=request.user, teams=[interaction.team])
         return render(
             request,
             "personas/interaction_detail.html",
@@ -503,18 +490,18 @@ class InteractionEditView(RoleRequiredMixin, View):
 
     allowed_roles = (Role.PMM,)
 
-    def _form(self, request: HttpRequest, pk: int, data: Any = None) -> Any:
-        interaction = permissions.access_interaction(user=_user(request), id=pk, action="change")
-        personas = selectors.persona_choices(team=interaction.team)
+    def _form(self, request: AuthenticatedHttpRequest, pk: int, data: Any = None) -> Any:
+        interaction = permissions.access_interaction(user=request.user, id=pk, action="change")
+        personas = permissions.personas_for_interaction(user=request.user, teams=[interaction.team])
         form = forms.InteractionForm(
             data,
             instance=copy.copy(interaction),
-            teams=permissions.teams_for_new_interaction(_user(request)),
+            teams=permissions.teams_for_new_interaction(request.user),
             personas=personas,
         )
         return interaction, form
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         interaction, form = self._form(request, pk)
         return render(
             request,
@@ -522,14 +509,14 @@ class InteractionEditView(RoleRequiredMixin, View):
             {"form": form, "interaction": interaction, "title": "Edit interaction"},
         )
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         interaction, form = self._form(request, pk, request.POST)
         if form.is_valid():
             data = dict(form.cleaned_data)
             personas = list(data.pop("personas"))
             try:
                 services.interaction_update(
-                    actor=_user(request), interaction=interaction, personas=personas, **data
+                    actor=request.user, interaction=interaction, personas=personas, **data
                 )
             except ValidationError as error:
                 forms.add_service_errors(form, error)
@@ -547,9 +534,9 @@ class InteractionEditView(RoleRequiredMixin, View):
 class InteractionDeleteView(RoleRequiredMixin, View):
     allowed_roles = (Role.PMM,)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        interaction = permissions.access_interaction(user=_user(request), id=pk, action="change")
-        services.interaction_delete(actor=_user(request), interaction=interaction)
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        interaction = permissions.access_interaction(user=request.user, id=pk, action="change")
+        services.interaction_delete(actor=request.user, interaction=interaction)
         messages.success(request, "Interaction deleted, with its quotes and follow-ups.")
         return redirect("personas:interactions")
 
@@ -559,14 +546,14 @@ class QuoteAddView(RoleRequiredMixin, View):
 
     allowed_roles = (Role.PMM,)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        interaction = permissions.access_interaction(user=_user(request), id=pk, action="change")
-        personas = selectors.persona_choices(team=interaction.team)
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        interaction = permissions.access_interaction(user=request.user, id=pk, action="change")
+        personas = permissions.personas_for_interaction(user=request.user, teams=[interaction.team])
         form = forms.RequiredQuoteForm(request.POST, personas=personas, prefix="quote")
         quote = None
         if form.is_valid():
             try:
-                quote = services.quote_add(actor=_user(request), interaction=interaction, **form.cleaned_data)
+                quote = services.quote_add(actor=request.user, interaction=interaction, **form.cleaned_data)
             except ValidationError as error:
                 forms.add_service_errors(form, error)
         if not request.htmx:  # type: ignore[attr-defined]
@@ -591,12 +578,12 @@ class QuoteAddView(RoleRequiredMixin, View):
 class FollowUpAddView(RoleRequiredMixin, View):
     allowed_roles = (Role.PMM,)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        interaction = permissions.access_interaction(user=_user(request), id=pk, action="change")
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        interaction = permissions.access_interaction(user=request.user, id=pk, action="change")
         form = forms.FollowUpForm(request.POST, prefix="follow_up")
         if form.is_valid() and form.cleaned_data.get("description"):
             try:
-                services.follow_up_add(actor=_user(request), interaction=interaction, **form.cleaned_data)
+                services.follow_up_add(actor=request.user, interaction=interaction, **form.cleaned_data)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:
@@ -613,11 +600,11 @@ class FollowUpToggleView(RoleRequiredMixin, View):
 
     allowed_roles = (Role.PMM, Role.PM, Role.CMO)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponseBase:
-        follow_up = permissions.access_follow_up(user=_user(request), id=pk)
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+        follow_up = permissions.access_follow_up(user=request.user, id=pk)
         done = request.POST.get("done", "1") == "1"
         with transaction.atomic():
-            services.follow_up_complete(actor=_user(request), follow_up=follow_up, done=done)
+            services.follow_up_complete(actor=request.user, follow_up=follow_up, done=done)
         if request.htmx:  # type: ignore[attr-defined]
             return render(
                 request,

@@ -8,6 +8,7 @@ from personas import api as personas_api
 from pmm_portal.core import api as core_api
 from reporting import api as reporting_api
 from requests_queue import api as requests_api
+from timesheets import api as timesheets_api
 
 router = DefaultRouter()
 router.register("teams", core_api.TeamViewSet, basename="team")
@@ -15,7 +16,7 @@ router.register("products", core_api.ProductViewSet, basename="product")
 router.register("personas", personas_api.PersonaViewSet, basename="persona")
 router.register("interactions", personas_api.InteractionViewSet, basename="interaction")
 router.register("initiatives", initiatives_api.InitiativeViewSet, basename="initiative")
-router.register("time-entries", initiatives_api.TimeEntryViewSet, basename="time-entry")
+router.register("time-entries", timesheets_api.TimeEntryViewSet, basename="time-entry")
 router.register("wins", initiatives_api.WinViewSet, basename="win")
 router.register("reports", reporting_api.MonthlyReportViewSet, basename="report")
 router.register("requests", requests_api.RequestViewSet, basename="request")

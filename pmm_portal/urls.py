@@ -16,6 +16,7 @@ urlpatterns = [
     path("healthz/", core_views.healthz, name="healthz"),
     path("accounts/", include("pmm_portal.core.account_urls")),
     path("personas/", include("personas.urls")),
+    path("initiatives/timesheet/", include("timesheets.urls")),
     path("initiatives/", include("initiatives.urls")),
     path("requests/", include("requests_queue.urls")),
     path("reporting/", include("reporting.urls")),

@@ -6,15 +6,15 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pmm_portal.core.dates import month_start, today_in
-from pmm_portal.core.models import User
+from pmm_portal.core.http import AuthenticatedRequest
 from pmm_portal.core.permissions import PMM_AND_CMO, HasRole
 
 from . import permissions, selectors, services
+from .filters import ReportFilter
 from .forms import ALL_TEAMS, DashboardFilterForm
 from .models import MonthlyReport
 
@@ -53,7 +53,7 @@ class MonthlyReportViewSet(viewsets.ReadOnlyModelViewSet[MonthlyReport]):
 
     permission_classes = [HasRole]
     allowed_roles = PMM_AND_CMO
-    filterset_fields = ["status"]
+    filterset_class = ReportFilter
     search_fields = ["team__name", "summary"]
     ordering_fields = ["month", "generated_at"]
     ordering = ["-month"]
@@ -61,19 +61,17 @@ class MonthlyReportViewSet(viewsets.ReadOnlyModelViewSet[MonthlyReport]):
     def get_queryset(self) -> QuerySet[MonthlyReport]:
         if getattr(self, "swagger_fake_view", False):
             return MonthlyReport.objects.none()
-        reports = permissions.visible_to(self.request.user).select_related("team")  # type: ignore[arg-type]
-        team = self.request.query_params.get("team")
-        return reports.filter(team__slug=team) if team else reports
+        return permissions.visible_to(self.request.user).select_related("team")  # type: ignore[arg-type]
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[MonthlyReport]]:
         return MonthlyReportDetailSerializer if self.action == "retrieve" else MonthlyReportSerializer
 
     @extend_schema(request=None, responses={202: MonthlyReportSerializer})
     @action(detail=True, methods=["post"])
-    def regenerate(self, request: Request, pk: str | None = None) -> Response:
+    def regenerate(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """Queue the report's regeneration with today's data; poll the report for its status."""
-        report = permissions.access_report(user=request.user, id=int(pk or 0), action="regenerate")  # type: ignore[arg-type]
-        report = services.report_request(team=report.team, month=report.month, user=request.user)  # type: ignore[arg-type]
+        report = permissions.access_report(user=request.user, id=int(pk or 0), action="regenerate")
+        report = services.report_request(team=report.team, month=report.month, user=request.user)
         report.refresh_from_db()
         return Response(MonthlyReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
 
@@ -91,8 +89,8 @@ class DashboardFiguresView(APIView):
         ],
         responses={200: dict[str, Any]},
     )
-    def get(self, request: Request) -> Response:
-        user: User = request.user  # type: ignore[assignment]
+    def get(self, request: AuthenticatedRequest) -> Response:
+        user = request.user
         visible = permissions.teams_visible_to(user)
         form = DashboardFilterForm(request.query_params, teams=visible)
         if request.query_params and not form.is_valid():

@@ -2,6 +2,7 @@
 
 import csv
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpResponse
@@ -9,7 +10,7 @@ from django.http import HttpResponse
 from .models import MonthlyReport
 from .selectors import TIME_KEYS, TIME_LABELS
 
-PEOPLE_COLUMNS = [
+PEOPLE_COLUMNS: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
     ("PMM", lambda p: p["name"]),
     ("Hours logged", lambda p: p["total_hours"]),
     ("Top-3 share", lambda p: _pct(p["top3_share"])),

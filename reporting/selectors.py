@@ -21,11 +21,12 @@ from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrappe
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
-from initiatives.models import FocusSlot, InitiativeStatus, MonthlyReview, TimeCategory, TimeEntry, Win
+from initiatives.models import FocusSlot, InitiativeStatus, MonthlyReview, Win
 from personas.models import CustomerInteraction, Persona
 from pmm_portal.core.dates import add_months
 from pmm_portal.core.models import Role, Team, User
 from requests_queue.models import Request, RequestStatus, RequestType
+from timesheets.models import TimeCategory, TimeEntry
 
 TIME_KEYS = ("top3", "initiative_other", "request", "customer", "meetings", "other")
 TIME_LABELS = {

@@ -3,7 +3,6 @@
 import datetime as dt
 import logging
 from collections.abc import Iterable
-from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -13,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from pmm_portal.core.background import enqueue_on_commit
 from pmm_portal.core.dates import add_months, month_start
 from pmm_portal.core.models import Team, User
 
@@ -20,6 +20,11 @@ from . import selectors
 from .models import MonthlyReport, ReportStatus
 
 logger = logging.getLogger(__name__)
+
+# Named, not imported: services never import tasks. When the broker is down the report stays
+# queued and the hourly sweep (reporting.generate_due_reports) picks it up again.
+GENERATE_TASK = "reporting.generate_report"
+MAIL_TASK = "reporting.mail_report"
 
 # The moment, in each team's own time zone, when last month's report is produced.
 REPORT_DAY = 1
@@ -45,7 +50,7 @@ def report_request(*, team: Team, month: dt.date, user: User | None = None) -> M
         report.error = ""
         report.attempts = 0
         report.save(update_fields=["status", "requested_by", "requested_at", "error", "attempts"])
-        transaction.on_commit(lambda: _enqueue_generation(report.pk))
+        enqueue_on_commit(GENERATE_TASK, report.pk)
     return report
 
 
@@ -53,17 +58,6 @@ def report_produce_now(*, team: Team, month: dt.date) -> MonthlyReport:
     """Produce (or regenerate) a report in this process, for the command line."""
     report, _ = MonthlyReport.objects.get_or_create(team=team, month=month_start(month))
     return report_generate(report_id=report.pk)
-
-
-def _enqueue_generation(report_id: int) -> None:
-    from .tasks import generate_report
-
-    try:
-        generate_report.delay(report_id)
-    except Exception:
-        # The broker is down: the report stays queued and the hourly sweep
-        # (reporting.generate_due_reports) picks it up again.
-        logger.exception("Could not enqueue the generation of report %s", report_id)
 
 
 def report_generate(*, report_id: int) -> MonthlyReport:
@@ -88,18 +82,9 @@ def report_generate(*, report_id: int) -> MonthlyReport:
         report.generated_at = timezone.now()
         report.error = ""
         report.save(update_fields=["data", "status", "version", "generated_at", "error"])
-        transaction.on_commit(lambda: _enqueue_mailing(report_id))
+        enqueue_on_commit(MAIL_TASK, report_id)
     report.refresh_from_db()
     return report
-
-
-def _enqueue_mailing(report_id: int) -> None:
-    from .tasks import mail_report
-
-    try:
-        mail_report.delay(report_id)
-    except Exception:
-        logger.exception("Could not enqueue the mailing of report %s", report_id)
 
 
 def report_mark_failed(*, report_id: int, error: str, final: bool) -> None:
@@ -185,5 +170,5 @@ def generate_due_reports(*, now: dt.datetime | None = None) -> int:
     for report_id in MonthlyReport.objects.filter(
         status=ReportStatus.PENDING, requested_at__lt=stale
     ).values_list("pk", flat=True):
-        transaction.on_commit(partial(_enqueue_generation, report_id))
+        enqueue_on_commit(GENERATE_TASK, report_id)
     return count

@@ -6,7 +6,7 @@ from . import services
 
 
 @shared_task(bind=True, name="reporting.generate_report", acks_late=True, max_retries=3)
-def generate_report(self: Task, report_id: int) -> None:
+def generate_report(self: Task[..., None], report_id: int) -> None:
     """Generate one report; retried with backoff, and the last failure is shown on the report."""
     try:
         services.report_generate(report_id=report_id)

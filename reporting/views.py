@@ -4,27 +4,27 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views import View
-from django.views.generic import TemplateView
 
 from pmm_portal.core.dates import today_in
-from pmm_portal.core.models import Team, User
+from pmm_portal.core.http import AuthenticatedHttpRequest
+from pmm_portal.core.lists import filtered_page
+from pmm_portal.core.models import Team
 from pmm_portal.core.permissions import PMM_AND_CMO, RoleRequiredMixin
 
 from . import exports, permissions, presenters, selectors, services
+from .filters import ReportFilter
 from .forms import ALL_TEAMS, DashboardFilterForm, ReportRequestForm, SummaryForm
 from .models import MonthlyReport, ReportStatus
 
 
-def _dashboard_scope(request: HttpRequest) -> tuple[DashboardFilterForm, list[Team], dt.date]:
+def _dashboard_scope(request: AuthenticatedHttpRequest) -> tuple[DashboardFilterForm, list[Team], dt.date]:
     """The teams and month the dashboard shows, from the query string (defaults: all teams, this month)."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     visible = permissions.teams_visible_to(user)
     form = DashboardFilterForm(request.GET or None, teams=visible)
     teams = list(visible)
@@ -37,26 +37,21 @@ def _dashboard_scope(request: HttpRequest) -> tuple[DashboardFilterForm, list[Te
     return form, teams, month
 
 
-class DashboardView(RoleRequiredMixin, TemplateView):
+class DashboardView(RoleRequiredMixin, View):
     """``/reporting/``: the CMO's dashboard of their teams; a PMM sees their own team, their row highlighted."""
 
     allowed_roles = PMM_AND_CMO
 
-    def get_template_names(self) -> list[str]:
-        if self.request.htmx:  # type: ignore[attr-defined]
-            return ["reporting/_dashboard_body.html"]
-        return ["reporting/dashboard.html"]
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        form, teams, month = _dashboard_scope(self.request)
-        context.update(form=form, month=month, has_teams=bool(teams))
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        form, teams, month = _dashboard_scope(request)
+        context: dict[str, Any] = {"form": form, "month": month, "has_teams": bool(teams)}
         if teams:
             data = selectors.dashboard(teams=teams, month=month)
-            context.update(presenters.dashboard_context(data, viewer=self.request.user))  # type: ignore[arg-type]
-            context["query"] = self.request.GET.urlencode()
+            context.update(presenters.dashboard_context(data, viewer=request.user))
+            context["query"] = request.GET.urlencode()
             context["show_csv"] = True
-        return context
+        template = "reporting/_dashboard_body.html" if request.htmx else "reporting/dashboard.html"  # type: ignore[attr-defined]
+        return render(request, template, context)
 
 
 class DashboardCsvView(RoleRequiredMixin, View):
@@ -64,7 +59,7 @@ class DashboardCsvView(RoleRequiredMixin, View):
 
     allowed_roles = PMM_AND_CMO
 
-    def get(self, request: HttpRequest, table: str) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest, table: str) -> HttpResponse:
         _, teams, month = _dashboard_scope(request)
         data = selectors.dashboard(teams=teams, month=month) if teams else None
         return exports.dashboard_csv(data, table=table, month=month)
@@ -75,63 +70,44 @@ class ReportListView(RoleRequiredMixin, View):
 
     allowed_roles = PMM_AND_CMO
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         return self.render(request, self.request_form(request))
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         form = self.request_form(request, data=request.POST)
         if not form.is_valid():
             return self.render(request, form, status=400)
         report = services.report_request(
             team=form.cleaned_data["team"],
             month=form.cleaned_data["month"],
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
         )
         messages.success(request, f"The report for {report} is being produced. It appears here when ready.")
         return redirect("reporting:report", report.pk)
 
-    def request_form(self, request: HttpRequest, data: Any = None) -> ReportRequestForm:
-        teams = permissions.teams_visible_to(request.user)  # type: ignore[arg-type]
+    def request_form(self, request: AuthenticatedHttpRequest, data: Any = None) -> ReportRequestForm:
+        teams = permissions.teams_visible_to(request.user)
         return ReportRequestForm(data, teams=teams, today=today_in(teams.first()))
 
-    def render(self, request: HttpRequest, form: ReportRequestForm, status: int = 200) -> HttpResponse:
-        reports = permissions.visible_to(request.user).select_related("team")  # type: ignore[arg-type]
-        query = request.GET.get("q", "").strip()
-        if query:
-            reports = reports.filter(Q(team__name__icontains=query) | Q(summary__icontains=query))
-        team = request.GET.get("team", "")
-        if team:
-            reports = reports.filter(team__slug=team)
-        status_filter = request.GET.get("status", "")
-        if status_filter in ReportStatus.values:
-            reports = reports.filter(status=status_filter)
-        sort = request.GET.get("sort", "-month")
-        ordering = {
-            "-month": ["-month", "team__name"],
-            "month": ["month", "team__name"],
-            "team": ["team__name", "-month"],
-        }
-        reports = reports.order_by(*ordering.get(sort, ordering["-month"]))
-        page = Paginator(reports, 20).get_page(request.GET.get("page"))
-        context = {
-            "page": page,
-            "form": form,
-            "teams": form.fields["team"].queryset,  # type: ignore[attr-defined]
-            "statuses": ReportStatus.choices,
-            "filters": {"q": query, "team": team, "status": status_filter, "sort": sort},
-            "filter_query": _without_page(request),
-        }
+    def render(
+        self, request: AuthenticatedHttpRequest, form: ReportRequestForm, status: int = 200
+    ) -> HttpResponse:
+        reports = permissions.visible_to(request.user).select_related("team")
+        context = filtered_page(request, ReportFilter, reports, default_sort="-month", page_size=20)
+        context.update(
+            form=form,
+            list_url=reverse("reporting:reports"),
+            list_aside=True,
+            table_caption="Monthly review reports",
+            search_placeholder="Team or summary",
+            filtered_empty_title="No report matches these filters",
+            filtered_empty_text="Clear the search or pick another team or status.",
+        )
         return render(request, "reporting/reports.html", context, status=status)
 
 
-def _without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
-def _report_context(request: HttpRequest, report: MonthlyReport) -> dict[str, Any]:
-    user: User = request.user  # type: ignore[assignment]
+def _report_context(request: AuthenticatedHttpRequest, report: MonthlyReport) -> dict[str, Any]:
+    user = request.user
     return {
         "report": report,
         "can_edit_summary": permissions.can(user, report, "edit_summary"),
@@ -145,8 +121,8 @@ class ReportDetailView(RoleRequiredMixin, View):
 
     allowed_roles = PMM_AND_CMO
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        report = permissions.access_report(user=request.user, id=pk)  # type: ignore[arg-type]
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        report = permissions.access_report(user=request.user, id=pk)
         return render(request, "reporting/report_detail.html", _report_context(request, report))
 
 
@@ -155,19 +131,19 @@ class ReportStatusView(RoleRequiredMixin, View):
 
     allowed_roles = PMM_AND_CMO
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        report = permissions.access_report(user=request.user, id=pk)  # type: ignore[arg-type]
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        report = permissions.access_report(user=request.user, id=pk)
         return render(request, "reporting/_report_live.html", _report_context(request, report))
 
 
 class ReportRegenerateView(RoleRequiredMixin, View):
     allowed_roles = PMM_AND_CMO
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        report = permissions.access_report(user=request.user, id=pk, action="regenerate")  # type: ignore[arg-type]
-        report = services.report_request(team=report.team, month=report.month, user=request.user)  # type: ignore[arg-type]
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        report = permissions.access_report(user=request.user, id=pk, action="regenerate")
+        report = services.report_request(team=report.team, month=report.month, user=request.user)
         if request.htmx:  # type: ignore[attr-defined]
-            report = permissions.access_report(user=request.user, id=pk)  # type: ignore[arg-type]
+            report = permissions.access_report(user=request.user, id=pk)
             return render(request, "reporting/_report_live.html", _report_context(request, report))
         messages.success(request, "The report is being regenerated with today's data.")
         return redirect("reporting:report", report.pk)
@@ -176,13 +152,13 @@ class ReportRegenerateView(RoleRequiredMixin, View):
 class ReportSummaryView(RoleRequiredMixin, View):
     allowed_roles = PMM_AND_CMO
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        report = permissions.access_report(user=request.user, id=pk, action="edit_summary")  # type: ignore[arg-type]
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        report = permissions.access_report(user=request.user, id=pk, action="edit_summary")
         form = SummaryForm(request.POST)
         if not form.is_valid():
             context = _report_context(request, report) | {"summary_form": form}
             return render(request, "reporting/report_detail.html", context, status=400)
-        services.report_update_summary(report=report, user=request.user, summary=form.cleaned_data["summary"])  # type: ignore[arg-type]
+        services.report_update_summary(report=report, user=request.user, summary=form.cleaned_data["summary"])
         messages.success(request, "Summary saved. It is part of the report and its PDF from now on.")
         return redirect("reporting:report", report.pk)
 
@@ -190,8 +166,8 @@ class ReportSummaryView(RoleRequiredMixin, View):
 class ReportPdfView(RoleRequiredMixin, View):
     allowed_roles = PMM_AND_CMO
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        report = permissions.access_report(user=request.user, id=pk)  # type: ignore[arg-type]
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        report = permissions.access_report(user=request.user, id=pk)
         if report.status != ReportStatus.READY and not report.data:
             messages.info(request, "The PDF is available once the report is ready.")
             return redirect("reporting:report", report.pk)
@@ -208,6 +184,6 @@ class ReportPdfView(RoleRequiredMixin, View):
 class ReportCsvView(RoleRequiredMixin, View):
     allowed_roles = PMM_AND_CMO
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        report = permissions.access_report(user=request.user, id=pk)  # type: ignore[arg-type]
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        report = permissions.access_report(user=request.user, id=pk)
         return exports.report_csv(report)

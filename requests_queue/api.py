@@ -2,10 +2,16 @@
 
 Sales create requests; every other move is an explicit action
 (``POST /requests/{id}/triage/``, ``claim/``, ``deliver/``…) that calls the
-same service as the page. A refused move answers 400 with the reason; a
-request the caller may not see answers 404, one they may only read 403.
+same service as the page. Who may act is decided before the body is read:
+a role that may never do it gets 403 (``HasRole`` with ``action_roles`` and
+``may_create``), a request the caller may not see 404, one they may only read
+403, a move the workflow table does not allow from the request's status 400
+with the reason. The lists use the pages' FilterSets (``requests_queue.filters``)
+and every choice (products, personas, assignees, assets) comes from the same
+selectors as the pages' forms.
 """
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -13,22 +19,24 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.request import Request as ApiRequest
 from rest_framework.response import Response
 
 from personas.models import Persona
 from pmm_portal.core.api import UserSummarySerializer
+from pmm_portal.core.http import AuthenticatedRequest
 from pmm_portal.core.models import Product, Role, User
 from pmm_portal.core.permissions import EVERYONE, HasRole
+from pmm_portal.core.selectors import product_choices
 
-from . import selectors, services
-from .models import OPEN_STATUSES, Asset, AssetKind, Request, RequestStatus, RequestType
-from .permissions import access_asset, access_request, assets_visible_to, can_publish_assets, visible_to
+from . import selectors, services, workflow
+from .filters import AssetApiFilter, RequestApiFilter
+from .models import Asset, AssetKind, Request, RequestStatus, RequestType
+from .permissions import access_asset, access_request, assets_visible_to, can_create_asset, visible_to
 
 REQUEST_ROLES = (Role.SALES, Role.PMM, Role.CMO)
 
@@ -54,13 +62,13 @@ class RequestSerializer(serializers.ModelSerializer[Request]):
     requester = UserSummarySerializer(read_only=True)
     assignee = UserSummarySerializer(read_only=True)
     product: serializers.PrimaryKeyRelatedField[Product] = serializers.PrimaryKeyRelatedField(
-        queryset=Product.objects.all(),
+        queryset=product_choices(),
         error_messages={
             "does_not_exist": "There is no product with id {pk_value}; list them at /api/v1/products/."
         },
     )
     personas: serializers.PrimaryKeyRelatedField[Persona] = serializers.PrimaryKeyRelatedField(
-        queryset=Persona.objects.all(), many=True, required=False
+        queryset=selectors.persona_choices(), many=True, required=False
     )
     team = serializers.SlugRelatedField(slug_field="slug", read_only=True)  # type: ignore[var-annotated]
     reused_asset = AssetSummarySerializer(read_only=True)
@@ -174,9 +182,14 @@ class DeliverSerializer(serializers.Serializer[Any]):
     )
     asset_title = serializers.CharField(required=False, allow_blank=True, default="")
     asset_kind = serializers.CharField(
-        required=False, default=AssetKind.OTHER, help_text=f"One of: {', '.join(AssetKind.values)}."
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=f"One of: {', '.join(AssetKind.values)}; by default the kind for the request's type.",
     )
-    review_by = serializers.DateField(required=False, allow_null=True, default=None)
+    review_by = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="Required to publish."
+    )
 
 
 class CommentSerializer(serializers.Serializer[Any]):
@@ -196,10 +209,10 @@ class AssetSerializer(serializers.ModelSerializer[Asset]):
     owner = UserSummarySerializer(read_only=True)
     team = serializers.SlugRelatedField(slug_field="slug", read_only=True)  # type: ignore[var-annotated]
     products: serializers.PrimaryKeyRelatedField[Product] = serializers.PrimaryKeyRelatedField(
-        queryset=Product.objects.all(), many=True, required=False
+        queryset=product_choices(), many=True, required=False
     )
     personas: serializers.PrimaryKeyRelatedField[Persona] = serializers.PrimaryKeyRelatedField(
-        queryset=Persona.objects.all(), many=True, required=False
+        queryset=selectors.persona_choices(), many=True, required=False
     )
     needs_review = serializers.BooleanField(read_only=True)
     # A plain string in the schema (personas also have a "kind" enum); the service checks the value.
@@ -228,60 +241,6 @@ class AssetSerializer(serializers.ModelSerializer[Asset]):
         read_only_fields = ["owner", "team", "reuse_count", "source_request", "created_at"]
 
 
-# --- Filters -----------------------------------------------------------------------------------
-
-
-class RequestFilter(filters.FilterSet):
-    status = filters.MultipleChoiceFilter(choices=RequestStatus.choices)
-    open = filters.BooleanFilter(method="filter_open", label="Only open requests")
-    type = filters.ChoiceFilter(choices=RequestType.choices)
-    product = filters.NumberFilter(field_name="product_id")
-    assignee = filters.NumberFilter(field_name="assignee_id")
-    unassigned = filters.BooleanFilter(field_name="assignee", lookup_expr="isnull")
-    needed_by_before = filters.DateFilter(field_name="needed_by", lookup_expr="lte")
-    overdue = filters.BooleanFilter(method="filter_overdue", label="Open and past its due or needed-by date")
-
-    class Meta:
-        model = Request
-        fields = ["status", "type", "product", "assignee"]
-
-    def filter_open(self, queryset: QuerySet[Request], name: str, value: bool | None) -> QuerySet[Request]:
-        if value is None:
-            return queryset
-        return (
-            queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
-        )
-
-    def filter_overdue(self, queryset: QuerySet[Request], name: str, value: bool | None) -> QuerySet[Request]:
-        from django.utils import timezone
-
-        if not value:
-            return queryset
-        return queryset.annotate(deadline=selectors.DEADLINE).filter(
-            status__in=OPEN_STATUSES, deadline__lt=timezone.localdate()
-        )
-
-
-class AssetFilter(filters.FilterSet):
-    kind = filters.ChoiceFilter(choices=AssetKind.choices)
-    product = filters.NumberFilter(field_name="products")
-    needs_review = filters.BooleanFilter(method="filter_needs_review")
-
-    class Meta:
-        model = Asset
-        fields = ["kind", "product", "team"]
-
-    def filter_needs_review(
-        self, queryset: QuerySet[Asset], name: str, value: bool | None
-    ) -> QuerySet[Asset]:
-        from django.utils import timezone
-
-        if value is None:
-            return queryset
-        today = timezone.localdate()
-        return queryset.filter(review_by__lt=today) if value else queryset.filter(review_by__gte=today)
-
-
 # --- Viewsets ------------------------------------------------------------------------------------
 
 ERRORS = {
@@ -293,7 +252,9 @@ ERRORS = {
 }
 
 
-def _action_schema(body: type[serializers.Serializer[Any]] | None, summary: str) -> Any:
+def _action_schema(
+    body: type[serializers.Serializer[Any]] | None, summary: str
+) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     return extend_schema(request=body, responses={200: RequestSerializer, **ERRORS}, summary=summary)
 
 
@@ -313,53 +274,46 @@ class RequestViewSet(
 ):
     """One-off requests from sales, and every move of their state machine as an explicit action."""
 
+    request: AuthenticatedRequest
     serializer_class = RequestSerializer
     permission_classes = [HasRole]
     allowed_roles = REQUEST_ROLES
-    filterset_class = RequestFilter
+    # Checked by ``HasRole`` before the body is read.
+    action_roles = {"create": (Role.SALES,)}
+    filterset_class = RequestApiFilter
     ordering_fields = ["priority", "needed_by", "due_date", "created_at"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Request]:
         if getattr(self, "swagger_fake_view", False):
             return Request.objects.none()
-        requests = (
-            visible_to(self.request.user)  # type: ignore[arg-type]
+        return (
+            visible_to(self.request.user)
             .select_related("requester", "assignee", "team", "reused_asset")
             .prefetch_related("personas")
-            .order_by("-priority", "needed_by", "id")
+            .annotate(deadline=selectors.DEADLINE)
+            .order_by(*selectors.QUEUE_ORDERINGS["priority"])
         )
-        q = self.request.query_params.get("search", "").strip()
-        if q and self.action == "list":
-            requests = selectors.search(requests, q, ("title", "details", "account", "competitor"))
-        return requests
 
     def get_object(self) -> Request:
         return self._access("view")
 
     def _access(self, action_name: str) -> Request:
+        """The request of the URL if the caller may do ``action_name`` (a move of the table) on it."""
         try:
-            return access_request(user=self.request.user, id=int(self.kwargs["pk"]), action=action_name)  # type: ignore[arg-type]
-        except (ValueError, Http404) as error:
-            from rest_framework.exceptions import NotFound
-
+            return access_request(user=self.request.user, id=self.kwargs["pk"], action=action_name)
+        except Http404 as error:
             raise NotFound("No such request.") from error
         except DjangoPermissionDenied as error:
-            from rest_framework.exceptions import PermissionDenied
-
             raise PermissionDenied(str(error)) from error
 
-    def create(self, request: ApiRequest, *args: Any, **kwargs: Any) -> Response:
-        if not request.user.has_role(Role.SALES):  # type: ignore[union-attr]
-            from rest_framework.exceptions import PermissionDenied
-
-            raise PermissionDenied("Only sales submit requests.")
+    def create(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
             created = services.request_submit(
-                requester=request.user,  # type: ignore[arg-type]
+                requester=request.user,
                 product=data["product"],
                 type=data.get("type", RequestType.OTHER),
                 title=data["title"],
@@ -376,24 +330,34 @@ class RequestViewSet(
             raise _validation(error) from error
         return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
 
-    def _move(self, action_name: str, body: type[serializers.Serializer[Any]] | None, run: Any) -> Response:
-        obj = self._access(action_name)
+    def _move(
+        self,
+        move: str,
+        body: type[serializers.Serializer[Any]] | None,
+        run: Callable[[Request, User, dict[str, Any]], object],
+    ) -> Response:
+        """Run the move ``move`` of ``workflow.TRANSITIONS``: who may and from which status, then the body."""
+        obj = self._access(move)
+        try:
+            workflow.check(obj, move)
+        except DjangoValidationError as error:
+            raise _validation(error) from error
         data: dict[str, Any] = {}
         if body is not None:
             serializer = body(data=self.request.data)
             serializer.is_valid(raise_exception=True)
             data = dict(serializer.validated_data)
+        user = self.request.user
         try:
-            run(obj, self.request.user, data)
+            run(obj, user, data)
         except DjangoValidationError as error:
             raise _validation(error) from error
-        user: User = self.request.user  # type: ignore[assignment]
         obj = visible_to(user).select_related("requester", "assignee", "team", "reused_asset").get(pk=obj.pk)
         return Response(self.get_serializer(obj).data)
 
     @_action_schema(TriageSerializer, "Score reusability, educational value and effort")
     @action(detail=True, methods=["post"])
-    def triage(self, request: ApiRequest, pk: str | None = None) -> Response:
+    def triage(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._move(
             "triage",
             TriageSerializer,
@@ -402,46 +366,42 @@ class RequestViewSet(
 
     @_action_schema(AcceptSerializer, "Accept: assign to a PMM with a due date")
     @action(detail=True, methods=["post"])
-    def accept(self, request: ApiRequest, pk: str | None = None) -> Response:
+    def accept(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         def run(obj: Request, user: User, d: dict[str, Any]) -> None:
-            assignee = (
-                selectors.assignable_pmms(user=user, team_ids={obj.team_id}).filter(pk=d["assignee"]).first()
-            )
+            assignee = selectors.assignee_choices(user=user, request=obj).filter(pk=d["assignee"]).first()
             if assignee is None:
                 raise DjangoValidationError({"assignee": "Pick a PMM of the request's team."})
             services.request_accept(
                 request=obj, actor=user, assignee=assignee, due_date=d["due_date"], message=d["message"]
             )
 
-        return self._move("triage", AcceptSerializer, run)
+        return self._move("accept", AcceptSerializer, run)
 
     @_action_schema(None, "Claim an unassigned request (exactly one of two racing PMMs wins)")
     @action(detail=True, methods=["post"])
-    def claim(self, request: ApiRequest, pk: str | None = None) -> Response:
+    def claim(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._move("claim", None, lambda obj, user, d: services.request_claim(request=obj, actor=user))
 
     @_action_schema(None, "Start work (assignee)")
     @action(detail=True, methods=["post"])
-    def start(self, request: ApiRequest, pk: str | None = None) -> Response:
-        return self._move("work", None, lambda obj, user, d: services.request_start(request=obj, actor=user))
+    def start(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        return self._move("start", None, lambda obj, user, d: services.request_start(request=obj, actor=user))
 
     @_action_schema(LogTimeSerializer, "Log hours; they count as one-off time in the weekly timesheet")
     @action(detail=True, methods=["post"], url_path="log-time")
-    def log_time(self, request: ApiRequest, pk: str | None = None) -> Response:
+    def log_time(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._move(
-            "work",
+            "log_time",
             LogTimeSerializer,
             lambda obj, user, d: services.request_log_time(request=obj, actor=user, **d),
         )
 
     @_action_schema(DeliverSerializer, "Deliver a link or a file; optionally publish an asset")
     @action(detail=True, methods=["post"])
-    def deliver(self, request: ApiRequest, pk: str | None = None) -> Response:
+    def deliver(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         def run(obj: Request, user: User, d: dict[str, Any]) -> None:
             publish = None
             if d["publish"]:
-                if d["review_by"] is None:
-                    raise DjangoValidationError({"review_by": "Set when the asset should be reviewed."})
                 publish = services.AssetDraft(
                     title=d["asset_title"] or obj.title,
                     kind=d["asset_kind"],
@@ -454,35 +414,33 @@ class RequestViewSet(
                 request=obj, actor=user, link=d["link"], file=d["file"], note=d["note"], publish=publish
             )
 
-        return self._move("work", DeliverSerializer, run)
+        return self._move("deliver", DeliverSerializer, run)
 
-    @_action_schema(ReuseSerializer, "Answer with an existing asset (reused)")
+    @_action_schema(ReuseSerializer, "Answer with an existing asset of the request's team (reused)")
     @action(detail=True, methods=["post"], url_path="mark-reused")
-    def mark_reused(self, request: ApiRequest, pk: str | None = None) -> Response:
+    def mark_reused(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         def run(obj: Request, user: User, d: dict[str, Any]) -> None:
-            asset = assets_visible_to(user).filter(pk=d["asset"]).first()
+            asset = selectors.reuse_choices(user=user, request=obj).filter(pk=d["asset"]).first()
             if asset is None:
-                raise DjangoValidationError({"asset": "There is no such asset in the library."})
+                raise DjangoValidationError({"asset": "There is no such asset in the team's library."})
             services.request_mark_reused(request=obj, actor=user, asset=asset, message=d["message"])
 
-        return self._move("triage", ReuseSerializer, run)
+        return self._move("reuse", ReuseSerializer, run)
 
     @_action_schema(DuplicateSerializer, "Mark as a duplicate of another request")
     @action(detail=True, methods=["post"], url_path="mark-duplicate")
-    def mark_duplicate(self, request: ApiRequest, pk: str | None = None) -> Response:
+    def mark_duplicate(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         def run(obj: Request, user: User, d: dict[str, Any]) -> None:
-            original = visible_to(user).filter(pk=d["duplicate_of"]).first()
-            if original is None:
-                raise DjangoValidationError({"duplicate_of": "There is no such request in your queue."})
+            original = selectors.duplicate_original(user=user, request=obj, id=d["duplicate_of"])
             services.request_mark_duplicate(request=obj, actor=user, original=original, message=d["message"])
 
-        return self._move("triage", DuplicateSerializer, run)
+        return self._move("duplicate", DuplicateSerializer, run)
 
     @_action_schema(SnoozeSerializer, "Snooze until a date")
     @action(detail=True, methods=["post"])
-    def snooze(self, request: ApiRequest, pk: str | None = None) -> Response:
+    def snooze(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._move(
-            "triage",
+            "snooze",
             SnoozeSerializer,
             lambda obj, user, d: services.request_snooze(
                 request=obj, actor=user, until=d["until"], message=d["message"]
@@ -491,9 +449,9 @@ class RequestViewSet(
 
     @_action_schema(DeclineSerializer, "Decline, with an alternative (required)")
     @action(detail=True, methods=["post"])
-    def decline(self, request: ApiRequest, pk: str | None = None) -> Response:
+    def decline(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._move(
-            "triage",
+            "decline",
             DeclineSerializer,
             lambda obj, user, d: services.request_decline(
                 request=obj, actor=user, alternative=d["alternative"]
@@ -502,23 +460,23 @@ class RequestViewSet(
 
     @_action_schema(CancelSerializer, "Cancel (requester)")
     @action(detail=True, methods=["post"])
-    def cancel(self, request: ApiRequest, pk: str | None = None) -> Response:
+    def cancel(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._move(
-            "own",
+            "cancel",
             CancelSerializer,
             lambda obj, user, d: services.request_cancel(request=obj, actor=user, reason=d["reason"]),
         )
 
     @_action_schema(RateSerializer, "Rate the answer 1–5 (requester, after delivery)")
     @action(detail=True, methods=["post"])
-    def rate(self, request: ApiRequest, pk: str | None = None) -> Response:
+    def rate(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._move(
-            "own", RateSerializer, lambda obj, user, d: services.request_rate(request=obj, actor=user, **d)
+            "rate", RateSerializer, lambda obj, user, d: services.request_rate(request=obj, actor=user, **d)
         )
 
     @_action_schema(CommentSerializer, "Comment on the request")
     @action(detail=True, methods=["post"])
-    def comment(self, request: ApiRequest, pk: str | None = None) -> Response:
+    def comment(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._move(
             "comment",
             CommentSerializer,
@@ -535,50 +493,40 @@ class AssetViewSet(
 ):
     """Reusable deliverables, with reuse counts and review-by dates."""
 
+    request: AuthenticatedRequest
     serializer_class = AssetSerializer
     permission_classes = [HasRole]
     allowed_roles = EVERYONE
-    filterset_class = AssetFilter
+    filterset_class = AssetApiFilter
     ordering_fields = ["reuse_count", "title", "review_by", "created_at"]
+
+    def may_create(self, user: User) -> bool:
+        """Checked by ``HasRole`` before the body is read: a marketer on a team (the asset goes to it)."""
+        return can_create_asset(user) and services.asset_team_for(user=user) is not None
 
     def get_queryset(self) -> QuerySet[Asset]:
         if getattr(self, "swagger_fake_view", False):
             return Asset.objects.none()
-        assets = (
-            assets_visible_to(self.request.user)  # type: ignore[arg-type]
+        return (
+            assets_visible_to(self.request.user)
             .select_related("owner", "team")
             .prefetch_related("products", "personas")
-            .order_by("-reuse_count", "title")
+            .order_by(*selectors.ASSET_ORDERINGS["reuse"])
         )
-        q = self.request.query_params.get("search", "").strip()
-        if q and self.action == "list":
-            assets = selectors.search(assets, q, ("title", "description"))
-        return assets
 
     def get_object(self) -> Asset:
-        from rest_framework.exceptions import NotFound
-
         try:
-            return access_asset(user=self.request.user, id=int(self.kwargs["pk"]))  # type: ignore[arg-type]
-        except (ValueError, Http404) as error:
+            return access_asset(user=self.request.user, id=self.kwargs["pk"])
+        except Http404 as error:
             raise NotFound("No such asset.") from error
 
-    def create(self, request: ApiRequest, *args: Any, **kwargs: Any) -> Response:
-        from rest_framework.exceptions import PermissionDenied
-
-        from pmm_portal.core.selectors import teams_of
-
-        user: User = request.user  # type: ignore[assignment]
-        team = teams_of(user=user).first()
-        if not can_publish_assets(user) or team is None:
-            raise PermissionDenied("Only product marketers and marketing leaders on a team publish assets.")
+    def create(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
-            asset = services.asset_publish(
-                actor=user,
-                team_id=team.pk,
+            asset = services.asset_create(
+                actor=request.user,
                 title=data["title"],
                 kind=data.get("kind", AssetKind.OTHER),
                 description=data.get("description", ""),

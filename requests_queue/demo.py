@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from pmm_portal.core.dates import add_business_days
 from pmm_portal.core.demo import DemoOrg
 from pmm_portal.core.models import Product, Role, Team, User
 
@@ -114,12 +115,8 @@ def _aware(day: datetime) -> datetime:
 
 
 def _add_business_days(start: datetime, days: int) -> datetime:
-    current = start
-    while days > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
+    """``start`` moved ``days`` business days on, at the same time of day."""
+    return start + (add_business_days(start.date(), days) - start.date())
 
 
 def _team_pmms(team: Team, org: DemoOrg) -> list[User]:

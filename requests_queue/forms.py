@@ -1,4 +1,8 @@
-"""Forms of the request pages. They parse and check input; the services decide."""
+"""Forms of the request pages. They parse and check input; the services decide.
+
+Every choice a form offers (products, personas, assignees, assets) comes from a
+selector the API's serializers call too, so the two doors offer the same.
+"""
 
 from datetime import timedelta
 from typing import Any
@@ -7,11 +11,12 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from personas.models import Persona, PersonaStatus
+from personas.models import Persona
 from pmm_portal.core.models import Product, User
 from pmm_portal.core.selectors import product_choices
 
-from .models import Asset, AssetKind, DealStage, RequestStatus, RequestType
+from .models import Asset, AssetKind, DealStage, RequestType
+from .selectors import persona_choices
 from .services import (
     ALLOWED_ATTACHMENT_EXTENSIONS,
     MAX_ATTACHMENT_BYTES,
@@ -57,10 +62,6 @@ class MultipleFileField(forms.FileField):
             except RequestError as error:
                 raise forms.ValidationError(error.messages) from error
         return cleaned
-
-
-def persona_choices() -> QuerySet[Persona]:
-    return Persona.objects.exclude(status=PersonaStatus.RETIRED).select_related("team").order_by("name")
 
 
 class RequestForm(forms.Form):
@@ -122,12 +123,6 @@ class RequestForm(forms.Form):
             }
         )
 
-    def clean_needed_by(self) -> Any:
-        value = self.cleaned_data["needed_by"]
-        if value < timezone.localdate():
-            raise forms.ValidationError("The needed-by date is in the past: pick today or a later date.")
-        return value
-
 
 class SelfServeForm(forms.Form):
     """ "This answers my question": what the requester typed and what answered it."""
@@ -173,6 +168,14 @@ DECISIONS = [
     ("snooze", "Snooze until a date"),
     ("decline", "Decline with an alternative"),
 ]
+# Each decision is one move of ``requests_queue.workflow.TRANSITIONS``.
+DECISION_MOVES = {
+    "accept": "accept",
+    "reused": "reuse",
+    "duplicate": "duplicate",
+    "snooze": "snooze",
+    "decline": "decline",
+}
 
 
 class DecisionForm(forms.Form):
@@ -196,10 +199,22 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Note to the requester"
     )
 
-    def __init__(self, *args: Any, assignees: QuerySet[User], assets: QuerySet[Asset], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        assignees: QuerySet[User],
+        assets: QuerySet[Asset],
+        moves: set[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``moves``: the workflow moves available now; only their decisions are offered."""
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = assignees  # type: ignore[attr-defined]
         self.fields["asset"].queryset = assets  # type: ignore[attr-defined]
+        if moves is not None:
+            self.fields["decision"].choices = [  # type: ignore[attr-defined]
+                (value, label) for value, label in DECISIONS if DECISION_MOVES[value] in moves
+            ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -270,14 +285,6 @@ class DeliverForm(forms.Form):
                 raise forms.ValidationError(error.messages) from error
         return upload
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if not data.get("link") and not data.get("file") and not self.errors:
-            self.add_error("link", "Attach a file or paste a link to what you deliver.")
-        if data.get("publish") and not data.get("review_by"):
-            self.add_error("review_by", "Set when the asset should be reviewed.")
-        return data
-
 
 class CommentForm(forms.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label="Message")
@@ -309,27 +316,3 @@ class AssetForm(forms.Form):
         self.fields["products"].queryset = product_choices()  # type: ignore[attr-defined]
         self.fields["personas"].queryset = persona_choices()  # type: ignore[attr-defined]
         self.fields["review_by"].initial = timezone.localdate() + timedelta(days=180)
-
-
-class QueueFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search")
-    status = forms.ChoiceField(
-        choices=[("open", "Open"), ("all", "All"), *RequestStatus.choices], required=False
-    )
-    type = forms.ChoiceField(choices=[("", "All types"), *RequestType.choices], required=False)
-    product = forms.ModelChoiceField(
-        queryset=Product.objects.none(), required=False, empty_label="All products"
-    )
-    assignee = forms.CharField(required=False)
-    due_before = forms.DateField(widget=DateInput(), required=False, label="Due by")
-    overdue = forms.BooleanField(required=False, label="Overdue only")
-    sort = forms.ChoiceField(
-        choices=[
-            ("priority", "Priority"),
-            ("due", "Due date"),
-            ("needed_by", "Needed by"),
-            ("newest", "Newest"),
-            ("oldest", "Oldest"),
-        ],
-        required=False,
-    )

@@ -32,7 +32,7 @@ class RequestType(models.TextChoices):
 
 
 class RequestStatus(models.TextChoices):
-    """Where a request stands. ``services`` holds the allowed moves between them."""
+    """Where a request stands. ``requests_queue.workflow`` holds the allowed moves between them."""
 
     NEW = "new", "New"
     TRIAGED = "triaged", "Triaged"

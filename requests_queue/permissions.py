@@ -14,7 +14,9 @@ Actions on a visible request
     - ``claim``: the team's PMMs;
     - ``work`` (start, log time, deliver): the team's PMMs (the service then checks it is the assignee);
     - ``own`` (cancel, rate): the requester.
-    A reader who may not do an action gets 403.
+    A reader who may not do an action gets 403. Each move of the workflow names the
+    action it needs in ``requests_queue.workflow.TRANSITIONS``; the functions here
+    take either an action or a move ("deliver" needs ``work``).
 
 Assets
     Everyone signed in reads the library; the owning team's PMMs and CMO change its assets.
@@ -27,9 +29,17 @@ from django.http import Http404
 from pmm_portal.core.models import Role, User
 from pmm_portal.core.selectors import teams_of
 
+from . import workflow
 from .models import Asset, Request
 
-REQUEST_ACTIONS = ("view", "comment", "triage", "claim", "work", "own")
+REQUEST_ACTIONS = workflow.PERMISSION_ACTIONS
+
+
+def _pk(id: int | str) -> int | None:
+    """``id`` as a primary key, or None when it is not one (a malformed id is a 404, never a 500)."""
+    if isinstance(id, int):
+        return id
+    return int(id) if str(id).isdigit() else None
 
 
 def visible_to(user: User) -> QuerySet[Request]:
@@ -47,10 +57,14 @@ def visible_to(user: User) -> QuerySet[Request]:
     return requests.none()
 
 
-def can(user: User, request: Request, action: str) -> bool:
-    """Whether ``user``, who can see ``request``, may do ``action`` on it (for pages' buttons too)."""
+def can_act_on_request(user: User, request: Request, action: str) -> bool:
+    """Whether ``user``, who can see ``request``, may do ``action`` on it (for pages' buttons too).
+
+    ``action`` is a permission action or a move of the workflow table, which names its action.
+    """
+    action = workflow.permission_for(action)
     if action not in REQUEST_ACTIONS:
-        raise ValueError(f"Unknown action {action!r}")
+        return False  # a move no person makes (the beat task wakes snoozed requests)
     if action in ("view", "comment"):
         return True
     if user.is_portal_admin:
@@ -64,17 +78,25 @@ def can(user: User, request: Request, action: str) -> bool:
     return False
 
 
-def access_request(*, user: User, id: int, action: str = "view") -> Request:
-    """The request ``id`` if ``user`` may do ``action`` on it: 404 when hidden, 403 when only readable."""
+def can_submit_request(user: User) -> bool:
+    """Sales ask product marketing for help (and administrators, for support)."""
+    return bool(user.has_role(Role.SALES))
+
+
+def access_request(*, user: User, id: int | str, action: str = "view") -> Request:
+    """The request ``id`` if ``user`` may do ``action`` (or the move) on it: 404 when hidden, 403 when only readable."""
+    pk = _pk(id)
     request = (
         visible_to(user)
         .select_related("requester", "assignee", "product", "team", "duplicate_of", "reused_asset")
-        .filter(pk=id)
+        .filter(pk=pk)
         .first()
+        if pk is not None
+        else None
     )
     if request is None:
         raise Http404("No such request.")
-    if not can(user, request, action):
+    if not can_act_on_request(user, request, action):
         raise PermissionDenied("You can see this request but not do that.")
     return request
 
@@ -87,6 +109,7 @@ def assets_visible_to(user: User) -> QuerySet[Asset]:
 
 
 def can_edit_asset(user: User, asset: Asset) -> bool:
+    """The owning team's PMMs and CMO (and administrators) change an asset."""
     if user.is_portal_admin:
         return True
     if user.role not in (Role.PMM, Role.CMO):
@@ -94,20 +117,25 @@ def can_edit_asset(user: User, asset: Asset) -> bool:
     return teams_of(user=user).filter(pk=asset.team_id).exists()
 
 
-def access_asset(*, user: User, id: int, action: str = "view") -> Asset:
+def can_create_asset(user: User) -> bool:
+    """PMMs and CMOs publish to the library (``services.asset_team_for`` says into which team)."""
+    return bool(user.has_role(Role.PMM, Role.CMO))
+
+
+def access_asset(*, user: User, id: int | str, action: str = "view") -> Asset:
+    """The asset ``id``: 404 when there is none, 403 when ``action`` is not ``view`` and ``user`` may not edit it."""
+    pk = _pk(id)
     asset = (
         assets_visible_to(user)
         .select_related("owner", "team", "source_request")
         .prefetch_related("products", "personas")
-        .filter(pk=id)
+        .filter(pk=pk)
         .first()
+        if pk is not None
+        else None
     )
     if asset is None:
         raise Http404("No such asset.")
     if action != "view" and not can_edit_asset(user, asset):
         raise PermissionDenied("Only the owning team's product marketers change this asset.")
     return asset
-
-
-def can_publish_assets(user: User) -> bool:
-    return user.has_role(Role.PMM, Role.CMO)

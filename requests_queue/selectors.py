@@ -12,12 +12,14 @@ from django.db.models import Avg, Count, DateField, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from pmm_portal.core.dates import month_end, month_start
+from personas.models import Persona, PersonaStatus
+from pmm_portal.core.dates import month_end, month_start, today_in
 from pmm_portal.core.models import Role, Team, User
 from pmm_portal.core.selectors import teams_of
+from timesheets import selectors as timesheet_selectors
 
+from . import workflow
 from .models import (
-    CLOSED_STATUSES,
     DEFAULT_SLA_DAYS,
     OPEN_STATUSES,
     Asset,
@@ -25,10 +27,11 @@ from .models import (
     Request,
     RequestStatus,
     RequestType,
-    SlaTarget,
 )
-from .permissions import assets_visible_to, visible_to
-from .services import add_business_days, business_days_between
+from .permissions import assets_visible_to, can_act_on_request, visible_to
+from .services.scoring import BudgetGauge
+from .services.sla import sla_clock, sla_targets
+from .workflow import RequestError
 
 ZERO = Decimal(0)
 S = RequestStatus
@@ -113,11 +116,12 @@ def search(
         else:
             query = SearchQuery(text, search_type="websearch", config="english")
         # Filter on the match itself: ts_rank gives non-matching rows a tiny positive rank.
-        return (
+        ranked: QuerySet[Any] = (
             queryset.annotate(search_document=vector, search_rank=SearchRank(vector, query))
             .filter(search_document=query)
             .order_by("-search_rank", *queryset.query.order_by)
         )
+        return ranked
     condition = Q()
     for term in terms:
         per_term = Q()
@@ -128,64 +132,6 @@ def search(
 
 
 # --- SLA -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SlaClock:
-    """Where a request stands against its team's acknowledge and deliver targets (business days)."""
-
-    acknowledge_days: int
-    deliver_days: int
-    acknowledge_by: date
-    deliver_by: date
-    acknowledged: bool
-    days_left: int  # business days to the next target; negative when late
-    target: str  # "acknowledge" or "deliver"
-
-    @property
-    def overdue(self) -> bool:
-        return self.days_left < 0
-
-    @property
-    def label(self) -> str:
-        what = "Acknowledge" if self.target == "acknowledge" else "Deliver"
-        if self.days_left < 0:
-            return f"{what}: {-self.days_left} business day{'s' if self.days_left != -1 else ''} late"
-        if self.days_left == 0:
-            return f"{what} today"
-        return f"{what} in {self.days_left} business day{'s' if self.days_left != 1 else ''}"
-
-
-def sla_targets(team_ids: set[int]) -> dict[tuple[int, str], tuple[int, int]]:
-    """Every set target of these teams, in one query: {(team id, type): (acknowledge, deliver)}."""
-    return {
-        (t.team_id, t.type): (t.acknowledge_days, t.deliver_days)
-        for t in SlaTarget.objects.filter(team_id__in=team_ids)
-    }
-
-
-def sla_clock(
-    request: Request, targets: dict[tuple[int, str], tuple[int, int]], today: date | None = None
-) -> SlaClock | None:
-    """The request's SLA clock; None once it is closed (nothing left to meet)."""
-    if request.status in CLOSED_STATUSES:
-        return None
-    today = today or timezone.localdate()
-    ack_days, deliver_days = targets.get((request.team_id, request.type), DEFAULT_SLA_DAYS[request.type])
-    start = timezone.localtime(request.created_at).date()
-    acknowledge_by = add_business_days(start, ack_days)
-    deliver_by = add_business_days(start, deliver_days)
-    acknowledged = request.acknowledged_at is not None
-    target_date, target = (deliver_by, "deliver") if acknowledged else (acknowledge_by, "acknowledge")
-    return SlaClock(
-        acknowledge_days=ack_days,
-        deliver_days=deliver_days,
-        acknowledge_by=acknowledge_by,
-        deliver_by=deliver_by,
-        acknowledged=acknowledged,
-        days_left=business_days_between(today, target_date),
-        target=target,
-    )
 
 
 def sla_table(*, team: Team) -> list[dict[str, Any]]:
@@ -221,9 +167,8 @@ def delivered_request(*, id: int) -> Request | None:
 def attach_sla(requests: list[Request]) -> list[Request]:
     """Set ``request.sla`` on each request with one query for the targets of their teams."""
     targets = sla_targets({r.team_id for r in requests})
-    today = timezone.localdate()
     for request in requests:
-        request.sla = sla_clock(request, targets, today)  # type: ignore[attr-defined]
+        request.sla = sla_clock(request, targets, today_in(request.team))  # type: ignore[attr-defined]
     return requests
 
 
@@ -240,47 +185,14 @@ QUEUE_ORDERINGS = {
 }
 
 
-@dataclass
-class QueueFilters:
-    q: str = ""
-    status: str = "open"  # "open", "all", "overdue" or one status
-    type: str = ""
-    product: int | None = None
-    assignee: str = ""  # "", "me", "none" or a user id
-    due_before: date | None = None
-    overdue: bool = False
-    sort: str = "priority"
-
-
-def queue(*, user: User, filters: QueueFilters) -> QuerySet[Request]:
-    """The requests a PMM or CMO works, filtered, searched and in priority order."""
-    requests = (
+def queue(*, user: User) -> QuerySet[Request]:
+    """The requests a PMM or CMO works, with their deadline, in priority order (``filters.QueueFilter`` narrows it)."""
+    return (
         visible_to(user)
         .select_related("requester", "assignee", "product", "team")
         .annotate(deadline=DEADLINE)
+        .order_by(*QUEUE_ORDERINGS["priority"])
     )
-    if filters.status == "open":
-        requests = requests.filter(status__in=OPEN_STATUSES)
-    elif filters.status in S.values:
-        requests = requests.filter(status=filters.status)
-    if filters.type:
-        requests = requests.filter(type=filters.type)
-    if filters.product:
-        requests = requests.filter(product_id=filters.product)
-    if filters.assignee == "me":
-        requests = requests.filter(assignee=user)
-    elif filters.assignee == "none":
-        requests = requests.filter(assignee__isnull=True)
-    elif filters.assignee.isdigit():
-        requests = requests.filter(assignee_id=int(filters.assignee))
-    if filters.due_before:
-        requests = requests.filter(deadline__lte=filters.due_before)
-    if filters.overdue:
-        requests = requests.filter(status__in=OPEN_STATUSES, deadline__lt=timezone.localdate())
-    requests = requests.order_by(*QUEUE_ORDERINGS.get(filters.sort, QUEUE_ORDERINGS["priority"]))
-    if filters.q:
-        requests = search(requests, filters.q, ("title", "details", "account", "competitor"))
-    return requests
 
 
 def assignable_pmms(*, user: User, team_ids: set[int] | None = None) -> QuerySet[User]:
@@ -325,23 +237,14 @@ MINE_ORDERINGS = {
 }
 
 
-def my_requests(*, user: User, status: str = "", q: str = "", sort: str = "newest") -> QuerySet[Request]:
-    """The requests a salesperson made or follows, newest first, with their latest comments at hand."""
-    requests = (
+def my_requests(*, user: User) -> QuerySet[Request]:
+    """The requests a salesperson made or follows, newest first (``filters.MyRequestFilter`` narrows it)."""
+    return (
         visible_to(user)
-        .select_related("assignee", "product", "duplicate_of", "reused_asset", "answered_by_request")
+        .select_related("assignee", "product", "team", "duplicate_of", "reused_asset", "answered_by_request")
         .annotate(comment_count=Count("comments", distinct=True))
-        .order_by(*MINE_ORDERINGS.get(sort, MINE_ORDERINGS["newest"]))
+        .order_by(*MINE_ORDERINGS["newest"])
     )
-    if status == "open":
-        requests = requests.filter(status__in=OPEN_STATUSES)
-    elif status == "closed":
-        requests = requests.filter(status__in=CLOSED_STATUSES)
-    elif status in S.values:
-        requests = requests.filter(status=status)
-    if q:
-        requests = search(requests, q, ("title", "details", "account"))
-    return requests
 
 
 def notifications_for(*, user: User, limit: int = 10) -> list[Notification]:
@@ -414,16 +317,6 @@ def suggestions(*, user: User, text: str, product_id: int | None = None, limit: 
 # --- Assets ----------------------------------------------------------------------------------
 
 
-@dataclass
-class AssetFilters:
-    q: str = ""
-    kind: str = ""
-    product: int | None = None
-    team: int | None = None
-    review: str = ""  # "", "due" (past review-by) or "fresh"
-    sort: str = "reuse"
-
-
 ASSET_ORDERINGS = {
     "reuse": ("-reuse_count", "title"),
     "title": ("title",),
@@ -432,81 +325,62 @@ ASSET_ORDERINGS = {
 }
 
 
-def asset_library(*, user: User, filters: AssetFilters) -> QuerySet[Asset]:
-    assets = (
+def asset_library(*, user: User) -> QuerySet[Asset]:
+    """The library ``user`` reads, most reused first (``filters.AssetFilter`` narrows it)."""
+    return (
         assets_visible_to(user)
         .select_related("owner", "team")
         .prefetch_related("products", "personas")
-        .order_by(*ASSET_ORDERINGS.get(filters.sort, ASSET_ORDERINGS["reuse"]))
+        .order_by(*ASSET_ORDERINGS["reuse"])
     )
-    today = timezone.localdate()
-    if filters.kind:
-        assets = assets.filter(kind=filters.kind)
-    if filters.product:
-        assets = assets.filter(products=filters.product)
-    if filters.team:
-        assets = assets.filter(team_id=filters.team)
-    if filters.review == "due":
-        assets = assets.filter(review_by__lt=today)
-    elif filters.review == "fresh":
-        assets = assets.filter(review_by__gte=today)
-    if filters.q:
-        assets = search(assets, filters.q, ("title", "description"))
-    return assets
+
+
+def reuse_choices(*, user: User, request: Request) -> QuerySet[Asset]:
+    """The assets that may answer ``request`` when triage marks it reused: its own team's library."""
+    return assets_visible_to(user).filter(team_id=request.team_id).order_by("title")
+
+
+def duplicate_original(*, user: User, request: Request, id: int) -> Request:
+    """The request ``id`` that ``request`` duplicates, if ``user`` sees it; the service checks the rest."""
+    original = visible_to(user).filter(pk=id).first()
+    if original is None:
+        raise RequestError({"duplicate_of": f"There is no request #{id} in your queue."})
+    return original
+
+
+def assignee_choices(*, user: User, request: Request) -> QuerySet[User]:
+    """Whom ``user`` may assign ``request`` to: the PMMs of its team (the service checks it again)."""
+    return assignable_pmms(user=user, team_ids={request.team_id})
+
+
+def persona_choices() -> QuerySet[Persona]:
+    """Personas a request or an asset may be tagged with: every persona but the retired ones."""
+    return Persona.objects.exclude(status=PersonaStatus.RETIRED).select_related("team").order_by("name")
+
+
+def actions_available(*, user: User, request: Request) -> set[str]:
+    """The moves of ``workflow.TRANSITIONS`` that ``user`` may make on ``request`` now.
+
+    A move is available when the request's status is one it starts from, the user
+    holds the permission action it names, and, for the assignee's moves, the user
+    is the assignee (an administrator acts for an assigned one); claiming needs an
+    unassigned request. The detail page shows a button or form for each.
+    """
+    available = set()
+    for name, move in workflow.TRANSITIONS.items():
+        if request.status not in move.sources or not can_act_on_request(user, request, name):
+            continue
+        if move.unassigned_only and request.assignee_id is not None:
+            continue
+        if move.assignee_only and not (
+            request.assignee_id == user.pk or (user.is_portal_admin and request.assignee_id is not None)
+        ):
+            continue
+        available.add(name)
+    return available
 
 
 # --- One-off budget gauge -------------------------------------------------------------------------
-
-# A month this young has few hours logged; projecting onto less than a week of work
-# would make any assignment look like it breaks the budget.
-MIN_PROJECTION_HOURS = Decimal(40)
-
-
-@dataclass
-class BudgetGauge:
-    """A PMM's one-off load this month: request hours over all logged hours, against the team band."""
-
-    user: User
-    request_hours: Decimal
-    total_hours: Decimal
-    band_min: int
-    band_max: int
-    extra_hours: Decimal = ZERO
-
-    @property
-    def share_pct(self) -> Decimal:
-        if not self.total_hours:
-            return ZERO
-        return (self.request_hours * 100 / self.total_hours).quantize(Decimal("0.1"))
-
-    @property
-    def projected_pct(self) -> Decimal:
-        """The share after ``extra_hours`` more request work (over at least ``MIN_PROJECTION_HOURS``)."""
-        if not self.extra_hours:
-            return self.share_pct
-        total = max(self.total_hours + self.extra_hours, MIN_PROJECTION_HOURS)
-        return ((self.request_hours + self.extra_hours) * 100 / total).quantize(Decimal("0.1"))
-
-    @property
-    def status(self) -> str:
-        """ "under", "within" or "over" the band."""
-        if self.share_pct > self.band_max:
-            return "over"
-        if self.share_pct >= self.band_min:
-            return "within"
-        return "under"
-
-    @property
-    def would_exceed(self) -> bool:
-        return self.projected_pct > self.band_max
-
-    @property
-    def headroom_pct(self) -> Decimal:
-        return Decimal(self.band_max) - self.projected_pct
-
-    @property
-    def meter_value(self) -> Decimal:
-        return min(self.share_pct, Decimal(100))
 
 
 def month_bounds(day: date) -> tuple[date, date]:
@@ -523,18 +397,16 @@ def budget_gauges(
     *, team: Team, users: list[User] | None = None, extra_hours: Decimal = ZERO, today: date | None = None
 ) -> list[BudgetGauge]:
     """Each PMM's gauge this month (see ``month_bounds``), with one query for the hours."""
-    from initiatives.models import TimeCategory
-    from initiatives.selectors import time_totals
 
     today = today or timezone.localdate()
     if users is None:
         users = list(team.members.filter(role=Role.PMM, is_active=True).order_by("first_name", "username"))
     start, end = month_bounds(today)
-    totals = time_totals(user_ids=[u.pk for u in users], start=start, end=end)
+    totals = timesheet_selectors.time_totals(user_ids=[u.pk for u in users], start=start, end=end)
     return [
         BudgetGauge(
             user=user,
-            request_hours=totals[user.pk].by_category.get(TimeCategory.REQUEST, ZERO),
+            request_hours=totals[user.pk].request_hours,
             total_hours=totals[user.pk].total,
             band_min=team.one_off_budget_min_pct,
             band_max=team.one_off_budget_max_pct,
@@ -542,13 +414,6 @@ def budget_gauges(
         )
         for user in users
     ]
-
-
-def suggest_assignee(gauges: list[BudgetGauge]) -> BudgetGauge | None:
-    """The PMM with the most headroom under the band after the extra hours (ties: fewer hours)."""
-    if not gauges:
-        return None
-    return max(gauges, key=lambda g: (g.headroom_pct, -g.request_hours, -g.user.pk))
 
 
 def my_gauge(*, user: User, teams: Iterable[Team] | None = None) -> BudgetGauge | None:

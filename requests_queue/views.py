@@ -13,22 +13,21 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
-from django.views.generic import TemplateView
 from django_ratelimit.core import is_ratelimited
 
-from pmm_portal.core.models import Role, Team, User
+from pmm_portal.core.http import AuthenticatedHttpRequest
+from pmm_portal.core.lists import filtered_page
+from pmm_portal.core.models import Role, User
 from pmm_portal.core.permissions import EVERYONE, PMM_AND_CMO, RoleRequiredMixin
-from pmm_portal.core.selectors import product_choices, teams_of
 
-from . import selectors, services
+from . import selectors, services, workflow
+from .filters import AssetFilter, MyRequestFilter, QueueFilter
 from .forms import (
     AssetForm,
     CancelForm,
@@ -36,36 +35,26 @@ from .forms import (
     DecisionForm,
     DeliverForm,
     LogTimeForm,
-    QueueFilterForm,
     RateForm,
     RequestForm,
     SelfServeForm,
     TriageForm,
 )
-from .models import AssetKind, Request, RequestStatus, RequestType
-from .permissions import access_asset, access_request, can, can_edit_asset, can_publish_assets, visible_to
+from .models import Request, RequestType
+from .permissions import (
+    access_asset,
+    access_request,
+    assets_visible_to,
+    can_act_on_request,
+    can_create_asset,
+    can_edit_asset,
+)
 
 logger = logging.getLogger(__name__)
 
-S = RequestStatus
-PAGE_SIZE = 25
 # Requests one person may submit through the form per hour (abuse protection).
 REQUEST_FORM_RATE = getattr(settings, "REQUEST_FORM_RATE", "20/h")
 REQUEST_ROLES: tuple[str, ...] = (Role.SALES, Role.PMM, Role.CMO)
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _page(request: HttpRequest, items: QuerySet[Any]) -> Page:
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _apply_errors(form: Form, error: ValidationError) -> None:
@@ -112,19 +101,21 @@ def rate_limited(request: HttpRequest) -> HttpResponse:
 # --- Sales: ask, follow ----------------------------------------------------------------------
 
 
-class NewRequestView(RoleRequiredMixin, TemplateView):
+class NewRequestView(RoleRequiredMixin, View):
     """``/requests/new/``: sales ask product marketing for help; the library is searched as they type."""
 
     allowed_roles = (Role.SALES,)
     template_name = "requests_queue/new.html"
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         initial: dict[str, Any] = {"needed_by": timezone.localdate() + timedelta(days=5)}
         if request.GET.get("product"):
             initial["product"] = request.GET["product"]
-        return self.render_to_response({"form": RequestForm(initial=initial), "suggestions": None})
+        return render(
+            request, self.template_name, {"form": RequestForm(initial=initial), "suggestions": None}
+        )
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if over_rate_limit(request):
             return rate_limited(request)
         form = RequestForm(request.POST, request.FILES)
@@ -132,7 +123,7 @@ class NewRequestView(RoleRequiredMixin, TemplateView):
             data = form.cleaned_data
             try:
                 created = services.request_submit(
-                    requester=_user(request),
+                    requester=request.user,
                     product=data["product"],
                     type=data["type"],
                     title=data["title"],
@@ -154,8 +145,8 @@ class NewRequestView(RoleRequiredMixin, TemplateView):
                     "You will be told by email and here when it moves.",
                 )
                 return HttpResponseRedirect(reverse("requests_queue:mine"))
-        suggestions = selectors.suggestions(user=_user(request), text=request.POST.get("title", ""))
-        return self.render_to_response({"form": form, "suggestions": suggestions})
+        suggestions = selectors.suggestions(user=request.user, text=request.POST.get("title", ""))
+        return render(request, self.template_name, {"form": form, "suggestions": suggestions})
 
 
 class SuggestionsView(RoleRequiredMixin, View):
@@ -163,10 +154,10 @@ class SuggestionsView(RoleRequiredMixin, View):
 
     allowed_roles = (Role.SALES,)
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         product = request.GET.get("product", "")
         found = selectors.suggestions(
-            user=_user(request),
+            user=request.user,
             text=request.GET.get("title", ""),
             product_id=int(product) if product.isdigit() else None,
         )
@@ -178,16 +169,14 @@ class SelfServeView(RoleRequiredMixin, View):
 
     allowed_roles = (Role.SALES,)
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         if over_rate_limit(request):
             return rate_limited(request)
         form = SelfServeForm(request.POST)
-        user = _user(request)
+        user = request.user
         if form.is_valid():
             data = form.cleaned_data
-            asset = (
-                selectors.assets_visible_to(user).filter(pk=data["asset"]).first() if data["asset"] else None
-            )
+            asset = assets_visible_to(user).filter(pk=data["asset"]).first() if data["asset"] else None
             past = selectors.delivered_request(id=data["past_request"]) if data["past_request"] else None
             try:
                 services.request_self_serve(
@@ -218,37 +207,38 @@ class SelfServeView(RoleRequiredMixin, View):
         )
 
 
-class MyRequestsView(RoleRequiredMixin, TemplateView):
+class MyRequestsView(RoleRequiredMixin, View):
     """``/requests/mine/``: a salesperson follows their own requests and reads their notifications."""
 
     allowed_roles = (Role.SALES,)
-    template_name = "requests_queue/mine.html"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        user = _user(self.request)
-        status = self.request.GET.get("status", "")
-        q = self.request.GET.get("q", "").strip()
-        sort = self.request.GET.get("sort", "newest")
-        page = _page(self.request, selectors.my_requests(user=user, status=status, q=q, sort=sort))
-        return {
-            **super().get_context_data(**kwargs),
-            "page": page,
-            "status": status,
-            "q": q,
-            "query": _query_without_page(self.request),
-            "notifications": selectors.notifications_for(user=user),
-            "unread": selectors.unread_count(user=user),
-            "statuses": [("", "All"), ("open", "Open"), ("closed", "Closed")],
-            "sort": sort,
-            "sorts": [("newest", "Newest first"), ("oldest", "Oldest first"), ("needed_by", "Needed by")],
-        }
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        user = request.user
+        listing = filtered_page(
+            request, MyRequestFilter, selectors.my_requests(user=user), default_sort="newest"
+        )
+        for req in listing["object_list"]:
+            req.actions = selectors.actions_available(user=user, request=req)
+        return render(
+            request,
+            "requests_queue/mine.html",
+            {
+                **listing,
+                "list_url": reverse("requests_queue:mine"),
+                "search_placeholder": "Search title, details, account",
+                "filtered_empty_title": "None of your requests match",
+                "filtered_empty_text": "Clear the search or pick another status.",
+                "notifications": selectors.notifications_for(user=user),
+                "unread": selectors.unread_count(user=user),
+            },
+        )
 
 
 class NotificationsReadView(RoleRequiredMixin, View):
     allowed_roles = EVERYONE
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        services.notifications_mark_read(user=_user(request))
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        services.notifications_mark_read(user=request.user)
         if request.htmx:  # type: ignore[attr-defined]
             return HttpResponse("")
         return HttpResponseRedirect(request.POST.get("next") or reverse("requests_queue:mine"))
@@ -257,60 +247,43 @@ class NotificationsReadView(RoleRequiredMixin, View):
 # --- The queue ---------------------------------------------------------------------------------
 
 
-class QueueView(RoleRequiredMixin, TemplateView):
+class QueueView(RoleRequiredMixin, View):
     """``/requests/``: PMMs work their team's queue in priority order; the CMO watches it."""
 
     allowed_roles = PMM_AND_CMO
-    template_name = "requests_queue/index.html"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        user = _user(self.request)
-        form = QueueFilterForm(self.request.GET or None)
-        form.fields["product"].queryset = (  # type: ignore[attr-defined]
-            product_choices().filter(team__in=teams_of(user=user).values("pk"))
-            if not user.is_portal_admin
-            else product_choices()
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        user = request.user
+        listing = filtered_page(request, QueueFilter, selectors.queue(user=user), default_sort="priority")
+        selectors.attach_sla(list(listing["object_list"]))
+        return render(
+            request,
+            "requests_queue/index.html",
+            {
+                **listing,
+                "list_url": reverse("requests_queue:index"),
+                "search_placeholder": "Title, details, account, competitor",
+                "filtered_empty_title": "No request matches these filters",
+                "filtered_empty_text": "Widen the search or clear the filters to see the whole queue.",
+                "summary": selectors.queue_summary(user=user),
+                "priority_help": services.PRIORITY_HELP,
+            },
         )
-        filters = selectors.QueueFilters()
-        if form.is_bound:
-            form.is_valid()  # an invalid filter is shown as such; the valid ones still apply
-            data = form.cleaned_data
-            product = data.get("product")
-            filters = selectors.QueueFilters(
-                q=data.get("q", "").strip(),
-                status=data.get("status") or "open",
-                type=data.get("type", ""),
-                product=product.pk if product else None,
-                assignee=data.get("assignee", ""),
-                due_before=data.get("due_before"),
-                overdue=bool(data.get("overdue")),
-                sort=data.get("sort") or "priority",
-            )
-        page = _page(self.request, selectors.queue(user=user, filters=filters))
-        selectors.attach_sla(list(page.object_list))
-        return {
-            **super().get_context_data(**kwargs),
-            "form": form,
-            "filters": filters,
-            "page": page,
-            "query": _query_without_page(self.request),
-            "summary": selectors.queue_summary(user=user),
-            "pmms": selectors.assignable_pmms(user=user),
-            "priority_help": services.PRIORITY_HELP,
-            "filtered": bool(self.request.GET.dict().keys() - {"page"}),
-        }
 
 
 # --- One request ---------------------------------------------------------------------------------
 
 
 def _detail_context(user: User, obj: Request, **forms: Form) -> dict[str, Any]:
+    """The detail page: the request, and a form for each move ``selectors.actions_available`` allows."""
     obj = selectors.request_detail(request=obj)
     selectors.attach_sla([obj])
-    may = {action: can(user, obj, action) for action in ("triage", "claim", "work", "own")}
+    actions = selectors.actions_available(user=user, request=obj)
+    may = {action: can_act_on_request(user, obj, action) for action in ("triage", "claim", "work", "own")}
     context: dict[str, Any] = {
         "req": obj,
         "may": may,
+        "actions": actions,
         "advice": services.quadrant_advice(
             reusability=obj.reusability, educational_value=obj.educational_value
         ),
@@ -322,8 +295,8 @@ def _detail_context(user: User, obj: Request, **forms: Form) -> dict[str, Any]:
             key=lambda item: item[1],
         ),
     }
-    if may["triage"] and obj.status in services.TRIAGEABLE:
-        assignees = selectors.assignable_pmms(user=user, team_ids={obj.team_id})
+    if "triage" in actions:
+        assignees = selectors.assignee_choices(user=user, request=obj)
         context["triage_form"] = forms.get("triage_form") or TriageForm(
             initial={
                 "reusability": obj.reusability,
@@ -331,45 +304,34 @@ def _detail_context(user: User, obj: Request, **forms: Form) -> dict[str, Any]:
                 "effort_hours": obj.effort_hours,
             }
         )
-        if obj.status in services.DECIDABLE:
+        decisions = actions & set(workflow.DECISIONS)
+        if decisions:
             context["decision_form"] = forms.get("decision_form") or DecisionForm(
                 assignees=assignees,
-                assets=selectors.assets_visible_to(user).filter(team_id=obj.team_id).order_by("title"),
+                assets=selectors.reuse_choices(user=user, request=obj),
+                moves=decisions,
                 initial={"assignee": obj.assignee_id, "due_date": obj.due_date or obj.needed_by},
             )
         gauges = selectors.budget_gauges(
             team=obj.team, users=list(assignees), extra_hours=obj.effort_hours or Decimal(0)
         )
         context["gauges"] = gauges
-        context["suggested"] = selectors.suggest_assignee(gauges)
+        context["suggested"] = services.suggest_assignee(gauges)
         context["band"] = obj.team.one_off_band_label
-    if (may["work"] and obj.assignee_id == user.pk) or (user.is_portal_admin and obj.assignee_id):
-        if obj.status in (S.TRIAGED, S.IN_PROGRESS, S.DELIVERED):
-            context["log_form"] = forms.get("log_form") or LogTimeForm()
-        if obj.status in (S.TRIAGED, S.IN_PROGRESS):
-            context["deliver_form"] = forms.get("deliver_form") or DeliverForm(
-                initial={
-                    "asset_title": obj.title,
-                    "asset_kind": _kind_for(obj.type),
-                    "asset_products": [obj.product_id],
-                    "asset_personas": [p.pk for p in obj.personas.all()],
-                }
-            )
-    if may["own"] and obj.status in (S.DELIVERED, S.REUSED):
+    if "log_time" in actions:
+        context["log_form"] = forms.get("log_form") or LogTimeForm()
+    if "deliver" in actions:
+        context["deliver_form"] = forms.get("deliver_form") or DeliverForm(
+            initial={
+                "asset_title": obj.title,
+                "asset_kind": services.asset_kind_for(obj.type),
+                "asset_products": [obj.product_id],
+                "asset_personas": [p.pk for p in obj.personas.all()],
+            }
+        )
+    if "rate" in actions:
         context["rate_form"] = forms.get("rate_form") or RateForm(initial={"rating": obj.rating})
     return context
-
-
-def _kind_for(request_type: str) -> str:
-    kinds: dict[str, str] = {
-        RequestType.COMPETITIVE_INTEL: AssetKind.BATTLECARD,
-        RequestType.EMAIL_TEMPLATE: AssetKind.EMAIL_TEMPLATE,
-        RequestType.CALL_SCRIPT: AssetKind.CALL_SCRIPT,
-        RequestType.SLIDES: AssetKind.DECK,
-        RequestType.DATASHEET: AssetKind.DATASHEET,
-        RequestType.PRICING: AssetKind.PRICING,
-    }
-    return kinds.get(request_type, AssetKind.OTHER)
 
 
 class RequestDetailView(RoleRequiredMixin, View):
@@ -377,8 +339,8 @@ class RequestDetailView(RoleRequiredMixin, View):
 
     allowed_roles = REQUEST_ROLES
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        user = _user(request)
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        user = request.user
         obj = access_request(user=user, id=pk)
         return render(request, "requests_queue/detail.html", _detail_context(user, obj))
 
@@ -387,12 +349,12 @@ class RequestActionView(RoleRequiredMixin, View):
     """A POST that moves a request: look it up through the door, validate, call one service."""
 
     allowed_roles = REQUEST_ROLES
-    action = "view"
+    action = "view"  # a move of ``workflow.TRANSITIONS`` (or a permission action), checked by the door
     form_class: type[Form] | None = None
     form_name = ""
     success_message = ""
 
-    def get_form(self, request: HttpRequest, obj: Request) -> Form | None:
+    def get_form(self, request: AuthenticatedHttpRequest, obj: Request) -> Form | None:
         if self.form_class is None:
             return None
         return self.form_class(request.POST, request.FILES)
@@ -400,8 +362,8 @@ class RequestActionView(RoleRequiredMixin, View):
     def perform(self, user: User, obj: Request, data: dict[str, Any]) -> str | None:
         raise NotImplementedError
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponseBase:
-        user = _user(request)
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+        user = request.user
         obj = access_request(user=user, id=pk, action=self.action)
         form = self.get_form(request, obj)
         if form is None or form.is_valid():
@@ -438,15 +400,15 @@ class TriageView(RequestActionView):
 
 
 class DecideView(RequestActionView):
-    action = "triage"
+    action = "triage"  # every decision is a move of the table that needs ``triage``
     form_name = "decision_form"
 
-    def get_form(self, request: HttpRequest, obj: Request) -> Form:
-        user = _user(request)
+    def get_form(self, request: AuthenticatedHttpRequest, obj: Request) -> Form:
+        user = request.user
         return DecisionForm(
             request.POST,
-            assignees=selectors.assignable_pmms(user=user, team_ids={obj.team_id}),
-            assets=selectors.assets_visible_to(user).filter(team_id=obj.team_id),
+            assignees=selectors.assignee_choices(user=user, request=obj),
+            assets=selectors.reuse_choices(user=user, request=obj),
         )
 
     def perform(self, user: User, obj: Request, data: dict[str, Any]) -> str | None:
@@ -471,11 +433,7 @@ class DecideView(RequestActionView):
             services.request_mark_reused(request=obj, actor=user, asset=data["asset"], message=message)
             return "Answered with an existing asset; its reuse count went up."
         if decision == "duplicate":
-            original = visible_to(user).filter(pk=data["duplicate_of"]).first()
-            if original is None:
-                raise ValidationError(
-                    {"duplicate_of": f"There is no request #{data['duplicate_of']} in your queue."}
-                )
+            original = selectors.duplicate_original(user=user, request=obj, id=data["duplicate_of"])
             services.request_mark_duplicate(request=obj, actor=user, original=original, message=message)
             return f"Marked as a duplicate of #{original.pk}; the requester now follows it."
         if decision == "snooze":
@@ -494,7 +452,7 @@ class ClaimView(RequestActionView):
 
 
 class StartView(RequestActionView):
-    action = "work"
+    action = "start"
 
     def perform(self, user: User, obj: Request, data: dict[str, Any]) -> str | None:
         services.request_start(request=obj, actor=user)
@@ -502,7 +460,7 @@ class StartView(RequestActionView):
 
 
 class LogTimeView(RequestActionView):
-    action = "work"
+    action = "log_time"
     form_class = LogTimeForm
     form_name = "log_form"
 
@@ -514,7 +472,7 @@ class LogTimeView(RequestActionView):
 
 
 class DeliverView(RequestActionView):
-    action = "work"
+    action = "deliver"
     form_class = DeliverForm
     form_name = "deliver_form"
 
@@ -523,7 +481,7 @@ class DeliverView(RequestActionView):
         if data["publish"]:
             publish = services.AssetDraft(
                 title=data["asset_title"] or obj.title,
-                kind=data["asset_kind"] or _kind_for(obj.type),
+                kind=data["asset_kind"],
                 description=obj.details,
                 review_by=data["review_by"],
                 products=list(data["asset_products"]) or [obj.product],
@@ -547,7 +505,7 @@ class CommentView(RequestActionView):
 
 
 class CancelView(RequestActionView):
-    action = "own"
+    action = "cancel"
     form_class = CancelForm
     success_message = "Request cancelled. Product marketing was told."
 
@@ -557,7 +515,7 @@ class CancelView(RequestActionView):
 
 
 class RateView(RequestActionView):
-    action = "own"
+    action = "rate"
     form_class = RateForm
     form_name = "rate_form"
 
@@ -569,42 +527,37 @@ class RateView(RequestActionView):
 # --- The asset library -------------------------------------------------------------------------
 
 
-class AssetLibraryView(RoleRequiredMixin, TemplateView):
+class AssetLibraryView(RoleRequiredMixin, View):
     """``/requests/assets/``: every reusable asset, searchable and filterable, reuse counts and review flags."""
 
     allowed_roles = EVERYONE
-    template_name = "requests_queue/assets.html"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        user = _user(self.request)
-        get = self.request.GET
-        product = get.get("product", "")
-        filters = selectors.AssetFilters(
-            q=get.get("q", "").strip(),
-            kind=get.get("kind", "") if get.get("kind", "") in AssetKind.values else "",
-            product=int(product) if product.isdigit() else None,
-            review=get.get("review", "") if get.get("review") in ("due", "fresh") else "",
-            sort=get.get("sort", "reuse") if get.get("sort") in selectors.ASSET_ORDERINGS else "reuse",
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        user = request.user
+        listing = filtered_page(
+            request, AssetFilter, selectors.asset_library(user=user), default_sort="reuse"
         )
-        page = _page(self.request, selectors.asset_library(user=user, filters=filters))
-        return {
-            **super().get_context_data(**kwargs),
-            "page": page,
-            "filters": filters,
-            "kinds": AssetKind.choices,
-            "products": product_choices(),
-            "query": _query_without_page(self.request),
-            "today": timezone.localdate(),
-            "may_publish": can_publish_assets(user),
-            "filtered": bool(get.dict().keys() - {"page"}),
-        }
+        return render(
+            request,
+            "requests_queue/assets.html",
+            {
+                **listing,
+                "list_url": reverse("requests_queue:assets"),
+                "search_placeholder": "Title or description",
+                "filtered_empty_title": "No asset matches these filters",
+                "filtered_empty_text": "Try other words or clear the filters. Not there? Ask product marketing: "
+                "the answer may become the next asset.",
+                "today": timezone.localdate(),
+                "may_publish": can_create_asset(user),
+            },
+        )
 
 
 class AssetDetailView(RoleRequiredMixin, View):
     allowed_roles = EVERYONE
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        user = _user(request)
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        user = request.user
         asset = access_asset(user=user, id=pk)
         return render(
             request,
@@ -622,8 +575,8 @@ class AssetReviewedView(RoleRequiredMixin, View):
 
     allowed_roles = PMM_AND_CMO
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        user = _user(request)
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        user = request.user
         asset = access_asset(user=user, id=pk, action="edit")
         try:
             from django.utils.dateparse import parse_date
@@ -639,27 +592,23 @@ class AssetReviewedView(RoleRequiredMixin, View):
         return HttpResponseRedirect(asset.get_absolute_url())
 
 
-class AssetCreateView(RoleRequiredMixin, TemplateView):
+class AssetCreateView(RoleRequiredMixin, View):
     """``/requests/assets/new/``: a PMM publishes a reusable asset directly to the library."""
 
     allowed_roles = PMM_AND_CMO
     template_name = "requests_queue/asset_form.html"
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self.render_to_response({"form": AssetForm()})
+    def get(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return render(request, self.template_name, {"form": AssetForm()})
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = _user(request)
+    def post(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
         form = AssetForm(request.POST, request.FILES)
-        team = teams_of(user=user).first()
-        if team is None:
-            form.add_error(None, "You are on no team yet: ask your marketing leader to add you to one.")
-        elif form.is_valid():
+        if form.is_valid():
             data = form.cleaned_data
             try:
-                asset = services.asset_publish(
+                asset = services.asset_create(
                     actor=user,
-                    team_id=team.pk,
                     title=data["title"],
                     kind=data["kind"],
                     description=data["description"],
@@ -674,30 +623,28 @@ class AssetCreateView(RoleRequiredMixin, TemplateView):
             else:
                 messages.success(request, f"“{asset.title}” is in the library.")
                 return HttpResponseRedirect(asset.get_absolute_url())
-        return self.render_to_response({"form": form}, status=400)
+        return render(request, self.template_name, {"form": form}, status=400)
 
 
-class SlaView(RoleRequiredMixin, TemplateView):
+class SlaView(RoleRequiredMixin, View):
     """``/requests/sla/``: the marketing leader sets each request type's acknowledge and deliver targets."""
 
     allowed_roles = (Role.CMO,)
-    template_name = "requests_queue/sla.html"
 
-    def _teams(self) -> list[Team]:
-        return list(selectors.sla_teams(user=_user(self.request)))
+    def render_tables(
+        self, request: AuthenticatedHttpRequest, errors: dict[int, dict[str, list[str]]], status: int = 200
+    ) -> HttpResponse:
+        tables = [
+            {"team": team, "rows": selectors.sla_table(team=team), "errors": errors.get(team.pk, {})}
+            for team in selectors.sla_teams(user=request.user)
+        ]
+        return render(request, "requests_queue/sla.html", {"tables": tables}, status=status)
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        errors: dict[int, dict[str, list[str]]] = kwargs.pop("errors", {})
-        return {
-            **super().get_context_data(**kwargs),
-            "tables": [
-                {"team": team, "rows": selectors.sla_table(team=team), "errors": errors.get(team.pk, {})}
-                for team in self._teams()
-            ],
-        }
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        return self.render_tables(request, {})
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = _user(request)
+    def post(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
         team_id = request.POST.get("team", "")
         team = selectors.sla_teams(user=user).filter(pk=int(team_id) if team_id.isdigit() else 0).first()
         if team is None:
@@ -723,4 +670,4 @@ class SlaView(RoleRequiredMixin, TemplateView):
                 )
                 return HttpResponseRedirect(reverse("requests_queue:sla"))
         messages.error(request, "Nothing was saved: fix the highlighted rows.")
-        return self.render_to_response(self.get_context_data(errors={team.pk: problems}), status=400)
+        return self.render_tables(request, {team.pk: problems}, status=400)

@@ -86,3 +86,39 @@ def cast(sales_rep, pmm, pm, cmo, other_pmm, admin_user, team, other_team) -> di
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
+
+
+# --- Backends: the same suite on PostgreSQL and Redis (``make test``) and on the embedded default -----
+# (SQLite, tasks in-process: ``make test-sqlite``). A test that needs what the embedded default lacks
+# says so with a marker and its reason; on that backend it is skipped and ``-ra`` prints why.
+# PostgreSQL with Redis skips nothing.
+
+NEEDS_POSTGRES = ("postgres", "integration", "browser")
+NEEDS_REDIS = ("redis", "integration", "browser")
+
+
+def _marker_reason(item: pytest.Item, name: str) -> str:
+    marker = item.get_closest_marker(name)
+    if marker is None:
+        return ""
+    reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+    return f": {reason}" if reason else ""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from django.conf import settings
+
+    on_sqlite = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    without_redis = not settings.REDIS_URL
+    for item in items:
+        if on_sqlite:
+            name = next((n for n in NEEDS_POSTGRES if item.get_closest_marker(n)), None)
+            if name:
+                why = f"needs PostgreSQL, the database is SQLite: marked {name}{_marker_reason(item, name)}"
+                item.add_marker(pytest.mark.skip(reason=why))
+                continue
+        if without_redis:
+            name = next((n for n in NEEDS_REDIS if item.get_closest_marker(n)), None)
+            if name:
+                why = f"needs Redis, REDIS_URL is empty: marked {name}{_marker_reason(item, name)}"
+                item.add_marker(pytest.mark.skip(reason=why))

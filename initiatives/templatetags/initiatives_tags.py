@@ -6,9 +6,9 @@ from typing import Any
 from django import template
 
 from initiatives import selectors
-from initiatives.permissions import home_team
 from pmm_portal.core.dates import today_in
 from pmm_portal.core.models import User
+from pmm_portal.core.selectors import home_team
 
 register = template.Library()
 

@@ -7,7 +7,7 @@ from .models import Product, Team, User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     list_display = ("username", "email", "first_name", "last_name", "role", "is_active")
     list_filter = ("role", "is_active", "is_staff", "teams")
     search_fields = ("username", "email", "first_name", "last_name")

@@ -1,7 +1,10 @@
 """API of the shared core: who am I, teams, products, tokens, pagination."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, viewsets
@@ -13,6 +16,18 @@ from rest_framework.throttling import AnonRateThrottle
 from . import selectors
 from .models import Product, Team, User
 from .permissions import EVERYONE, HasRole
+
+
+@contextmanager
+def service_errors() -> Iterator[None]:
+    """Turn a service's ``ValidationError`` into DRF's 400 with one entry per field (every app's API)."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        if hasattr(error, "error_dict"):
+            detail = {("non_field_errors" if k == "__all__" else k): v for k, v in error.message_dict.items()}
+            raise serializers.ValidationError(detail) from error
+        raise serializers.ValidationError({"non_field_errors": error.messages}) from error
 
 
 class UserSummarySerializer(serializers.ModelSerializer[User]):

@@ -36,7 +36,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "bullseye",
         role_labels=(("cmo", "Team plan"), ("pm", "Marketing plan"), ("admin", "Plans")),
     ),
-    NavItem("Timesheet", "initiatives:timesheet", "clock"),
+    NavItem("Timesheet", "timesheets:week", "clock"),
     NavItem("Request queue", "requests_queue:index", "list-check"),
     NavItem("Asset library", "requests_queue:assets", "collection"),
     NavItem("Personas", "personas:index", "people"),

@@ -40,7 +40,8 @@ class RoleRequiredMixin(AccessMixin):
         if not user_has_role(request.user, self.allowed_roles):
             self.raise_exception = True
             return self.handle_no_permission()
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        response: HttpResponseBase = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return response
 
 
 class HasRole(BasePermission):

@@ -1,8 +1,21 @@
 """Reads about people, teams and products that several pages share."""
 
+from datetime import date
+
 from django.db.models import Count, Q, QuerySet
 
+from .dates import today_in
 from .models import Product, Role, Team, User
+
+
+def home_team(user: User) -> Team | None:
+    """The team whose plan a PMM's new initiatives, reviews and wins belong to (the first they are on)."""
+    return user.teams.order_by("name").first()
+
+
+def today_for(user: User) -> date:
+    """Today where ``user`` works: in their home team's time zone."""
+    return today_in(home_team(user))
 
 
 def teams_of(*, user: User) -> QuerySet[Team]:

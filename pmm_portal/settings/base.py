@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "csp",
     "pmm_portal.core",
     "personas",
+    "timesheets",
     "initiatives",
     "requests_queue",
     "reporting",
@@ -281,7 +282,7 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
         "InitiativeStatusEnum": "initiatives.models.InitiativeStatus",
-        "TimeCategoryEnum": "initiatives.models.TimeCategory",
+        "TimeCategoryEnum": "timesheets.models.TimeCategory",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

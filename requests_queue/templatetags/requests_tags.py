@@ -9,6 +9,7 @@ from django import template
 
 from pmm_portal.core.models import User
 from requests_queue import selectors
+from requests_queue.models import OPEN_STATUSES
 
 register = template.Library()
 
@@ -18,7 +19,7 @@ def sales_requests_card(context: dict[str, Any]) -> dict[str, Any]:
     """My open requests (at most five) and my latest notifications."""
     user: User = context["user"]
     return {
-        "requests": list(selectors.my_requests(user=user, status="open")[:5]),
+        "requests": list(selectors.my_requests(user=user).filter(status__in=OPEN_STATUSES)[:5]),
         "notifications": selectors.notifications_for(user=user, limit=5),
         "unread": selectors.unread_count(user=user),
         "request": context.get("request"),

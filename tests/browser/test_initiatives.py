@@ -6,9 +6,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from initiatives.models import FocusSlot, MonthlyReview, TimeEntry, Win
+from initiatives.models import FocusSlot, MonthlyReview, Win
 from pmm_portal.core.dates import add_months, month_start, week_start
 from tests.factories import TEST_PASSWORD, FocusSlotFactory, InitiativeFactory
+from timesheets.models import TimeEntry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

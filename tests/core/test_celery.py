@@ -10,6 +10,7 @@ from pmm_portal.celery import app
 from pmm_portal.core.tasks import clear_expired_sessions
 
 
+@pytest.mark.redis(reason="checks that the broker is REDIS_URL")
 def test_celery_is_configured_for_safe_delivery():
     conf = app.conf
     assert conf.task_serializer == "json"

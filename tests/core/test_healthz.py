@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 
 
+@pytest.mark.redis(reason="pings the broker at REDIS_URL")
 def test_healthy_when_database_and_broker_answer(client, db):
     response = client.get("/healthz/")
     assert response.status_code == 200
@@ -23,6 +24,7 @@ def test_unhealthy_when_the_broker_is_down(client, db, settings):
     assert response.json()["checks"] == {"database": "ok", "broker": "error"}
 
 
+@pytest.mark.postgres(reason="points the connection at a TCP port where nothing listens; SQLite has no port")
 @pytest.mark.django_db(transaction=True)
 def test_unhealthy_when_the_database_is_down(client):
     """Point the live connection at a port where no database listens, then restore it."""

@@ -6,8 +6,9 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
-from initiatives.models import FocusSlot, Initiative, Milestone, MonthlyReview, TimeEntry, Win
+from initiatives.models import FocusSlot, Initiative, Milestone, MonthlyReview, Win
 from tests.factories.core import TeamFactory, UserFactory
+from timesheets.models import TimeEntry
 
 __all__ = [
     "FocusSlotFactory",

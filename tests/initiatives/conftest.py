@@ -1,29 +1,5 @@
-"""Shared fixtures: the cast's PMM with a plan in the team's own month."""
+"""The plan's dates are the timesheet's: the same fixtures (today in the team's zone, its week and month)."""
 
-import datetime
+from tests.timesheets.conftest import last_week, month, this_week, today
 
-import pytest
-from django.utils import timezone
-
-from pmm_portal.core.dates import month_start, week_start
-
-
-@pytest.fixture
-def today(team) -> datetime.date:
-    """Today in the team's time zone (what the pages use)."""
-    return timezone.now().astimezone(team.zone).date()
-
-
-@pytest.fixture
-def month(today) -> datetime.date:
-    return month_start(today)
-
-
-@pytest.fixture
-def this_week(today) -> datetime.date:
-    return week_start(today)
-
-
-@pytest.fixture
-def last_week(this_week) -> datetime.date:
-    return this_week - datetime.timedelta(days=7)
+__all__ = ["last_week", "month", "this_week", "today"]

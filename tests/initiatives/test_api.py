@@ -5,8 +5,9 @@ import datetime
 import pytest
 from django.core.management import call_command
 
-from initiatives.models import FocusSlot, Initiative, TimeEntry, Win
+from initiatives.models import FocusSlot, Initiative, Win
 from tests.factories import FocusSlotFactory, InitiativeFactory, PersonaFactory, TimeEntryFactory
+from timesheets.models import TimeEntry
 
 
 @pytest.fixture

@@ -3,8 +3,11 @@
 from django.core.management import call_command
 from django.db.models import Count, Sum
 
-from initiatives.models import FocusSlot, Initiative, MonthlyReview, TimeEntry, Win
+from initiatives.models import FocusSlot, Initiative, MonthlyReview, Win
+from pmm_portal.core.dates import add_months, mondays_in_month, month_start, week_start
 from pmm_portal.core.models import User
+from pmm_portal.core.selectors import today_for
+from timesheets.models import TimeEntry
 
 
 def test_a_year_of_history_per_pmm_that_keeps_the_rules(db, settings):
@@ -15,7 +18,18 @@ def test_a_year_of_history_per_pmm_that_keeps_the_rules(db, settings):
     assert len(months) == 12
     assert all(row["n"] == 3 for row in months)
     weeks = TimeEntry.objects.filter(user=pmm).values("week_start").annotate(total=Sum("hours"))
-    assert len(weeks) >= 48
+    # Every week of the last twelve months that has ended, whatever today's date: on the 4th of
+    # a month whose first Monday is still to come that is 47 weeks, on other days up to 52.
+    today = today_for(pmm)
+    first = add_months(month_start(today), -11)
+    ended = [
+        monday
+        for n in range(12)
+        for monday in mondays_in_month(add_months(first, n))
+        if monday < week_start(today)
+    ]
+    assert sorted(row["week_start"] for row in weeks) == ended
+    assert len(ended) >= 47
     assert all(10 <= row["total"] <= 80 for row in weeks)
     assert MonthlyReview.objects.filter(owner=pmm, submitted_at__isnull=False).count() == 10
     assert MonthlyReview.objects.filter(owner=pmm, submitted_at__isnull=True).count() == 1  # the prompt shows

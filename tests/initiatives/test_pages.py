@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from initiatives.models import FocusSlot, Initiative, MonthlyReview, StatusUpdate, TimeEntry, Win
+from initiatives.models import FocusSlot, Initiative, MonthlyReview, StatusUpdate, Win
 from tests.factories import FocusSlotFactory, InitiativeFactory, MilestoneFactory, TimeEntryFactory
+from timesheets.models import TimeEntry
 
 
 @pytest.fixture

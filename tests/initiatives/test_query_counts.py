@@ -69,8 +69,9 @@ PAGES = {
     "/initiatives/all/": ("cmo", 5),
     # count, page of wins with owner, team, initiative and request, owners for the filter.
     "/initiatives/wins/": ("cmo", 5),
-    # count, page of reviews with owner and team, home_team (review due is asked of PMMs only).
-    "/initiatives/reviews/": ("cmo", 5),
+    # count, page of reviews with owner and team, owners for the filter, home_team (review due is
+    # asked of PMMs only).
+    "/initiatives/reviews/": ("cmo", 6),
     # count, page, then products, personas and milestones prefetched, home_team for "this month".
     "/api/v1/initiatives/": ("pmm", 8),
     # count, page of the user's own entries.

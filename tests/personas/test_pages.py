@@ -46,7 +46,7 @@ def test_list_filters_by_kind_status_owner_staleness_and_search(client, pmm, pm,
     assert shown("?stale=false") == ["Cautious CFO", "Release engineer"]
     assert shown("?status=draft&q=weekly") == ["Release engineer"]
     assert (
-        "No persona matches these filters"
+        "Try another search word, or clear the filters to see every persona."
         in client.get(reverse("personas:index") + "?q=zzz").content.decode()
     )
 

@@ -1,8 +1,9 @@
 """Who reads, who writes, who gets 403 and who 404, on every persona page and endpoint.
 
-Personas are read by everyone signed in; buyer and sales-channel personas are
-changed by the team's PMMs, user personas by the product's PMs. Interactions
-are the team's (and its CMO's): another team's PMM gets 404, sales 403.
+Validated personas (the shared cast's ``buyer`` and ``user_persona``) are read by
+everyone signed in; buyer and sales-channel personas are changed by the team's
+PMMs, user personas by the product's PMs. Interactions are the team's (and its
+CMO's): another team's PMM gets 404, sales 403. Drafts and history: ``test_visibility``.
 """
 
 import pytest

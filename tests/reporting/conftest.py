@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from initiatives.models import FocusSlot, Initiative, InitiativeStatus, TimeCategory, TimeEntry, Win
+from initiatives.models import FocusSlot, Initiative, InitiativeStatus, Win
 from personas.models import CustomerInteraction, Persona
 from pmm_portal.core.models import Role
 from requests_queue.models import Asset, Request, RequestStatus, RequestType
 from tests.factories import UserFactory
+from timesheets.models import TimeCategory, TimeEntry
 
 PARIS = ZoneInfo("Europe/Paris")
 OCTOBER = dt.date(2026, 10, 1)

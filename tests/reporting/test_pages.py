@@ -8,11 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from initiatives.models import TimeCategory, TimeEntry
 from pmm_portal.core.models import Role
 from reporting.models import MonthlyReport, ReportStatus
 from tests.factories import UserFactory
 from tests.reporting.conftest import OCTOBER
+from timesheets.models import TimeCategory, TimeEntry
 
 
 @pytest.fixture

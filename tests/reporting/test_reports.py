@@ -7,11 +7,11 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from initiatives.models import TimeCategory, TimeEntry
 from pmm_portal.celery import app
 from reporting import services, tasks
 from reporting.models import MonthlyReport, ReportStatus
 from tests.reporting.conftest import OCTOBER
+from timesheets.models import TimeCategory, TimeEntry
 
 
 @pytest.fixture

@@ -37,6 +37,9 @@ def _blocked_sessions() -> int:
         return cursor.fetchone()[0]
 
 
+@pytest.mark.postgres(
+    reason="row locks (select_for_update) held across two connections; SQLite locks the whole file"
+)
 def test_the_second_claim_waits_for_the_first_and_is_told_who_won(pmm, rival, unclaimed):
     assert connection.vendor == "postgresql"
     first_claimed = threading.Event()
@@ -76,6 +79,7 @@ def test_the_second_claim_waits_for_the_first_and_is_told_who_won(pmm, rival, un
     assert Request.objects.get(pk=unclaimed.pk).assignee == pmm
 
 
+@pytest.mark.postgres(reason="concurrent transactions on two connections; SQLite locks the whole file")
 def test_two_simultaneous_claims_have_exactly_one_winner(pmm, rival, unclaimed):
     start = threading.Barrier(2)
     winners: list[str] = []

@@ -66,7 +66,7 @@ def test_a_failed_mail_is_retried_and_then_sent_once(make_request, pmm, monkeypa
     services.request_decline(request=request, actor=pmm, alternative="Try the Northwind battlecard.")
     event = RequestEvent.objects.filter(request=request, to_status=S.DECLINED).get()
     calls = {"n": 0}
-    real_send = services.send_mail
+    real_send = services.notifications.send_mail
 
     def flaky(*args, **kwargs):
         calls["n"] += 1
@@ -74,7 +74,7 @@ def test_a_failed_mail_is_retried_and_then_sent_once(make_request, pmm, monkeypa
             raise ConnectionError("SMTP down")
         return real_send(*args, **kwargs)
 
-    monkeypatch.setattr(services, "send_mail", flaky)
+    monkeypatch.setattr(services.notifications, "send_mail", flaky)
     with pytest.raises(ConnectionError):
         services.event_notify(event_id=event.pk)
     assert not NotificationDelivery.objects.filter(event=event).exists()  # rolled back with the failed send
@@ -170,7 +170,7 @@ def test_with_redis_down_a_submission_is_saved_and_its_notification_follows_when
     assert response.status_code == 200
     assert "sent to the Core Platform team" in response.content.decode()
     assert "Rate-limit counter unavailable" in caplog.text
-    assert "Could not enqueue notifications" in caplog.text
+    assert "Could not enqueue requests_queue.notify_event" in caplog.text
     request = Request.objects.get(title="Battlecard against Northwind for Acme")
     assert request.status == S.NEW
     pending = RequestEvent.objects.get(request=request, kind="submitted")

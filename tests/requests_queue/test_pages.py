@@ -72,7 +72,7 @@ def test_bad_input_is_explained_and_nothing_is_saved(client, sales_rep, product,
 def test_an_oversized_attachment_is_refused(client, sales_rep, product, monkeypatch):
     from requests_queue import services
 
-    monkeypatch.setattr(services, "MAX_ATTACHMENT_BYTES", 1024)
+    monkeypatch.setattr(services.assets, "MAX_ATTACHMENT_BYTES", 1024)
     client.force_login(sales_rep)
     big = SimpleUploadedFile("deck.pdf", b"x" * 2048, content_type="application/pdf")
     response = client.post("/requests/new/", {**form_data(product), "attachments": [big]})

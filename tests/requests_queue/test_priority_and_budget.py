@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from initiatives.services import time_entry_add_request_hours
 from requests_queue import selectors, services
 from requests_queue.models import RequestStatus
 from tests.factories import UserFactory
+from timesheets.services import time_entry_add_request_hours
 
 TODAY = date(2026, 3, 11)  # a Wednesday
 
@@ -71,13 +71,23 @@ def _monday(day: date) -> date:
 
 
 @pytest.fixture
-def logged(team, pmm):
-    """This month: Priya 36 h of which 6 h on requests (16.7 %); Noor 40 h of which 2 h (5 %)."""
-    from initiatives.models import TimeEntry
+def logged(team, pmm, monkeypatch):
+    """This month: Priya 36 h of which 6 h on requests (16.7 %); Noor 40 h of which 2 h (5 %).
 
+    Time stands at noon on this week's Monday, so the week belongs to "this month"
+    even in the first days of a month whose first week began in the previous one.
+    """
+    from datetime import UTC, datetime, time
+
+    from django.utils import timezone
+
+    from timesheets.models import TimeEntry
+
+    monday = _monday(date.today())
+    monkeypatch.setattr(timezone, "now", lambda: datetime.combine(monday, time(12), tzinfo=UTC))
     noor = UserFactory(username="noor", first_name="Noor", role="pmm")
     team.members.add(noor)
-    week = _monday(date.today())
+    week = monday
     TimeEntry.objects.create(user=pmm, week_start=week, category="meetings", hours=Decimal(30))
     TimeEntry.objects.create(user=noor, week_start=week, category="meetings", hours=Decimal(38))
     return noor, week
@@ -105,7 +115,7 @@ def test_budget_gauge_figures(team, pmm, logged, make_request):
     assert noor_gauge.status == "under"
     assert noor_gauge.projected_pct == Decimal("13.6")
     assert not noor_gauge.would_exceed
-    assert selectors.suggest_assignee(list(gauges.values())).user == noor
+    assert services.suggest_assignee(list(gauges.values())).user == noor
 
 
 def test_projection_for_an_empty_month_uses_a_week_of_work(team, pmm):

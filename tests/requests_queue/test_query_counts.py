@@ -52,12 +52,16 @@ def count(client, user, url):
         # assignee filter PMMs, product filter choices
         ("pmm", "/requests/", 8),
         ("pmm", "/requests/?q=northwind&status=all", 8),
+        # the second page costs the same (with 3 rows the pager falls back to the only page)
+        ("pmm", "/requests/?status=all&page=2", 8),
         # session, user, count, page rows (with assignee, product, duplicate_of, reused asset,
         # comment count), notifications, unread count
         ("sales", "/requests/mine/", 6),
+        ("sales", "/requests/mine/?page=2", 6),
         # session, user, count, page rows (owner, team), products prefetch, personas prefetch, product choices
         ("sales", "/requests/assets/", 7),
         ("sales", "/requests/assets/?q=northwind", 7),
+        ("sales", "/requests/assets/?page=2", 7),
         # session, user, count, rows (requester, assignee, team, reused asset), personas prefetch
         ("pmm", "/api/v1/requests/", 5),
         ("sales", "/api/v1/requests/", 5),

@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from requests_queue import services
+from requests_queue import services, workflow
 from requests_queue.models import Asset, Request, RequestEvent, RequestStatus
 from tests.factories import RequestFactory
 
@@ -21,21 +21,41 @@ def monday():
     return today - timedelta(days=today.weekday())
 
 
-# transition name -> (statuses it is allowed from, status it leads to (None: unchanged), who acts)
-TRANSITIONS = {
-    "triage": ({S.NEW, S.TRIAGED, S.SNOOZED, S.IN_PROGRESS}, None, "pmm"),
-    "accept": ({S.NEW, S.TRIAGED, S.SNOOZED}, S.TRIAGED, "pmm"),
-    "claim": ({S.NEW, S.TRIAGED}, None, "other_team_pmm"),
-    "start": ({S.TRIAGED}, S.IN_PROGRESS, "pmm"),
-    "log_time": ({S.TRIAGED, S.IN_PROGRESS, S.DELIVERED}, None, "pmm"),
-    "deliver": ({S.TRIAGED, S.IN_PROGRESS}, S.DELIVERED, "pmm"),
-    "mark_reused": ({S.NEW, S.TRIAGED, S.SNOOZED}, S.REUSED, "pmm"),
-    "mark_duplicate": ({S.NEW, S.TRIAGED, S.SNOOZED}, S.DUPLICATE, "pmm"),
-    "snooze": ({S.NEW, S.TRIAGED}, S.SNOOZED, "pmm"),
-    "decline": ({S.NEW, S.TRIAGED, S.SNOOZED, S.IN_PROGRESS}, S.DECLINED, "pmm"),
-    "cancel": ({S.NEW, S.TRIAGED, S.IN_PROGRESS, S.SNOOZED}, S.CANCELLED, "sales"),
-    "rate": ({S.DELIVERED, S.REUSED}, None, "sales"),
+# The flow of PRODUCT.md, written down once more on purpose: the table in code must say the same.
+# test's move -> (statuses it is allowed from, status it leads to (None: unchanged), permission action)
+EXPECTED = {
+    "triage": ({S.NEW, S.TRIAGED, S.SNOOZED, S.IN_PROGRESS}, S.TRIAGED, "triage"),
+    "accept": ({S.NEW, S.TRIAGED, S.SNOOZED}, S.TRIAGED, "triage"),
+    "claim": ({S.NEW, S.TRIAGED}, None, "claim"),
+    "start": ({S.TRIAGED}, S.IN_PROGRESS, "work"),
+    "log_time": ({S.TRIAGED, S.IN_PROGRESS, S.DELIVERED}, None, "work"),
+    "deliver": ({S.TRIAGED, S.IN_PROGRESS}, S.DELIVERED, "work"),
+    "mark_reused": ({S.NEW, S.TRIAGED, S.SNOOZED}, S.REUSED, "triage"),
+    "mark_duplicate": ({S.NEW, S.TRIAGED, S.SNOOZED}, S.DUPLICATE, "triage"),
+    "snooze": ({S.NEW, S.TRIAGED}, S.SNOOZED, "triage"),
+    "decline": ({S.NEW, S.TRIAGED, S.SNOOZED, S.IN_PROGRESS}, S.DECLINED, "triage"),
+    "cancel": ({S.NEW, S.TRIAGED, S.IN_PROGRESS, S.SNOOZED}, S.CANCELLED, "own"),
+    "rate": ({S.DELIVERED, S.REUSED}, None, "own"),
 }
+# test's move -> its name in ``workflow.TRANSITIONS``
+MOVES = {name: {"mark_reused": "reuse", "mark_duplicate": "duplicate"}.get(name, name) for name in EXPECTED}
+
+
+def test_the_table_in_code_is_the_documented_flow():
+    for name, (allowed, leads_to, permission) in EXPECTED.items():
+        move = workflow.TRANSITIONS[MOVES[name]]
+        assert set(move.sources) == allowed, name
+        assert move.target == leads_to, name
+        assert move.permission == permission, name
+    assert workflow.TRANSITIONS["wake"].sources == (S.SNOOZED,)
+    assert set(workflow.TRANSITIONS["comment"].sources) == set(ALL)
+
+
+def test_every_permission_action_of_the_table_is_one_the_permissions_know():
+    from requests_queue.permissions import REQUEST_ACTIONS
+
+    for move in workflow.TRANSITIONS.values():
+        assert move.permission in (*REQUEST_ACTIONS, workflow.SYSTEM), move.name
 
 
 def run(name, request, *, pmm, sales_rep, asset, make_request, claimer):
@@ -72,9 +92,11 @@ def run(name, request, *, pmm, sales_rep, asset, make_request, claimer):
 
 
 @pytest.mark.parametrize("status", ALL)
-@pytest.mark.parametrize("name", list(TRANSITIONS))
+@pytest.mark.parametrize("name", list(MOVES))
 def test_every_transition_from_every_status(name, status, pmm, sales_rep, asset, make_request, team):
-    allowed, leads_to, _who = TRANSITIONS[name]
+    """The services refuse exactly what the table refuses, and move where it says."""
+    move = workflow.TRANSITIONS[MOVES[name]]
+    allowed, leads_to = set(move.sources), move.target
     claimer = pmm
     overrides = {}
     if name == "claim" and status in (S.NEW, S.TRIAGED):
@@ -92,10 +114,12 @@ def test_every_transition_from_every_status(name, status, pmm, sales_rep, asset,
             claimer=claimer,
         )
         after = Request.objects.get(pk=request.pk)
-        expected = leads_to or (S.TRIAGED if name == "triage" and status in (S.NEW, S.SNOOZED) else None)
+        expected = leads_to or status
+        if name == "triage" and status in (S.TRIAGED, S.IN_PROGRESS):
+            expected = status  # re-scored in place
         if name == "log_time" and status == S.TRIAGED:
             expected = S.IN_PROGRESS
-        assert after.status == (expected or status)
+        assert after.status == expected
     else:
         with pytest.raises(services.RequestError) as refused:
             run(
@@ -273,7 +297,7 @@ def test_delivering_reusable_work_publishes_an_asset(make_request, pmm, product)
 
 
 def test_logged_time_feeds_the_weekly_timesheet(make_request, pmm):
-    from initiatives.models import TimeEntry
+    from timesheets.models import TimeEntry
 
     request = make_request(S.IN_PROGRESS)
     services.request_log_time(request=request, actor=pmm, week_start=TODAY(), hours=Decimal("1.5"))

@@ -51,7 +51,7 @@ def duration_words(value: timedelta | None) -> str:
 
 
 @register.filter
-def pct(value: float | None, digits: int = 0) -> str:
+def pct(value: float | str | None, digits: int = 0) -> str:
     """A share (0–1) as a percentage, or an em dash when there is nothing to divide."""
     if value is None or value == "":
         return "—"

@@ -7,10 +7,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from initiatives import selectors, services
-from initiatives.models import TimeCategory, TimeEntry
+from initiatives.selectors import plan as initiative_plan
 from requests_queue.models import Request
 from tests.factories import FocusSlotFactory, InitiativeFactory, MilestoneFactory, TimeEntryFactory
+from timesheets import selectors, services
+from timesheets.models import TimeCategory, TimeEntry
 
 TODAY = datetime.date(2026, 11, 25)  # a Wednesday
 WEEK = datetime.date(2026, 11, 23)  # its Monday
@@ -205,7 +206,7 @@ def test_plan_vs_actual_against_hand_computed_figures(pmm, team):
         user=pmm, week_start=datetime.date(2026, 10, 26), category="initiative", initiative=personas, hours=7
     )  # October's week
 
-    plan = selectors.plan(user=pmm, owner=pmm, month=datetime.date(2026, 11, 1), today=TODAY)
+    plan = initiative_plan(user=pmm, owner=pmm, month=datetime.date(2026, 11, 1), today=TODAY)
 
     assert [row.initiative.title for row in plan.focus] == ["Battlecards", "Persona refresh"]
     assert [row.initiative.title for row in plan.backlog] == ["Website revamp"]
@@ -221,3 +222,44 @@ def test_plan_vs_actual_against_hand_computed_figures(pmm, team):
     assert (second.planned_month, second.logged_month, second.logged_week) == (D("20"), D("2.5"), D("2.5"))
     assert second.next_milestone is None
     assert (plan.planned_week, plan.logged_week) == (D("12"), D("7.5"))
+
+
+def test_request_hours_go_only_to_requests_of_ones_own_teams(pmm, team, other_team, other_product, sales_rep):
+    foreign = make_request(other_team, other_product, sales_rep, title="Another team's ask")
+    with pytest.raises(ValidationError, match="requests of your own teams"):
+        log(pmm, TimeCategory.REQUEST, "2", request=foreign)
+    with pytest.raises(ValidationError, match="requests of your own teams"):
+        services.time_entry_add_request_hours(user=pmm, request=foreign, week_start=WEEK, hours=D("2"))
+    assert not TimeEntry.objects.exists()
+
+
+def test_the_timesheet_offers_the_weeks_top_3_through_the_line_source(pmm, team):
+    """Timesheets import nothing above them: the initiatives app registers the top 3 as a line source."""
+    first = InitiativeFactory(owner=pmm, team=team, title="Battlecards")
+    second = InitiativeFactory(owner=pmm, team=team, title="Persona refresh")
+    FocusSlotFactory(initiative=second, rank=2, month=datetime.date(2026, 11, 1))
+    FocusSlotFactory(initiative=first, rank=1, month=datetime.date(2026, 11, 1))
+    labels = [line.label for line in selectors.timesheet(user=pmm, week=WEEK)]
+    assert labels[:2] == ["#1 Battlecards", "#2 Persona refresh"]
+    assert labels[2:] == ["One-off requests", "Customer time", "Meetings", "Other"]
+
+
+def test_a_week_spanning_two_months_offers_both_months_top_3(pmm, team):
+    """30 November – 6 December 2026: on the 4th, December's new #2 can get time, and November's too."""
+    november = InitiativeFactory(owner=pmm, team=team, title="Battlecards")
+    december = InitiativeFactory(owner=pmm, team=team, title="Pricing page")
+    FocusSlotFactory(initiative=november, rank=1, month=datetime.date(2026, 11, 1))
+    FocusSlotFactory(initiative=november, rank=1, month=datetime.date(2026, 12, 1))
+    FocusSlotFactory(initiative=december, rank=2, month=datetime.date(2026, 12, 1))
+    lines = selectors.timesheet(user=pmm, week=datetime.date(2026, 11, 30))
+    assert [line.label for line in lines if line.initiative] == [
+        "#1 Battlecards (November)",
+        "#2 Pricing page (December)",
+    ]
+    services.timesheet_save(
+        user=pmm,
+        week=datetime.date(2026, 11, 30),
+        lines=[services.TimesheetLine(category=TimeCategory.INITIATIVE, hours=D("6"), initiative=december)],
+        today=datetime.date(2026, 12, 4),
+    )
+    assert TimeEntry.objects.get(initiative=december).hours == D("6")

@@ -1,0 +1,576 @@
+"""Every change to a request: submission and each move of the state machine.
+
+Each move is a named, keyword-only function that validates first (raising
+``RequestError`` with a message a person can act on), then writes inside one
+transaction, then records a ``RequestEvent`` (``notifications.record``). Which
+status a move may start from and where it leads is the table in
+``requests_queue.workflow``; each function checks it with ``workflow.check``.
+Dates ("in the past", "a future date") are judged in the request's team's time zone.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce, Now
+from django.utils import timezone
+
+from pmm_portal.core.dates import today_in
+from pmm_portal.core.models import Product, Role, User
+from timesheets import services as timesheet_services
+
+from .. import workflow
+from ..models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    Asset,
+    EventKind,
+    Request,
+    RequestAttachment,
+    RequestComment,
+    RequestStatus,
+    RequestType,
+)
+from ..workflow import DECIDABLE, TRIAGEABLE, RequestError
+from .assets import MAX_ATTACHMENTS, AssetDraft, asset_kind_for, asset_publish, validate_attachment
+from .notifications import record
+from .scoring import refresh_priority
+
+S = RequestStatus
+
+__all__ = ["DECIDABLE", "TRIAGEABLE"]  # re-exported: the statuses of the table's triage moves
+
+
+def _require_score(value: int | None, field: str, label: str) -> None:
+    if value is None or not 1 <= value <= 5:
+        raise RequestError({field: f"Give {label} a score from 1 to 5."}, code="score_range")
+
+
+def _lock(request: Request) -> Request:
+    """Re-read the request under a row lock: two people acting at once see each other's change."""
+    return Request.objects.select_for_update().get(pk=request.pk)
+
+
+def _set_status(request: Request, status: str, actor: User | None, *, message: str = "") -> str:
+    previous = request.status
+    request.status = status
+    if status in CLOSED_STATUSES:
+        request.closed_at = timezone.now()
+    record(
+        request=request,
+        kind=EventKind.STATUS_CHANGED,
+        actor=actor,
+        from_status=previous,
+        to_status=status,
+        message=message,
+    )
+    return previous
+
+
+def _acknowledge(request: Request) -> list[str]:
+    if request.acknowledged_at is None:
+        request.acknowledged_at = timezone.now()
+        return ["acknowledged_at"]
+    return []
+
+
+# --- Submission ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_submit(
+    *,
+    requester: User,
+    product: Product,
+    type: str,
+    title: str,
+    details: str = "",
+    account: str = "",
+    opportunity_value: Decimal | None = None,
+    needed_by: date,
+    competitor: str = "",
+    deal_stage: str = "",
+    personas: Iterable[object] = (),
+    attachments: Sequence[UploadedFile[bytes]] = (),
+) -> Request:
+    """Sales asks product marketing for help: a ``new`` request in the product's team queue."""
+    errors: dict[str, str] = {}
+    if type not in RequestType.values:
+        errors["type"] = "Pick one of the request types."
+    if not title.strip():
+        errors["title"] = "Say in a few words what you need."
+    if needed_by < today_in(product.team):
+        errors["needed_by"] = "The needed-by date is in the past: pick today or a later date."
+    if opportunity_value is not None and opportunity_value < 0:
+        errors["opportunity_value"] = "The opportunity value cannot be negative."
+    if len(attachments) > MAX_ATTACHMENTS:
+        errors["attachments"] = f"Attach at most {MAX_ATTACHMENTS} files."
+    if errors:
+        raise RequestError(errors)
+    for upload in attachments:
+        try:
+            validate_attachment(upload)
+        except RequestError as error:
+            raise RequestError({"attachments": error.messages}) from error
+    request = Request(
+        requester=requester,
+        team_id=product.team_id,
+        product=product,
+        type=type,
+        title=title.strip(),
+        details=details.strip(),
+        account=account.strip(),
+        opportunity_value=opportunity_value,
+        needed_by=needed_by,
+        competitor=competitor.strip(),
+        deal_stage=deal_stage,
+    )
+    refresh_priority(request, today=today_in(product.team))
+    request.save()
+    if personas:
+        request.personas.set(personas)  # type: ignore[arg-type]
+    for upload in attachments:
+        RequestAttachment.objects.create(
+            request=request,
+            file=upload,
+            original_name=(upload.name or "attachment")[:255],
+            size=upload.size or 0,
+            uploaded_by=requester,
+        )
+    record(request=request, kind=EventKind.SUBMITTED, actor=requester, to_status=S.NEW)
+    return request
+
+
+@transaction.atomic
+def request_self_serve(
+    *,
+    requester: User,
+    product: Product,
+    title: str,
+    type: str = RequestType.OTHER,
+    details: str = "",
+    asset: Asset | None = None,
+    answered_by_request: Request | None = None,
+) -> Request:
+    """ "This answers my question": record the need as ``reused`` at once, with no marketing work.
+
+    The asset's reuse count goes up (an F() expression, safe when many do it at once).
+    """
+    if (asset is None) == (answered_by_request is None):
+        raise RequestError("Pick the asset or the past request that answers your question.")
+    if not title.strip():
+        raise RequestError({"title": "Say in a few words what you needed."})
+    if answered_by_request is not None and answered_by_request.status != S.DELIVERED:
+        raise RequestError("Only a delivered request can answer yours.")
+    if asset is None and answered_by_request is not None:
+        asset = answered_by_request.published_assets.order_by("-reuse_count").first()
+    now = timezone.now()
+    request = Request(
+        requester=requester,
+        team_id=product.team_id,
+        product=product,
+        type=type if type in RequestType.values else RequestType.OTHER,
+        title=title.strip(),
+        details=details.strip(),
+        needed_by=today_in(product.team),
+        status=S.REUSED,
+        reused_asset=asset,
+        answered_by_request=answered_by_request,
+        acknowledged_at=now,
+        closed_at=now,
+    )
+    refresh_priority(request, today=request.needed_by)
+    request.save()
+    if asset is not None:
+        Asset.objects.filter(pk=asset.pk).update(reuse_count=F("reuse_count") + 1)
+    record(
+        request=request,
+        kind=EventKind.STATUS_CHANGED,
+        actor=requester,
+        to_status=S.REUSED,
+        message="Answered from the library before it reached the queue.",
+        notify=False,
+    )
+    return request
+
+
+@transaction.atomic
+def request_triage(
+    *,
+    request: Request,
+    actor: User,
+    reusability: int,
+    educational_value: int,
+    effort_hours: Decimal,
+) -> Request:
+    """Score a request: reusability and educational value (1–5) and an effort estimate in hours.
+
+    A new or snoozed request becomes ``triaged``; one in progress is re-scored in place.
+    """
+    request = _lock(request)
+    workflow.check(request, "triage")
+    _require_score(reusability, "reusability", "reusability")
+    _require_score(educational_value, "educational_value", "educational value")
+    if effort_hours is None or effort_hours < 0 or effort_hours > 400:
+        raise RequestError({"effort_hours": "Estimate the effort in hours, between 0 and 400."})
+    request.reusability = reusability
+    request.educational_value = educational_value
+    request.effort_hours = effort_hours
+    fields = ["reusability", "educational_value", "effort_hours", "priority", "updated_at"]
+    fields += _acknowledge(request)
+    if request.triaged_at is None:
+        request.triaged_at = timezone.now()
+        fields.append("triaged_at")
+    if request.status in (S.NEW, S.SNOOZED):
+        _set_status(request, S.TRIAGED, actor)
+        fields += ["status", "snoozed_until"]
+        request.snoozed_until = None
+    refresh_priority(request)
+    request.save(update_fields=fields)
+    return request
+
+
+def _require_scored(request: Request) -> None:
+    if request.reusability is None or request.educational_value is None:
+        raise RequestError("Score reusability and educational value first: they decide what to do with it.")
+
+
+def _check_assignee(request: Request, assignee: User) -> None:
+    if not assignee.is_active or assignee.role != Role.PMM:
+        raise RequestError({"assignee": "Assign the request to an active product marketer."})
+    if not assignee.teams.filter(pk=request.team_id).exists():
+        raise RequestError({"assignee": f"{assignee.display_name} is not on the {request.team} team."})
+
+
+@transaction.atomic
+def request_accept(
+    *, request: Request, actor: User, assignee: User, due_date: date, message: str = ""
+) -> Request:
+    """Accept a scored request: assign it to a PMM of its team with a due date (→ ``triaged``)."""
+    request = _lock(request)
+    workflow.check(request, "accept")
+    _require_scored(request)
+    _check_assignee(request, assignee)
+    if due_date < today_in(request.team):
+        raise RequestError({"due_date": "The due date is in the past: pick today or a later date."})
+    fields = ["assignee", "due_date", "status", "snoozed_until", "updated_at", *_acknowledge(request)]
+    previous_assignee = request.assignee_id
+    request.assignee = assignee
+    request.due_date = due_date
+    request.snoozed_until = None
+    if request.status != S.TRIAGED:
+        _set_status(request, S.TRIAGED, actor, message=message)
+    if previous_assignee != assignee.pk:
+        record(request=request, kind=EventKind.ASSIGNED, actor=actor, message=message)
+    request.save(update_fields=fields)
+    return request
+
+
+request_assign = request_accept
+
+
+class ClaimConflictError(RequestError):
+    """Another PMM claimed the request first."""
+
+
+def request_claim(*, request: Request, actor: User) -> Request:
+    """A PMM takes an unassigned request for themselves.
+
+    Two PMMs may click "Claim" at the same moment. The claim is one conditional
+    ``UPDATE … WHERE assignee_id IS NULL``: the database serialises the two
+    updates on the row, the second finds the condition false and changes
+    nothing (row count 0), and its PMM is told who got it.
+    """
+    if actor.role != Role.PMM and not actor.is_portal_admin:
+        raise RequestError("Only product marketers claim requests.")
+    with transaction.atomic():
+        now = timezone.now()
+        updated = Request.objects.filter(
+            pk=request.pk, assignee__isnull=True, status__in=workflow.transition("claim").sources
+        ).update(
+            assignee=actor,
+            acknowledged_at=Coalesce(F("acknowledged_at"), Now()),
+            updated_at=now,
+        )
+        if updated == 0:
+            current = Request.objects.select_related("assignee").get(pk=request.pk)
+            if current.assignee_id == actor.pk:
+                raise ClaimConflictError("You already have this request.", code="claimed")
+            if current.assignee is not None:
+                raise ClaimConflictError(
+                    f"{current.assignee.display_name} claimed this request first; it is theirs now.",
+                    code="claimed",
+                )
+            workflow.check(current, "claim")
+        claimed = Request.objects.select_related("assignee").get(pk=request.pk)
+        record(request=claimed, kind=EventKind.ASSIGNED, actor=actor, message="Claimed from the queue.")
+    return claimed
+
+
+@transaction.atomic
+def request_start(*, request: Request, actor: User) -> Request:
+    """The assignee starts work on a triaged request (→ ``in_progress``)."""
+    request = _lock(request)
+    workflow.check(request, "start")
+    _require_assignee(request, actor, "start it")
+    request.started_at = timezone.now()
+    _set_status(request, S.IN_PROGRESS, actor)
+    request.save(update_fields=["status", "started_at", "updated_at"])
+    return request
+
+
+def _require_assignee(request: Request, actor: User, what: str) -> None:
+    if request.assignee_id is None:
+        raise RequestError(f"Nobody has this request yet: claim or assign it before you {what}.")
+    if request.assignee_id != actor.pk and not actor.is_portal_admin:
+        name = request.assignee.display_name if request.assignee else "the assignee"
+        raise RequestError(f"This request is assigned to {name}; only they can {what}.")
+
+
+@transaction.atomic
+def request_log_time(
+    *, request: Request, actor: User, week_start: date, hours: Decimal, note: str = ""
+) -> Request:
+    """Log hours on a request; they count as one-off time in the PMM's weekly time.
+
+    The hours go to ``timesheets.services.time_entry_add_request_hours``, which
+    keeps the weekly rules (a Monday, no future week, ≤ 80 hours a week).
+    """
+
+    request = _lock(request)
+    workflow.check(request, "log_time")
+    _require_assignee(request, actor, "log time on it")
+    if hours is None or hours <= 0 or hours > 80:
+        raise RequestError({"hours": "Log between 0.5 and 80 hours."})
+    monday = week_start - timedelta(days=week_start.weekday())
+    try:
+        timesheet_services.time_entry_add_request_hours(
+            user=actor, request=request, week_start=monday, hours=hours, note=note
+        )
+    except ValidationError as error:
+        raise RequestError(error.messages) from error
+    request.hours_logged = F("hours_logged") + hours
+    fields = ["hours_logged", "updated_at"]
+    if request.status == S.TRIAGED:
+        request.started_at = timezone.now()
+        _set_status(request, S.IN_PROGRESS, actor, message="Work started.")
+        fields += ["status", "started_at"]
+    request.save(update_fields=fields)
+    record(
+        request=request,
+        kind=EventKind.TIME_LOGGED,
+        actor=actor,
+        message=f"{hours} h in the week of {monday:%d %b %Y}",
+        notify=False,
+    )
+    request.refresh_from_db(fields=["hours_logged"])
+    return request
+
+
+@transaction.atomic
+def request_deliver(
+    *,
+    request: Request,
+    actor: User,
+    link: str = "",
+    file: UploadedFile[bytes] | None = None,
+    note: str = "",
+    publish: AssetDraft | None = None,
+) -> Request:
+    """The assignee delivers: a link or a file, and for reusable work an asset in the library."""
+    request = _lock(request)
+    workflow.check(request, "deliver")
+    _require_assignee(request, actor, "deliver it")
+    if not link and not file:
+        raise RequestError({"link": "Attach a file or paste a link to what you deliver."})
+    if publish is not None and publish.review_by is None:
+        raise RequestError({"review_by": "Set when the asset should be reviewed."})
+    if file is not None:
+        try:
+            validate_attachment(file)
+        except RequestError as error:
+            raise RequestError({"file": error.messages}) from error
+    request.delivery_link = link
+    if file is not None:
+        request.delivery_file = file
+    request.delivery_note = note.strip()
+    request.delivered_at = timezone.now()
+    if request.started_at is None:
+        request.started_at = request.delivered_at
+    _set_status(request, S.DELIVERED, actor, message=note.strip())
+    request.save(
+        update_fields=[
+            "delivery_link",
+            "delivery_file",
+            "delivery_note",
+            "delivered_at",
+            "started_at",
+            "closed_at",
+            "status",
+            "updated_at",
+        ]
+    )
+    if publish is not None:
+        asset_publish(
+            actor=actor,
+            team_id=request.team_id,
+            title=publish.title or request.title,
+            kind=publish.kind or asset_kind_for(request.type),
+            description=publish.description or request.details,
+            link=link,
+            file=request.delivery_file.name or "",
+            review_by=publish.review_by,
+            products=publish.products or [request.product],
+            personas=publish.personas,
+            source_request=request,
+        )
+    return request
+
+
+@transaction.atomic
+def request_mark_reused(*, request: Request, actor: User, asset: Asset, message: str = "") -> Request:
+    """Answer with an existing asset (→ ``reused``); the asset's reuse count goes up."""
+    request = _lock(request)
+    workflow.check(request, "reuse")
+    request.reused_asset = asset
+    request.snoozed_until = None
+    fields = ["reused_asset", "status", "closed_at", "snoozed_until", "updated_at", *_acknowledge(request)]
+    _set_status(request, S.REUSED, actor, message=message or f"Answered with “{asset.title}”.")
+    request.save(update_fields=fields)
+    Asset.objects.filter(pk=asset.pk).update(reuse_count=F("reuse_count") + 1)
+    return request
+
+
+@transaction.atomic
+def request_mark_duplicate(*, request: Request, actor: User, original: Request, message: str = "") -> Request:
+    """Close as a duplicate of ``original``; the requester then follows the original."""
+    request = _lock(request)
+    workflow.check(request, "duplicate")
+    while original.duplicate_of_id is not None:  # follow the chain to the live original
+        original = original.duplicate_of  # type: ignore[assignment]
+    if original.pk == request.pk:
+        raise RequestError({"duplicate_of": "A request cannot be a duplicate of itself."})
+    if original.team_id != request.team_id:
+        raise RequestError({"duplicate_of": "Pick a request from the same team's queue."})
+    if original.status in (S.CANCELLED, S.DECLINED):
+        raise RequestError({"duplicate_of": "That request was closed without an answer; pick an open one."})
+    request.duplicate_of = original
+    request.snoozed_until = None
+    fields = ["duplicate_of", "status", "closed_at", "snoozed_until", "updated_at", *_acknowledge(request)]
+    _set_status(request, S.DUPLICATE, actor, message=message or f"Follow #{original.pk} “{original.title}”.")
+    request.save(update_fields=fields)
+    original.followers.add(request.requester, *request.followers.all())
+    return request
+
+
+@transaction.atomic
+def request_snooze(*, request: Request, actor: User, until: date, message: str = "") -> Request:
+    """Put a request aside until a date; it wakes up by itself (beat task) on that date."""
+    request = _lock(request)
+    workflow.check(request, "snooze")
+    if until <= today_in(request.team):
+        raise RequestError({"snoozed_until": "Snooze until a future date."})
+    request.snoozed_until = until
+    fields = ["snoozed_until", "status", "updated_at", *_acknowledge(request)]
+    _set_status(request, S.SNOOZED, actor, message=message or f"Snoozed until {until:%d %b %Y}.")
+    request.save(update_fields=fields)
+    return request
+
+
+def request_wake_snoozed(*, today: date | None = None) -> int:
+    """Wake every request snoozed until today or earlier: back to triaged (if scored) or new.
+
+    "Today" is each request's team's today (``today`` overrides it for all): the
+    beat runs hourly, so a team wakes its requests soon after its own midnight.
+    """
+    # No team's today is more than a day past the server's, whatever its time zone.
+    latest = today or timezone.localdate() + timedelta(days=1)
+    woken = 0
+    for request_id in Request.objects.filter(
+        status__in=workflow.transition("wake").sources, snoozed_until__lte=latest
+    ).values_list("id", flat=True):
+        with transaction.atomic():
+            request = (
+                Request.objects.select_for_update(of=("self",)).select_related("team").get(pk=request_id)
+            )
+            if not workflow.allows(request.status, "wake"):
+                continue
+            team_today = today or today_in(request.team)
+            if request.snoozed_until is None or request.snoozed_until > team_today:
+                continue
+            scored = request.reusability is not None and request.educational_value is not None
+            request.snoozed_until = None
+            _set_status(
+                request, S.TRIAGED if scored else S.NEW, None, message="Back in the queue after a snooze."
+            )
+            refresh_priority(request, today=team_today)
+            request.save(update_fields=["status", "snoozed_until", "priority", "updated_at"])
+            woken += 1
+    return woken
+
+
+@transaction.atomic
+def request_decline(*, request: Request, actor: User, alternative: str) -> Request:
+    """Decline, but never with a bare no: ``alternative`` says what the requester can do instead."""
+    request = _lock(request)
+    workflow.check(request, "decline")
+    if not alternative or not alternative.strip():
+        raise RequestError(
+            {
+                "decline_alternative": "Offer an alternative (an existing asset, a colleague, a later date…): "
+                "no hard no."
+            }
+        )
+    request.decline_alternative = alternative.strip()
+    fields = ["decline_alternative", "status", "closed_at", "updated_at", *_acknowledge(request)]
+    _set_status(request, S.DECLINED, actor, message=request.decline_alternative)
+    request.save(update_fields=fields)
+    return request
+
+
+@transaction.atomic
+def request_cancel(*, request: Request, actor: User, reason: str = "") -> Request:
+    """The requester withdraws a request they no longer need."""
+    request = _lock(request)
+    if request.requester_id != actor.pk and not actor.is_portal_admin:
+        raise RequestError("Only the person who asked can cancel a request.")
+    workflow.check(request, "cancel")
+    _set_status(request, S.CANCELLED, actor, message=reason.strip())
+    request.save(update_fields=["status", "closed_at", "updated_at"])
+    return request
+
+
+@transaction.atomic
+def request_rate(*, request: Request, actor: User, rating: int, comment: str = "") -> Request:
+    """The requester rates what they got (1–5) once it was delivered or answered from the library."""
+    request = _lock(request)
+    if request.requester_id != actor.pk and not actor.is_portal_admin:
+        raise RequestError("Only the person who asked can rate the answer.")
+    workflow.check(request, "rate")
+    _require_score(rating, "rating", "the answer")
+    request.rating = rating
+    request.rating_comment = comment.strip()
+    request.save(update_fields=["rating", "rating_comment", "updated_at"])
+    record(request=request, kind=EventKind.RATED, actor=actor, message=request.rating_comment)
+    return request
+
+
+@transaction.atomic
+def request_comment(*, request: Request, actor: User, body: str) -> RequestComment:
+    """Add a message to the request's conversation; everyone on it is told."""
+    if not body or not body.strip():
+        raise RequestError({"body": "Write a message first."})
+    if len(body) > 5000:
+        raise RequestError({"body": "Keep the message under 5,000 characters."})
+    comment = RequestComment.objects.create(request=request, author=actor, body=body.strip())
+    Request.objects.filter(pk=request.pk).update(updated_at=timezone.now())
+    record(request=request, kind=EventKind.COMMENTED, actor=actor, message=comment.body)
+    return comment
+
+
+def open_requests_filter() -> Q:
+    return Q(status__in=OPEN_STATUSES)

@@ -1,0 +1,160 @@
+"""Request events (the transactional outbox) and the in-app and email notifications they lead to.
+
+A service writes a ``RequestEvent`` in the same transaction as its change
+(``record``). After commit the event's notification task is enqueued by name
+(``pmm_portal.core.background``); when the broker is down the event stays
+undispatched and the beat task ``requests_queue.dispatch_outbox`` enqueues it
+again (``outbox_dispatch``). These functions never import ``requests_queue.tasks``:
+the tasks import the services.
+"""
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from pmm_portal.core.background import enqueue_now, enqueue_on_commit
+from pmm_portal.core.models import Role, User
+
+from ..models import EventKind, Notification, NotificationDelivery, Request, RequestEvent, RequestStatus
+
+S = RequestStatus
+
+# The Celery name of the task that delivers an event's notifications (``tasks.notify_event``).
+NOTIFY_TASK = "requests_queue.notify_event"
+
+
+def record(
+    *,
+    request: Request,
+    kind: str,
+    actor: User | None,
+    from_status: str = "",
+    to_status: str = "",
+    message: str = "",
+    notify: bool = True,
+) -> RequestEvent:
+    """Write the event in the caller's transaction; try to enqueue its notifications after commit."""
+    event = RequestEvent.objects.create(
+        request=request,
+        kind=kind,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        message=message,
+        notify=notify,
+    )
+    if notify:
+        enqueue_on_commit(NOTIFY_TASK, event.pk)
+    return event
+
+
+def outbox_dispatch(*, older_than: timedelta = timedelta(minutes=2), limit: int = 500) -> int:
+    """Re-enqueue events whose notifications were not delivered yet; returns how many were enqueued.
+
+    ``older_than`` leaves events just committed to their own on-commit enqueue.
+    Delivery is idempotent, so an event enqueued twice still sends one mail.
+    """
+    cutoff = timezone.now() - older_than
+    pending = list(
+        RequestEvent.objects.filter(notify=True, dispatched_at__isnull=True, created_at__lte=cutoff)
+        .order_by("created_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    sent = 0
+    for event_id in pending:
+        RequestEvent.objects.filter(pk=event_id).update(dispatch_attempts=F("dispatch_attempts") + 1)
+        if enqueue_now(NOTIFY_TASK, event_id):
+            sent += 1
+        else:
+            break  # the broker is still down: try again at the next beat
+    return sent
+
+
+def _event_recipients(event: RequestEvent) -> list[User]:
+    request = event.request
+    people: dict[int, User] = {}
+    if event.kind == EventKind.SUBMITTED:
+        for pmm in User.objects.filter(teams=request.team_id, role=Role.PMM, is_active=True):
+            people[pmm.pk] = pmm
+    else:
+        people[request.requester_id] = request.requester
+        for follower in request.followers.all():
+            people[follower.pk] = follower
+        if request.assignee_id:
+            people[request.assignee_id] = request.assignee  # type: ignore[assignment]
+    if event.actor_id:
+        people.pop(event.actor_id, None)
+    return [user for user in people.values() if user.is_active]
+
+
+def event_text(event: RequestEvent) -> str:
+    request = event.request
+    actor = event.actor.display_name if event.actor else "Someone"
+    title = f"“{request.title}”"
+    if event.kind == EventKind.SUBMITTED:
+        return f"New request from {actor}: {title} ({request.product.name})"
+    if event.kind == EventKind.COMMENTED:
+        return f"{actor} commented on {title}"
+    if event.kind == EventKind.ASSIGNED:
+        return (
+            f"{actor} assigned {title} to {request.assignee.display_name if request.assignee else 'nobody'}"
+        )
+    if event.kind == EventKind.RATED:
+        return f"{actor} rated {title} {request.rating}/5"
+    label = S(event.to_status).label if event.to_status else "updated"
+    return f"{title} is now {label.lower()}" + (f" ({actor})" if event.actor else "")
+
+
+def event_notify(*, event_id: int) -> int:
+    """Create the in-app notifications and send one mail per recipient for an event; idempotent.
+
+    Each mail is guarded by a ``NotificationDelivery`` row, unique per event and
+    recipient, locked while the mail goes out: a second run (a retry, or the
+    outbox re-enqueueing) finds it and sends nothing. Returns mails sent now.
+    """
+    event = (
+        RequestEvent.objects.select_related(
+            "request__product", "request__requester", "request__assignee", "actor"
+        )
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None or not event.notify:
+        return 0
+    text = event_text(event)
+    url = settings.SITE_URL + event.request.get_absolute_url()
+    sent = 0
+    for user in _event_recipients(event):
+        Notification.objects.get_or_create(
+            event=event, recipient=user, defaults={"request": event.request, "text": text[:300]}
+        )
+        if not user.email:
+            continue
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    delivery = NotificationDelivery.objects.create(
+                        event=event, recipient=user, sent_at=timezone.now()
+                    )
+            except IntegrityError:
+                continue  # already mailed by an earlier run
+            body = f"{text}\n\n{event.message}\n\nOpen it: {url}\n".replace("\n\n\n", "\n\n")
+            send_mail(f"[PMM Portal] {text}"[:200], body, None, [user.email])
+            sent += 1
+            # The delivery row commits only with a mail that went out: a failed send rolls it back.
+            delivery.sent_at = timezone.now()
+            delivery.save(update_fields=["sent_at"])
+    RequestEvent.objects.filter(pk=event.pk, dispatched_at__isnull=True).update(dispatched_at=timezone.now())
+    return sent
+
+
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())

@@ -1,0 +1,575 @@
+"""Every route the resolver knows has a row here, and every role gets what its row says.
+
+A new URL pattern (page or API) makes ``test_every_route_has_a_row`` fail until someone writes
+its row: who may use it, what anonymous visitors get. Rows are keyed by the route's path pattern
+as the resolver reports it at run time (``"requests/<int:pk>/"``, ``"api/v1/^wins/$"``), so moving a
+view between apps keeps its row; changing a path asks for a new one.
+
+For each route and each role (and the anonymous visitor) one test sends every method the view
+answers (GET, and its state-changing method: POST, or PATCH and DELETE on API objects):
+
+- a role the row allows never gets 401, 403, 404 (the objects are its own team's) or 500, and is
+  never sent to sign in;
+- a role it does not allow gets 403 (404 on a per-object route, whose object is hidden from them);
+  anonymous visitors are sent to ``/accounts/login/`` on pages and get 401/403 from the API;
+- a refused state-changing request changes nothing: the row count of every table is the same
+  before and after.
+
+The objects belong to the shared cast's team (``pmm``, ``pm`` and ``cmo`` are on it, ``sales_rep``
+filed its requests), so "allowed" is checked against real objects. Each request runs in a savepoint
+rolled back afterwards, so one role's POST never changes what the next role sees.
+
+The expected answers follow PRODUCT.md's role table and the per-app matrices
+(``tests/*/test_permissions.py``). Where the app disagrees with PRODUCT.md the row says what
+PRODUCT.md says and the case is a strict xfail with the reason (see ``xfail=`` in the rows).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from pmm_portal.core.models import Role
+from reporting.models import MonthlyReport, ReportStatus
+from requests_queue.models import RequestStatus
+from tests.core import routing
+from tests.factories import (
+    AssetFactory,
+    FollowUpFactory,
+    InitiativeFactory,
+    InteractionFactory,
+    MilestoneFactory,
+    MonthlyReviewFactory,
+    PersonaFactory,
+    PositioningFactory,
+    RequestFactory,
+    TimeEntryFactory,
+    WinFactory,
+)
+
+SALES, PMM, PM, CMO, ADMIN = Role.SALES.value, Role.PMM.value, Role.PM.value, Role.CMO.value, Role.ADMIN.value
+ANON = "anon"
+ROLES = (SALES, PMM, PM, CMO, ADMIN)
+EVERYONE = ROLES
+MARKETING = (PMM, PM, CMO, ADMIN)
+PMM_CMO = (PMM, CMO, ADMIN)
+PMM_ONLY = (PMM, ADMIN)
+
+# What an anonymous visitor gets.
+LOGIN = "login"  # a page: 302 to /accounts/login/
+API = "api"  # the API: 401 or 403
+PUBLIC = "public"  # open to everyone, signed in or not
+
+W = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Row:
+    read: tuple[str, ...] = ()  # roles that may GET
+    write: tuple[str, ...] | None = None  # roles that may POST/PATCH/DELETE (default: ``read``)
+    anon: str = LOGIN
+    args: Callable[[W], dict[str, Any]] | None = None  # URL kwargs, from the world's objects
+    data: Callable[[W], dict[str, Any]] | dict[str, Any] = field(default_factory=dict)
+    query: str = ""  # query string for GET
+    methods: tuple[str, ...] | None = None  # for function views, which the walk cannot read
+    xfail: dict[str, str] = field(default_factory=dict)  # role -> why the app contradicts PRODUCT.md
+
+    def allowed(self, role: str, method: str) -> bool:
+        if self.anon == PUBLIC:
+            return True
+        roles = self.read if method == "get" else (self.write if self.write is not None else self.read)
+        return role in roles
+
+
+def pk(name: str) -> Callable[[W], dict[str, Any]]:
+    return lambda w: {"pk": w[name].pk}
+
+
+FUTURE = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
+MONDAY = (timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())).isoformat()
+TIME_ENTRIES_CMO = (
+    "PRODUCT.md: a team's time is seen by that team and its leader, and the CMO sees everything in "
+    "the teams they lead (read-only); the time-entries API refuses the CMO (403)"
+)
+TIME_ENTRIES_ADMIN = (
+    "PRODUCT.md: admin sees and changes everything; the time-entries API hides other people's "
+    "entries from administrators (404)"
+)
+
+TABLE: dict[str, Row] = {
+    # --- Core ------------------------------------------------------------------------------------
+    "": Row(read=EVERYONE),
+    "healthz/": Row(anon=PUBLIC, methods=("get",)),
+    "accounts/login/": Row(anon=PUBLIC),
+    "accounts/logout/": Row(anon=PUBLIC),
+    "accounts/password_change/": Row(read=EVERYONE),
+    "accounts/password_change/done/": Row(read=EVERYONE),
+    "accounts/password_reset/": Row(anon=PUBLIC, data={"email": "nobody@example.com"}),
+    "accounts/password_reset/done/": Row(anon=PUBLIC),
+    "accounts/reset/<uidb64>/<token>/": Row(anon=PUBLIC, args=lambda w: {"uidb64": "MQ", "token": "x-y"}),
+    "accounts/reset/done/": Row(anon=PUBLIC),
+    # --- Personas --------------------------------------------------------------------------------
+    "personas/": Row(read=EVERYONE),
+    # A buyer persona: PMMs keep those (PMs keep user personas; tests/personas covers both).
+    # The body says which kind: a PM's post of a buyer persona is a form error (400), not a 403.
+    "personas/new/": Row(
+        read=PMM_ONLY, write=(PMM, PM, ADMIN), query="?kind=buyer", data={"kind": "buyer", "name": "New CFO"}
+    ),
+    "personas/<int:pk>/": Row(read=EVERYONE, args=pk("buyer")),
+    "personas/<int:pk>/edit/": Row(read=PMM_ONLY, args=pk("buyer"), data={"name": "Renamed"}),
+    "personas/<int:pk>/validate/": Row(write=PMM_ONLY, args=pk("buyer")),
+    "personas/<int:pk>/retire/": Row(write=(PM, ADMIN), args=pk("user_persona")),
+    "personas/<int:pk>/positioning/<int:product_id>/<str:side>/": Row(
+        read=PMM_ONLY,
+        args=lambda w: {"pk": w["buyer"].pk, "product_id": w["product"].pk, "side": "pmm"},
+        data={"key_messages": "Audit in a day"},
+    ),
+    "personas/interactions/": Row(read=MARKETING),
+    "personas/interactions/new/": Row(
+        read=PMM_ONLY, data={"kind": "interview", "account": "Initech", "occurred_on": "2026-10-01"}
+    ),
+    "personas/interactions/<int:pk>/": Row(read=MARKETING, args=pk("interaction")),
+    "personas/interactions/<int:pk>/edit/": Row(
+        read=PMM_ONLY, args=pk("interaction"), data={"notes": "More"}
+    ),
+    "personas/interactions/<int:pk>/delete/": Row(write=PMM_ONLY, args=pk("interaction")),
+    "personas/interactions/<int:pk>/quotes/": Row(
+        write=PMM_ONLY, args=pk("interaction"), data={"quote-text": "They said something memorable."}
+    ),
+    "personas/interactions/<int:pk>/follow-ups/": Row(
+        write=PMM_ONLY,
+        args=pk("interaction"),
+        data={"followup-description": "Call back", "followup-due_on": FUTURE},
+    ),
+    "personas/follow-ups/<int:pk>/toggle/": Row(write=PMM_ONLY, args=pk("follow_up")),
+    # --- Initiatives -----------------------------------------------------------------------------
+    "initiatives/": Row(read=MARKETING),
+    "initiatives/team/": Row(read=MARKETING),
+    "initiatives/timeline/": Row(read=MARKETING),
+    "initiatives/all/": Row(read=MARKETING),
+    "initiatives/new/": Row(
+        read=PMM_ONLY,
+        data={"title": "X", "goal": "Y", "start_date": "2026-11-01", "target_date": "2026-12-01"},
+    ),
+    "initiatives/<int:pk>/": Row(read=MARKETING, args=pk("initiative")),
+    "initiatives/<int:pk>/edit/": Row(read=PMM_ONLY, args=pk("initiative"), data={"title": "Renamed"}),
+    "initiatives/<int:pk>/focus/": Row(write=PMM_ONLY, args=pk("initiative"), data={"action": "add"}),
+    "initiatives/<int:pk>/updates/": Row(
+        write=PMM_ONLY, args=pk("initiative"), data={"status": "at_risk", "message": "Blocked"}
+    ),
+    "initiatives/<int:pk>/milestones/": Row(
+        write=PMM_ONLY, args=pk("initiative"), data={"title": "Draft", "due_date": "2026-12-01"}
+    ),
+    "initiatives/<int:pk>/milestones/toggle/": Row(
+        write=PMM_ONLY, args=pk("initiative"), data=lambda w: {"milestone": w["milestone"].pk}
+    ),
+    "initiatives/timesheet/": Row(read=PMM_ONLY, data={"week": MONDAY}),
+    "initiatives/timesheet/copy/": Row(write=PMM_ONLY, data={"week": MONDAY}),
+    "initiatives/review/": Row(read=PMM_ONLY),
+    "initiatives/reviews/": Row(read=MARKETING),
+    "initiatives/reviews/<int:pk>/": Row(
+        read=MARKETING, write=PMM_ONLY, args=pk("review"), data={"action": "save", "learnings": "x"}
+    ),
+    "initiatives/reviews/<int:pk>/reopen/": Row(write=PMM_ONLY, args=pk("review"), data={"reason": "x"}),
+    "initiatives/wins/": Row(read=MARKETING),
+    "initiatives/wins/new/": Row(read=PMM_ONLY, data={"title": "Won", "impact": "Big", "date": "2026-11-01"}),
+    # --- Requests --------------------------------------------------------------------------------
+    "requests/": Row(read=PMM_CMO),
+    "requests/new/": Row(
+        read=(SALES, ADMIN),
+        data=lambda w: {"type": "slides", "title": "Deck", "product": w["product"].pk, "needed_by": FUTURE},
+    ),
+    "requests/new/suggestions/": Row(read=(SALES, ADMIN), query="?title=northwind"),
+    "requests/new/answered/": Row(write=(SALES, ADMIN), data=lambda w: {"asset": w["asset"].pk}),
+    "requests/mine/": Row(read=(SALES, ADMIN)),
+    "requests/notifications/read/": Row(write=EVERYONE),
+    "requests/<int:pk>/": Row(read=(SALES, PMM, CMO, ADMIN), args=pk("req_new")),
+    "requests/<int:pk>/triage/": Row(
+        write=PMM_CMO,
+        args=pk("req_new"),
+        data={"reusability": "4", "educational_value": "2", "effort_hours": "3"},
+    ),
+    "requests/<int:pk>/decide/": Row(
+        write=PMM_CMO, args=pk("req_new"), data={"decision": "snooze", "snoozed_until": FUTURE}
+    ),
+    "requests/<int:pk>/claim/": Row(write=PMM_ONLY, args=pk("req_new")),
+    "requests/<int:pk>/start/": Row(write=PMM_ONLY, args=pk("req_triaged")),
+    "requests/<int:pk>/log-time/": Row(
+        write=PMM_ONLY, args=pk("req_in_progress"), data={"week_start": MONDAY, "hours": "2"}
+    ),
+    "requests/<int:pk>/deliver/": Row(
+        write=PMM_ONLY, args=pk("req_in_progress"), data={"link": "https://drive.example.com/answer"}
+    ),
+    "requests/<int:pk>/comment/": Row(
+        write=(SALES, PMM, CMO, ADMIN), args=pk("req_new"), data={"body": "Any update?"}
+    ),
+    "requests/<int:pk>/cancel/": Row(write=(SALES, ADMIN), args=pk("req_new")),
+    "requests/<int:pk>/rate/": Row(write=(SALES, ADMIN), args=pk("req_delivered"), data={"rating": "5"}),
+    "requests/sla/": Row(read=(CMO, ADMIN), data=lambda w: {"team": w["team"].pk}),
+    "requests/assets/": Row(read=EVERYONE),
+    "requests/assets/new/": Row(
+        read=PMM_CMO,
+        data={
+            "title": "Pricing FAQ",
+            "kind": "pricing",
+            "link": "https://drive.example.com/faq",
+            "review_by": FUTURE,
+        },
+    ),
+    "requests/assets/<int:pk>/": Row(read=EVERYONE, args=pk("asset")),
+    "requests/assets/<int:pk>/reviewed/": Row(write=PMM_CMO, args=pk("asset")),
+    # --- Reporting -------------------------------------------------------------------------------
+    "reporting/": Row(read=PMM_CMO),
+    "reporting/export/<slug:table>.csv": Row(read=PMM_CMO, args=lambda w: {"table": "people"}),
+    "reporting/reports/": Row(read=PMM_CMO, data=lambda w: {"team": w["team"].pk, "month": "2026-09"}),
+    "reporting/reports/<int:pk>/": Row(read=PMM_CMO, args=pk("report")),
+    "reporting/reports/<int:pk>/live/": Row(read=PMM_CMO, args=pk("report")),
+    "reporting/reports/<int:pk>/regenerate/": Row(write=PMM_CMO, args=pk("report")),
+    "reporting/reports/<int:pk>/summary/": Row(
+        write=(CMO, ADMIN), args=pk("report"), data={"summary": "A strong month."}
+    ),
+    "reporting/reports/<int:pk>/report.pdf": Row(read=PMM_CMO, args=pk("report")),
+    "reporting/reports/<int:pk>/report.csv": Row(read=PMM_CMO, args=pk("report")),
+    # --- API -------------------------------------------------------------------------------------
+    "api/v1/": Row(read=EVERYONE, anon=API),
+    # The OpenAPI schema and its docs describe the API, not its data: open to everyone.
+    "api/schema/": Row(anon=PUBLIC),
+    "api/docs/": Row(anon=PUBLIC),
+    "api/v1/dashboard/": Row(read=PMM_CMO, anon=API),
+    "api/v1/me/": Row(read=EVERYONE, anon=API),
+    "api/v1/auth/token/": Row(anon=PUBLIC, data={"username": "nobody", "password": "wrong"}),
+    "api/v1/^teams/$": Row(read=EVERYONE, anon=API),
+    # Sales are on no marketing team: the team does not exist for them (404).
+    "api/v1/^teams/(?P<slug>[^/.]+)/$": Row(
+        read=MARKETING, anon=API, args=lambda w: {"slug": w["team"].slug}
+    ),
+    "api/v1/^products/$": Row(read=EVERYONE, anon=API),
+    "api/v1/^products/(?P<slug>[^/.]+)/$": Row(
+        read=EVERYONE, anon=API, args=lambda w: {"slug": w["product"].slug}
+    ),
+    "api/v1/^personas/$": Row(
+        read=EVERYONE,
+        write=PMM_ONLY,
+        anon=API,
+        data=lambda w: {"name": "New CFO", "kind": "buyer", "team": w["team"].slug},
+    ),
+    "api/v1/^personas/(?P<pk>[^/.]+)/$": Row(
+        read=EVERYONE, write=PMM_ONLY, anon=API, args=pk("buyer"), data={"summary": "Updated"}
+    ),
+    # Edit history is the team's (PRODUCT.md): sales, outside every team, get 404.
+    "api/v1/^personas/(?P<pk>[^/.]+)/history/$": Row(read=MARKETING, anon=API, args=pk("buyer")),
+    "api/v1/^personas/(?P<pk>[^/.]+)/positioning/$": Row(
+        write=PMM_ONLY,
+        anon=API,
+        args=pk("buyer"),
+        data=lambda w: {"product": w["product"].slug, "side": "pmm", "key_messages": "Audit in a day"},
+    ),
+    "api/v1/^personas/(?P<pk>[^/.]+)/retire/$": Row(write=(PM, ADMIN), anon=API, args=pk("user_persona")),
+    "api/v1/^personas/(?P<pk>[^/.]+)/validate/$": Row(write=PMM_ONLY, anon=API, args=pk("buyer")),
+    "api/v1/^interactions/$": Row(
+        read=MARKETING,
+        write=PMM_ONLY,
+        anon=API,
+        data=lambda w: {"kind": "interview", "account": "Initech", "team": w["team"].slug},
+    ),
+    "api/v1/^interactions/(?P<pk>[^/.]+)/$": Row(
+        read=MARKETING, write=PMM_ONLY, anon=API, args=pk("interaction"), data={"notes": "More"}
+    ),
+    "api/v1/^interactions/(?P<pk>[^/.]+)/follow-ups/(?P<follow_up_id>\\d+)/done/$": Row(
+        write=PMM_ONLY,
+        anon=API,
+        args=lambda w: {"pk": w["interaction"].pk, "follow_up_id": w["follow_up"].pk},
+        data={"done": True},
+    ),
+    "api/v1/^initiatives/$": Row(
+        read=MARKETING,
+        write=PMM_ONLY,
+        anon=API,
+        data={"title": "X", "goal": "Y", "start_date": "2026-11-01", "target_date": "2026-12-01"},
+    ),
+    "api/v1/^initiatives/(?P<pk>[^/.]+)/$": Row(
+        read=MARKETING, write=PMM_ONLY, anon=API, args=pk("initiative"), data={"title": "Sharper"}
+    ),
+    "api/v1/^initiatives/(?P<pk>[^/.]+)/focus/$": Row(write=PMM_ONLY, anon=API, args=pk("initiative")),
+    "api/v1/^initiatives/(?P<pk>[^/.]+)/unfocus/$": Row(write=PMM_ONLY, anon=API, args=pk("initiative")),
+    # A PMM logs and changes their own time (the world's entry is pmm's); the team's leader reads it,
+    # since a team's time is seen by "that team and its leader" (PRODUCT.md); admin does everything.
+    "api/v1/^time-entries/$": Row(
+        read=(PMM, CMO, ADMIN),
+        write=PMM_ONLY,
+        anon=API,
+        data={"week_start": MONDAY, "category": "other", "hours": "2"},
+        xfail={CMO: TIME_ENTRIES_CMO},
+    ),
+    "api/v1/^time-entries/(?P<pk>[^/.]+)/$": Row(
+        read=(PMM, CMO, ADMIN),
+        write=PMM_ONLY,
+        anon=API,
+        args=pk("entry"),
+        data={"hours": "5"},
+        xfail={CMO: TIME_ENTRIES_CMO, ADMIN: TIME_ENTRIES_ADMIN},
+    ),
+    "api/v1/^wins/$": Row(
+        read=MARKETING,
+        write=PMM_ONLY,
+        anon=API,
+        data={"title": "X", "impact": "Y", "date": "2026-11-01"},
+    ),
+    "api/v1/^wins/(?P<pk>[^/.]+)/$": Row(
+        read=MARKETING, write=PMM_ONLY, anon=API, args=pk("win"), data={"title": "Won Globex"}
+    ),
+    "api/v1/^reports/$": Row(read=PMM_CMO, anon=API),
+    "api/v1/^reports/(?P<pk>[^/.]+)/$": Row(read=PMM_CMO, anon=API, args=pk("report")),
+    "api/v1/^reports/(?P<pk>[^/.]+)/regenerate/$": Row(write=PMM_CMO, anon=API, args=pk("report")),
+    "api/v1/^requests/$": Row(
+        read=(SALES, PMM, CMO, ADMIN),
+        write=(SALES, ADMIN),
+        anon=API,
+        data=lambda w: {"type": "slides", "title": "Deck", "product": w["product"].pk, "needed_by": FUTURE},
+    ),
+    "api/v1/^requests/(?P<pk>[^/.]+)/$": Row(read=(SALES, PMM, CMO, ADMIN), anon=API, args=pk("req_new")),
+    "api/v1/^requests/(?P<pk>[^/.]+)/accept/$": Row(
+        write=PMM_CMO,
+        anon=API,
+        args=pk("req_new"),
+        data=lambda w: {"assignee": w["pmm"].pk, "due_date": FUTURE},
+    ),
+    "api/v1/^requests/(?P<pk>[^/.]+)/cancel/$": Row(write=(SALES, ADMIN), anon=API, args=pk("req_new")),
+    "api/v1/^requests/(?P<pk>[^/.]+)/claim/$": Row(write=PMM_ONLY, anon=API, args=pk("req_new")),
+    "api/v1/^requests/(?P<pk>[^/.]+)/comment/$": Row(
+        write=(SALES, PMM, CMO, ADMIN), anon=API, args=pk("req_new"), data={"body": "Any news?"}
+    ),
+    "api/v1/^requests/(?P<pk>[^/.]+)/decline/$": Row(
+        write=PMM_CMO, anon=API, args=pk("req_new"), data={"alternative": "Use the deck."}
+    ),
+    "api/v1/^requests/(?P<pk>[^/.]+)/deliver/$": Row(
+        write=PMM_ONLY, anon=API, args=pk("req_in_progress"), data={"link": "https://drive.example.com/a"}
+    ),
+    "api/v1/^requests/(?P<pk>[^/.]+)/log-time/$": Row(
+        write=PMM_ONLY, anon=API, args=pk("req_in_progress"), data={"week_start": MONDAY, "hours": "1.5"}
+    ),
+    "api/v1/^requests/(?P<pk>[^/.]+)/mark-duplicate/$": Row(
+        write=PMM_CMO,
+        anon=API,
+        args=pk("req_new"),
+        data=lambda w: {"duplicate_of": w["req_triaged"].pk},
+    ),
+    "api/v1/^requests/(?P<pk>[^/.]+)/mark-reused/$": Row(
+        write=PMM_CMO, anon=API, args=pk("req_new"), data=lambda w: {"asset": w["asset"].pk}
+    ),
+    "api/v1/^requests/(?P<pk>[^/.]+)/rate/$": Row(
+        write=(SALES, ADMIN), anon=API, args=pk("req_delivered"), data={"rating": 4}
+    ),
+    "api/v1/^requests/(?P<pk>[^/.]+)/snooze/$": Row(
+        write=PMM_CMO, anon=API, args=pk("req_new"), data={"until": FUTURE}
+    ),
+    "api/v1/^requests/(?P<pk>[^/.]+)/start/$": Row(write=PMM_ONLY, anon=API, args=pk("req_triaged")),
+    "api/v1/^requests/(?P<pk>[^/.]+)/triage/$": Row(
+        write=PMM_CMO,
+        anon=API,
+        args=pk("req_new"),
+        data={"reusability": 4, "educational_value": 2, "effort_hours": "3"},
+    ),
+    "api/v1/^assets/$": Row(
+        read=EVERYONE,
+        write=PMM_CMO,
+        anon=API,
+        data={
+            "title": "Pricing FAQ",
+            "kind": "pricing",
+            "link": "https://drive.example.com/faq",
+            "review_by": FUTURE,
+        },
+    ),
+    "api/v1/^assets/(?P<pk>[^/.]+)/$": Row(read=EVERYONE, anon=API, args=pk("asset")),
+}
+
+ROUTES = {route.key: route for route in routing.all_routes()}
+
+
+def test_every_route_has_a_row():
+    missing = sorted(set(ROUTES) - set(TABLE))
+    stale = sorted(set(TABLE) - set(ROUTES))
+    assert not missing, f"Routes without a row in TABLE (say who may use them): {missing}"
+    assert not stale, f"Rows in TABLE for routes that no longer exist: {stale}"
+
+
+def test_every_route_answers_some_method():
+    silent = [key for key, route in ROUTES.items() if not (TABLE.get(key, Row()).methods or route.methods)]
+    assert not silent, f"Give these function views ``methods=`` in their row: {silent}"
+
+
+def _cases():
+    for key in ROUTES:
+        row = TABLE.get(key)
+        for role in (*ROLES, ANON):
+            marks = []
+            if row is not None and role in row.xfail:
+                marks.append(pytest.mark.xfail(strict=True, reason=row.xfail[role]))
+            yield pytest.param(key, role, marks=marks, id=f"{key}-{role}")
+
+
+class World(dict):
+    """One object of every kind, all of the shared cast's team, each built the first time a row asks.
+
+    Building only what a route's row uses keeps the ~700 cases fast.
+    """
+
+    def __init__(self, cast: dict[str, Any], team, product) -> None:
+        super().__init__(cast, team=team, product=product)
+
+    def __missing__(self, name: str) -> Any:
+        value = self[name] = getattr(self, f"_{name}")()
+        return value
+
+    def _request(self, status: str, **fields: Any):
+        scored = {"reusability": 3, "educational_value": 3, "effort_hours": Decimal(4)}
+        if status != RequestStatus.NEW:
+            fields = {"assignee": self["pmm"], **scored, **fields}
+        return RequestFactory(
+            requester=self["sales"], product=self["product"], team=self["team"], status=status, **fields
+        )
+
+    def _buyer(self):
+        # Validated: the company's shared knowledge, which everyone signed in reads (PRODUCT.md).
+        buyer = PersonaFactory(
+            name="Security-minded CIO",
+            kind="buyer",
+            team=self["team"],
+            owner=self["pmm"],
+            products=[self["product"]],
+            status="validated",
+            last_validated_at=timezone.now(),
+        )
+        PositioningFactory(persona=buyer, product=self["product"])
+        return buyer
+
+    def _user_persona(self):
+        return PersonaFactory(
+            name="Release engineer",
+            kind="user",
+            team=self["team"],
+            owner=self["pm"],
+            products=[self["product"]],
+        )
+
+    def _interaction(self):
+        return InteractionFactory(team=self["team"], owner=self["pmm"], account="Globex")
+
+    def _follow_up(self):
+        return FollowUpFactory(interaction=self["interaction"], owner=self["pmm"])
+
+    def _asset(self):
+        return AssetFactory(
+            title="Northwind battlecard", team=self["team"], owner=self["pmm"], products=[self["product"]]
+        )
+
+    def _req_new(self):
+        return self._request(RequestStatus.NEW)
+
+    def _req_triaged(self):
+        return self._request(RequestStatus.TRIAGED)
+
+    def _req_in_progress(self):
+        return self._request(RequestStatus.IN_PROGRESS)
+
+    def _req_delivered(self):
+        return self._request(
+            RequestStatus.DELIVERED,
+            delivered_at=timezone.now(),
+            delivery_link="https://drive.example.com/answer",
+        )
+
+    def _initiative(self):
+        return InitiativeFactory(owner=self["pmm"], team=self["team"], title="Battlecards")
+
+    def _milestone(self):
+        return MilestoneFactory(initiative=self["initiative"])
+
+    def _review(self):
+        return MonthlyReviewFactory(owner=self["pmm"], team=self["team"], month=dt.date(2026, 10, 1))
+
+    def _win(self):
+        return WinFactory(owner=self["pmm"], team=self["team"], initiative=self["initiative"])
+
+    def _entry(self):
+        today = timezone.localdate()
+        return TimeEntryFactory(user=self["pmm"], week_start=today - dt.timedelta(days=today.weekday()))
+
+    def _report(self):
+        return MonthlyReport.objects.create(
+            team=self["team"], month=dt.date(2026, 10, 1), status=ReportStatus.READY, version=1, data={}
+        )
+
+
+@pytest.fixture
+def world(cast, team, product) -> W:
+    cache.clear()  # the API throttles count per user; ids repeat between tests on SQLite
+    return World(cast, team, product)
+
+
+def _send(client, route: routing.Route, method: str, url: str, row: Row, data: dict[str, Any]):
+    if method == "get":
+        return client.get(url + row.query)
+    if route.is_api:
+        return getattr(client, method)(url, data, format="json")
+    return getattr(client, method)(url, data, format="multipart")  # a browser's form post
+
+
+def _refused(route: routing.Route, role: str, response) -> bool:
+    if role == ANON:
+        if route.is_api:
+            return response.status_code in (401, 403)
+        return response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    return response.status_code == 403 or (response.status_code == 404 and bool(route.kwargs))
+
+
+@pytest.mark.parametrize(("key", "role"), list(_cases()))
+def test_route_answers_each_role_as_its_row_says(api_client, world, key, role):
+    route = ROUTES[key]
+    row = TABLE.get(key)
+    assert row is not None, f"{key!r} has no row in TABLE"
+    # Every object the row names is built now, outside the savepoints rolled back below.
+    url = _url(route, row, world)
+    data = row.data(world) if callable(row.data) else row.data
+    if role == ANON:
+        api_client.logout()
+    else:
+        api_client.force_login(world[role])
+    problems = []
+    for method in row.methods or route.methods:
+        allowed = row.allowed(role, method)
+        with transaction.atomic():
+            before = routing.row_counts() if method != "get" and not allowed else None
+            response = _send(api_client, route, method, url, row, data)
+            after = routing.row_counts() if before is not None else None
+            transaction.set_rollback(True)
+        code = response.status_code
+        where = f"{method.upper()} {url} as {role}: {code}"
+        if allowed:
+            to_login = code == 302 and response["Location"].startswith("/accounts/login/")
+            if code in (401, 403, 404) or code >= 500 or to_login:
+                problems.append(f"{where}, but the row allows {role}")
+        elif not _refused(route, role, response):
+            problems.append(f"{where}, but the row refuses {role}")
+        elif before is not None and before != after:
+            changed = {t: (before[t], after[t]) for t in before if before[t] != after[t]}
+            problems.append(f"{where} was refused but changed rows: {changed}")
+    assert not problems, "\n".join(problems)
+
+
+def _url(route: routing.Route, row: Row, w: W) -> str:
+    """The concrete path: the pattern with each argument filled from the row's ``args``."""
+    args = {name: str(value) for name, value in (row.args(w) if row.args else {}).items()}
+    assert set(args) == set(route.kwargs), f"{route.key}: args {sorted(args)}, pattern {sorted(route.kwargs)}"
+    path = routing.fill(route.key, args)
+    assert routing.same_route("/" + path, route.key), f"{path} does not resolve to {route.key}"
+    return "/" + path

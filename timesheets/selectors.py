@@ -1,0 +1,187 @@
+"""Reads of logged time that pages, the budget gauge, the plan and the reports share.
+
+A week of logged time belongs to the month of its Monday. Every function here runs
+a fixed number of queries, whatever the amount of data.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from pmm_portal.core.dates import week_start
+from pmm_portal.core.models import User
+
+from .lines import Loggable, offered_lines
+from .models import TimeCategory, TimeEntry
+
+ZERO = Decimal(0)
+HOURS = DecimalField(max_digits=8, decimal_places=1)
+
+
+@dataclass
+class TimeTotals:
+    """A person's logged hours over a period, in total and per category."""
+
+    total: Decimal = ZERO
+    by_category: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def one_off_share(self) -> Decimal | None:
+        """The share of the hours spent on one-off requests (0–1), None when nothing was logged."""
+        if not self.total:
+            return None
+        return self.by_category.get(TimeCategory.REQUEST, ZERO) / self.total
+
+    @property
+    def request_hours(self) -> Decimal:
+        return self.by_category.get(TimeCategory.REQUEST, ZERO)
+
+
+def time_totals(*, user_ids: Iterable[int], start: date, end: date) -> dict[int, TimeTotals]:
+    """Hours per user and category for the weeks whose Monday falls between ``start`` and ``end`` (inclusive).
+
+    One grouped query; every requested user gets an entry (empty when they logged nothing).
+    """
+    ids = list(user_ids)
+    totals = {user_id: TimeTotals() for user_id in ids}
+    rows = (
+        TimeEntry.objects.filter(user_id__in=ids, week_start__gte=start, week_start__lte=end)
+        .values("user_id", "category")
+        .annotate(hours=Sum("hours"))
+        .order_by()
+    )
+    for row in rows:
+        entry = totals[row["user_id"]]
+        entry.by_category[row["category"]] = row["hours"]
+        entry.total += row["hours"]
+    return totals
+
+
+def hours_logged_on_outer_initiative(start: date, end: date) -> Coalesce:
+    """An expression for a queryset of initiatives: hours logged on each in weeks starting between
+    ``start`` and ``end`` (a subquery, so the plan stays one query)."""
+    hours = (
+        TimeEntry.objects.filter(initiative=OuterRef("pk"), week_start__gte=start, week_start__lte=end)
+        .values("initiative")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    return Coalesce(Subquery(hours, output_field=HOURS), Value(ZERO), output_field=HOURS)
+
+
+def hours_logged_by_outer_user(week: date) -> Coalesce:
+    """An expression for a queryset of users: the hours each logged in the week of ``week``."""
+    hours = (
+        TimeEntry.objects.filter(user=OuterRef("pk"), week_start=week)
+        .values("user")
+        .annotate(t=Sum("hours"))
+        .values("t")
+    )
+    return Coalesce(Subquery(hours, output_field=HOURS), Value(ZERO), output_field=HOURS)
+
+
+def week_total(*, user: User, week: date) -> Decimal:
+    total = TimeEntry.objects.filter(user=user, week_start=week).aggregate(t=Sum("hours"))["t"]
+    return total or ZERO
+
+
+def weeks_back(today: date, count: int) -> list[date]:
+    """This week's Monday and the ``count - 1`` before it, newest first."""
+    this_week = week_start(today)
+    return [this_week - timedelta(days=7 * n) for n in range(count)]
+
+
+@dataclass
+class SheetLine:
+    """A line of the timesheet: its form key, label, and the hours already logged."""
+
+    key: str
+    label: str
+    category: str
+    hours: Decimal
+    note: str = ""
+    initiative: Loggable | None = None
+    request: Any | None = None
+    planned: Decimal | None = None
+
+
+def timesheet(*, user: User, week: date) -> list[SheetLine]:
+    """The lines of ``user``'s timesheet for ``week``: each offered initiative (the top 3), requests,
+    customer, meetings, other.
+
+    Initiatives with hours that week but no longer offered, and per-request lines
+    logged from the request queue, are listed too. Two or three queries.
+    """
+    entries = list(
+        TimeEntry.objects.filter(user=user, week_start=week).select_related("initiative", "request")
+    )
+    by_initiative = {e.initiative_id: e for e in entries if e.initiative_id}
+    lines = []
+    for offered in offered_lines(user, week):
+        entry = by_initiative.pop(offered.initiative.pk, None)
+        lines.append(
+            SheetLine(
+                key=f"initiative-{offered.initiative.pk}",
+                label=offered.label,
+                category=TimeCategory.INITIATIVE,
+                hours=entry.hours if entry else ZERO,
+                note=entry.note if entry else "",
+                initiative=offered.initiative,
+                planned=offered.initiative.planned_hours_per_week,
+            )
+        )
+    for entry in by_initiative.values():
+        initiative = entry.initiative
+        if initiative is None:  # pragma: no cover - the database constraint forbids it
+            continue
+        lines.append(
+            SheetLine(
+                key=f"initiative-{entry.initiative_id}",
+                label=initiative.title,
+                category=TimeCategory.INITIATIVE,
+                hours=entry.hours,
+                note=entry.note,
+                initiative=initiative,
+                planned=initiative.planned_hours_per_week,
+            )
+        )
+    for entry in entries:
+        request = entry.request
+        if request is not None:
+            lines.append(
+                SheetLine(
+                    key=f"request-{request.pk}",
+                    label=f"Request: {request}",
+                    category=TimeCategory.REQUEST,
+                    hours=entry.hours,
+                    note=entry.note,
+                    request=request,
+                )
+            )
+    general = {e.category: e for e in entries if not e.initiative_id and e.request_id is None}
+    for category in (TimeCategory.REQUEST, TimeCategory.CUSTOMER, TimeCategory.MEETINGS, TimeCategory.OTHER):
+        entry = general.get(category)
+        lines.append(
+            SheetLine(
+                key=category,
+                label=TimeCategory(category).label,
+                category=category,
+                hours=entry.hours if entry else ZERO,
+                note=entry.note if entry else "",
+            )
+        )
+    return lines
+
+
+def users_who_logged(*, user_ids: Iterable[int], week: date) -> set[int]:
+    """Which of ``user_ids`` logged any hours in the week of ``week`` (for the Monday reminder)."""
+    return set(
+        TimeEntry.objects.filter(user_id__in=list(user_ids), week_start=week, hours__gt=0).values_list(
+            "user_id", flat=True
+        )
+    )
