@@ -15,7 +15,7 @@ from rest_framework.request import Request as ApiRequest
 from rest_framework.response import Response
 
 from personas.models import Persona
-from pmm_portal.core.api import UserSummarySerializer, service_errors
+from pmm_portal.core.api import ScopedPrimaryKeyField, UserSummarySerializer, for_user, service_errors
 from pmm_portal.core.dates import month_start
 from pmm_portal.core.models import Product, Team, User
 from pmm_portal.core.permissions import HasRole
@@ -55,11 +55,12 @@ class MilestoneSerializer(serializers.ModelSerializer[Milestone]):
 class InitiativeSerializer(serializers.ModelSerializer[Initiative]):
     owner = UserSummarySerializer(read_only=True)
     team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    products: serializers.PrimaryKeyRelatedField[Product] = serializers.PrimaryKeyRelatedField(
-        many=True, required=False, queryset=Product.objects.all()
+    # Choices come from the permission module, as on the page; the service checks them again.
+    products = ScopedPrimaryKeyField(
+        many=True, required=False, queryset=Product.objects.none(), scope=for_user(products_linkable_by)
     )
-    personas: serializers.PrimaryKeyRelatedField[Persona] = serializers.PrimaryKeyRelatedField(
-        many=True, required=False, queryset=Persona.objects.all()
+    personas = ScopedPrimaryKeyField(
+        many=True, required=False, queryset=Persona.objects.none(), scope=for_user(personas_linkable_by)
     )
     milestones = MilestoneSerializer(many=True, read_only=True)
     current_rank = serializers.IntegerField(
@@ -89,13 +90,6 @@ class InitiativeSerializer(serializers.ModelSerializer[Initiative]):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            self.fields["products"].child_relation.queryset = products_linkable_by(request.user)  # type: ignore[attr-defined]
-            self.fields["personas"].child_relation.queryset = personas_linkable_by(request.user)  # type: ignore[attr-defined]
 
 
 class FocusSerializer(serializers.Serializer[Any]):
@@ -210,11 +204,16 @@ class InitiativeViewSet(viewsets.ModelViewSet[Initiative]):
 class WinSerializer(serializers.ModelSerializer[Win]):
     owner = UserSummarySerializer(read_only=True)
     team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    initiative: serializers.PrimaryKeyRelatedField[Initiative] = serializers.PrimaryKeyRelatedField(
-        queryset=Initiative.objects.all(), required=False, allow_null=True
+    # Choices come from the permission module, as on the page; the service checks them again.
+    initiative = ScopedPrimaryKeyField(
+        queryset=Initiative.objects.none(),
+        scope=for_user(initiatives_linkable_by),
+        required=False,
+        allow_null=True,
     )
-    request: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+    request = ScopedPrimaryKeyField(
         queryset=Win.request.field.related_model._default_manager.none(),
+        scope=for_user(requests_linkable_by),
         required=False,
         allow_null=True,
     )
@@ -223,13 +222,6 @@ class WinSerializer(serializers.ModelSerializer[Win]):
         model = Win
         fields = ["id", "title", "impact", "date", "owner", "team", "initiative", "request", "created_at"]
         read_only_fields = ["created_at"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            self.fields["initiative"].queryset = initiatives_linkable_by(request.user)  # type: ignore[attr-defined]
-            self.fields["request"].queryset = requests_linkable_by(request.user)  # type: ignore[attr-defined]
 
 
 class WinViewSet(viewsets.ModelViewSet[Win]):

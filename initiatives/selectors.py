@@ -334,10 +334,12 @@ def cmo_home(*, user: User, today: date) -> CmoHome:
 
 def focus_lines_for_week(user: User, week: date) -> list[OfferedLine]:
     """The timesheet lines ``user``'s plan offers for the week of Monday ``week``: the top 3 of each
-    month the week touches, by month then rank, each initiative once. One query.
+    month the week touches, each initiative once. One query.
 
     A week that spans two months (30 November to 6 December) offers November's top 3 and
-    December's, so the first days of a month never hide the initiatives being worked on.
+    December's, so the first days of a month never hide the initiatives being worked on. An
+    initiative in focus in only one of the two months says which; the rank shown is the later
+    month's.
     """
     months = sorted({month_start(week), month_start(week + timedelta(days=6))})
     focus = (
@@ -345,14 +347,15 @@ def focus_lines_for_week(user: User, week: date) -> list[OfferedLine]:
         .select_related("initiative")
         .order_by("month", "rank")
     )
-    lines: list[OfferedLine] = []
-    seen: set[int] = set()
+    latest: dict[int, FocusSlot] = {}
+    in_months: dict[int, int] = {}
     for slot in focus:
-        if slot.initiative_id in seen:
-            continue
-        seen.add(slot.initiative_id)
+        latest[slot.initiative_id] = slot
+        in_months[slot.initiative_id] = in_months.get(slot.initiative_id, 0) + 1
+    lines = []
+    for slot in sorted(latest.values(), key=lambda s: (s.month != months[-1], s.rank)):
         label = f"#{slot.rank} {slot.initiative.title}"
-        if len(months) > 1:
-            label = f"{label} ({slot.month:%B})"
+        if len(months) > 1 and in_months[slot.initiative_id] == 1:
+            label = f"{label} ({slot.month:%B} only)"
         lines.append(OfferedLine(initiative=slot.initiative, label=label))
     return lines

@@ -8,12 +8,10 @@ their choices come from ``permissions``, as the forms' do. The rules are the
 services', whose ``ValidationError`` becomes a 400 with field errors here.
 """
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, Prefetch, QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -21,7 +19,13 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from pmm_portal.core.api import UserSummarySerializer
+from pmm_portal.core.api import (
+    ScopedPrimaryKeyField,
+    ScopedSlugField,
+    UserSummarySerializer,
+    context_user,
+    service_errors,
+)
 from pmm_portal.core.http import AuthenticatedRequest
 from pmm_portal.core.models import Product, Role, Team, User
 from pmm_portal.core.permissions import EVERYONE, HasRole
@@ -44,61 +48,10 @@ WRITERS = (Role.PMM, Role.PM)
 _M = TypeVar("_M", bound=Model)
 
 
-@contextmanager
-def service_errors() -> Iterator[None]:
-    """Turn a service's ``ValidationError`` into DRF's 400 with one entry per field."""
-    try:
-        yield
-    except DjangoValidationError as error:
-        if hasattr(error, "error_dict"):
-            detail = {("non_field_errors" if k == "__all__" else k): v for k, v in error.message_dict.items()}
-            raise serializers.ValidationError(detail) from error
-        raise serializers.ValidationError({"non_field_errors": error.messages}) from error
-
-
 def _body(request: AuthenticatedRequest) -> Mapping[str, Any]:
     """The parsed body when it is an object (anything else is left to the serializer's 400)."""
     data = request.data
     return data if isinstance(data, Mapping) else {}
-
-
-def _context_user(context: Mapping[str, Any]) -> User | None:
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    return user if isinstance(user, User) else None
-
-
-NOT_A_CHOICE = "Not one of the choices you may use."
-
-
-class ScopedSlugField(serializers.SlugRelatedField[_M]):
-    """A slug looked up only among ``scope(context)``: the choices ``permissions`` allows.
-
-    A slug outside them gets the same answer as one that does not exist, which does not
-    echo the slug. ``queryset`` names the model for the schema.
-    """
-
-    default_error_messages = {"does_not_exist": NOT_A_CHOICE}
-
-    def __init__(self, *, scope: Callable[[Mapping[str, Any]], QuerySet[_M]], **kwargs: Any) -> None:
-        self.scope = scope
-        super().__init__(**kwargs)
-
-    def get_queryset(self) -> QuerySet[_M]:
-        return self.scope(self.context)
-
-
-class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField[_M]):
-    """An id looked up only among ``scope(context)``, like :class:`ScopedSlugField`."""
-
-    default_error_messages = {"does_not_exist": NOT_A_CHOICE}
-
-    def __init__(self, *, scope: Callable[[Mapping[str, Any]], QuerySet[_M]], **kwargs: Any) -> None:
-        self.scope = scope
-        super().__init__(**kwargs)
-
-    def get_queryset(self) -> QuerySet[_M]:
-        return self.scope(self.context)
 
 
 # The choices of the fields above. Writes put ``team`` (and ``persona``, ``side``) in the
@@ -106,7 +59,7 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField[_M]):
 
 
 def _persona_teams(context: Mapping[str, Any]) -> QuerySet[Team]:
-    user = _context_user(context)
+    user = context_user(context)
     return permissions.teams_for_new_persona(user) if user else Team.objects.none()
 
 
@@ -123,19 +76,19 @@ def _channel_buyers(context: Mapping[str, Any]) -> QuerySet[Persona]:
 
 
 def _positioning_products(context: Mapping[str, Any]) -> QuerySet[Product]:
-    user, persona, side = _context_user(context), context.get("persona"), context.get("side")
+    user, persona, side = context_user(context), context.get("persona"), context.get("side")
     if user is None or persona is None or side not in ("pm", "pmm"):
         return Product.objects.none()
     return permissions.products_for_positioning(user=user, persona=persona, side=side)
 
 
 def _interaction_teams(context: Mapping[str, Any]) -> QuerySet[Team]:
-    user = _context_user(context)
+    user = context_user(context)
     return permissions.teams_for_new_interaction(user) if user else Team.objects.none()
 
 
 def _interaction_personas(context: Mapping[str, Any]) -> QuerySet[Persona]:
-    user, team = _context_user(context), context.get("team")
+    user, team = context_user(context), context.get("team")
     if user is None or team is None:
         return Persona.objects.none()
     return permissions.personas_for_interaction(user=user, teams=[team])

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
-from pmm_portal.core.api import service_errors
+from pmm_portal.core.api import ScopedPrimaryKeyField, for_user, service_errors
 from pmm_portal.core.http import AuthenticatedRequest
 from pmm_portal.core.permissions import HasRole
 
@@ -19,13 +19,15 @@ from .permissions import WRITERS, access_time_entry, initiatives_loggable_by, re
 
 class TimeEntrySerializer(serializers.ModelSerializer[TimeEntry]):
     # Choices come from the permission module, as on the page; the service checks them again.
-    initiative: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+    initiative = ScopedPrimaryKeyField(
         queryset=TimeEntry.initiative.field.related_model._default_manager.none(),
+        scope=for_user(initiatives_loggable_by),
         required=False,
         allow_null=True,
     )
-    request: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+    request = ScopedPrimaryKeyField(
         queryset=TimeEntry.request.field.related_model._default_manager.none(),
+        scope=for_user(requests_loggable_by),
         required=False,
         allow_null=True,
     )
@@ -47,10 +49,6 @@ class TimeEntrySerializer(serializers.ModelSerializer[TimeEntry]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            self.fields["initiative"].queryset = initiatives_loggable_by(request.user)  # type: ignore[attr-defined]
-            self.fields["request"].queryset = requests_loggable_by(request.user)  # type: ignore[attr-defined]
         if self.instance is not None and not isinstance(self.instance, list | QuerySet):
             for name in ("week_start", "category", "initiative", "request"):
                 self.fields[name].read_only = True

@@ -1,11 +1,13 @@
 """API of the shared core: who am I, teams, products, tokens, pagination."""
 
-from collections.abc import Iterator
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -28,6 +30,71 @@ def service_errors() -> Iterator[None]:
             detail = {("non_field_errors" if k == "__all__" else k): v for k, v in error.message_dict.items()}
             raise serializers.ValidationError(detail) from error
         raise serializers.ValidationError({"non_field_errors": error.messages}) from error
+
+
+_M = TypeVar("_M", bound=Model)
+# The choices of a scoped field, from the serializer's context (None: the field's empty queryset).
+Scope = Callable[[Mapping[str, Any]], QuerySet[_M] | None]
+
+
+def context_user(context: Mapping[str, Any]) -> User | None:
+    """The signed-in user a serializer works for (None in schema generation)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return user if isinstance(user, User) else None
+
+
+def for_user(choices: Callable[[User], QuerySet[_M]]) -> Scope[_M]:
+    """A scope of the requesting user's choices: ``ScopedPrimaryKeyField(scope=for_user(linkable_by))``."""
+
+    def scope(context: Mapping[str, Any]) -> QuerySet[_M] | None:
+        user = context_user(context)
+        return choices(user) if user is not None else None
+
+    return scope
+
+
+NOT_A_CHOICE = "Not one of the choices you may use."
+
+
+class ScopedSlugField(serializers.SlugRelatedField[_M]):
+    """A slug looked up only among ``scope(context)``: the choices ``permissions`` allows.
+
+    A slug outside them gets the same answer as one that does not exist, which does not
+    echo the slug. ``queryset`` names the model for the schema.
+    """
+
+    default_error_messages = {"does_not_exist": NOT_A_CHOICE}
+
+    def __init__(self, *, scope: Scope[_M], **kwargs: Any) -> None:
+        self.scope = scope
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet[_M]:
+        scoped = self.scope(self.context)
+        if scoped is not None:
+            return scoped
+        empty = super().get_queryset()  # the field's ``queryset``, an empty one naming the model
+        assert empty is not None
+        return empty
+
+
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField[_M]):
+    """An id looked up only among ``scope(context)``, like :class:`ScopedSlugField`."""
+
+    default_error_messages = {"does_not_exist": NOT_A_CHOICE}
+
+    def __init__(self, *, scope: Scope[_M], **kwargs: Any) -> None:
+        self.scope = scope
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet[_M]:
+        scoped = self.scope(self.context)
+        if scoped is not None:
+            return scoped
+        empty = super().get_queryset()  # the field's ``queryset``, an empty one naming the model
+        assert empty is not None
+        return empty
 
 
 class UserSummarySerializer(serializers.ModelSerializer[User]):

@@ -246,15 +246,18 @@ def test_the_timesheet_offers_the_weeks_top_3_through_the_line_source(pmm, team)
 
 def test_a_week_spanning_two_months_offers_both_months_top_3(pmm, team):
     """30 November – 6 December 2026: on the 4th, December's new #2 can get time, and November's too."""
-    november = InitiativeFactory(owner=pmm, team=team, title="Battlecards")
+    carried = InitiativeFactory(owner=pmm, team=team, title="Battlecards")
+    ended = InitiativeFactory(owner=pmm, team=team, title="Launch kit")
     december = InitiativeFactory(owner=pmm, team=team, title="Pricing page")
-    FocusSlotFactory(initiative=november, rank=1, month=datetime.date(2026, 11, 1))
-    FocusSlotFactory(initiative=november, rank=1, month=datetime.date(2026, 12, 1))
+    FocusSlotFactory(initiative=carried, rank=2, month=datetime.date(2026, 11, 1))
+    FocusSlotFactory(initiative=ended, rank=1, month=datetime.date(2026, 11, 1))
+    FocusSlotFactory(initiative=carried, rank=1, month=datetime.date(2026, 12, 1))
     FocusSlotFactory(initiative=december, rank=2, month=datetime.date(2026, 12, 1))
     lines = selectors.timesheet(user=pmm, week=datetime.date(2026, 11, 30))
     assert [line.label for line in lines if line.initiative] == [
-        "#1 Battlecards (November)",
-        "#2 Pricing page (December)",
+        "#1 Battlecards",
+        "#2 Pricing page (December only)",
+        "#1 Launch kit (November only)",
     ]
     services.timesheet_save(
         user=pmm,
