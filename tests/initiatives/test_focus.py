@@ -133,7 +133,9 @@ def test_database_refuses_a_month_that_is_not_a_first_day(pmm, four):
 # --- Two concurrent attempts at a fourth: only one wins ----------------------------------------
 
 
-@pytest.mark.postgres(reason="row locks (select_for_update) held across two connections; SQLite locks the whole file")
+@pytest.mark.postgres(
+    reason="row locks (select_for_update) held across two connections; SQLite locks the whole file"
+)
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_fourth_attempts_let_only_one_win():
     team = TeamFactory()
