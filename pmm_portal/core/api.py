@@ -57,11 +57,11 @@ def for_user(choices: Callable[[User], QuerySet[_M]]) -> Scope[_M]:
 NOT_A_CHOICE = "Not one of the choices you may use."
 
 
-class ScopedSlugField(serializers.SlugRelatedField[_M]):
-    """A slug looked up only among ``scope(context)``: the choices ``permissions`` allows.
+class _Scoped(serializers.RelatedField[_M, Any, Any]):
+    """Looks a value up only among ``scope(context)``: the choices the app's permissions allow.
 
-    A slug outside them gets the same answer as one that does not exist, which does not
-    echo the slug. ``queryset`` names the model for the schema.
+    A value outside them gets the same answer as one that does not exist, which does not
+    echo it. ``queryset`` (an empty one) names the model for the schema.
     """
 
     default_error_messages = {"does_not_exist": NOT_A_CHOICE}
@@ -74,27 +74,17 @@ class ScopedSlugField(serializers.SlugRelatedField[_M]):
         scoped = self.scope(self.context)
         if scoped is not None:
             return scoped
-        empty = super().get_queryset()  # the field's ``queryset``, an empty one naming the model
+        empty = super().get_queryset()
         assert empty is not None
         return empty
 
 
-class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField[_M]):
-    """An id looked up only among ``scope(context)``, like :class:`ScopedSlugField`."""
+class ScopedSlugField(_Scoped[_M], serializers.SlugRelatedField[_M]):
+    """A slug among the permitted choices (see ``_Scoped``)."""
 
-    default_error_messages = {"does_not_exist": NOT_A_CHOICE}
 
-    def __init__(self, *, scope: Scope[_M], **kwargs: Any) -> None:
-        self.scope = scope
-        super().__init__(**kwargs)
-
-    def get_queryset(self) -> QuerySet[_M]:
-        scoped = self.scope(self.context)
-        if scoped is not None:
-            return scoped
-        empty = super().get_queryset()  # the field's ``queryset``, an empty one naming the model
-        assert empty is not None
-        return empty
+class ScopedPrimaryKeyField(_Scoped[_M], serializers.PrimaryKeyRelatedField[_M]):
+    """An id among the permitted choices (see ``_Scoped``)."""
 
 
 class UserSummarySerializer(serializers.ModelSerializer[User]):
