@@ -17,7 +17,8 @@ from rest_framework.response import Response
 from personas.models import Persona
 from pmm_portal.core.api import ScopedPrimaryKeyField, UserSummarySerializer, for_user, service_errors
 from pmm_portal.core.dates import month_start
-from pmm_portal.core.models import Product, Team, User
+from pmm_portal.core.http import acting_user
+from pmm_portal.core.models import Product, Team
 from pmm_portal.core.permissions import HasRole
 
 from . import services
@@ -37,11 +38,6 @@ from .permissions import (
     visible_to,
     wins_visible_to,
 )
-
-
-def _user(request: ApiRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
 
 # --- Initiatives -------------------------------------------------------------------------------------
 
@@ -124,7 +120,7 @@ class InitiativeViewSet(viewsets.ModelViewSet[Initiative]):
     def get_queryset(self) -> QuerySet[Initiative]:
         if getattr(self, "swagger_fake_view", False):
             return Initiative.objects.none()
-        user = _user(self.request)
+        user = acting_user(self.request)
         rank = FocusSlot.objects.filter(initiative=OuterRef("pk"), month=month_start(today_for(user))).values(
             "rank"
         )[:1]
@@ -141,13 +137,13 @@ class InitiativeViewSet(viewsets.ModelViewSet[Initiative]):
 
     def get_object(self) -> Initiative:
         action: Action = "view" if self.request.method in ("GET", "HEAD", "OPTIONS") else "change"
-        access_initiative(user=_user(self.request), id=self.kwargs["pk"], action=action)
+        access_initiative(user=acting_user(self.request), id=self.kwargs["pk"], action=action)
         return super().get_object()
 
     def perform_create(self, serializer: serializers.BaseSerializer[Initiative]) -> None:
         data = dict(serializer.validated_data)
         with service_errors():
-            serializer.instance = services.initiative_create(user=_user(self.request), **data)
+            serializer.instance = services.initiative_create(user=acting_user(self.request), **data)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Initiative]) -> None:
         data = dict(serializer.validated_data)
@@ -155,7 +151,7 @@ class InitiativeViewSet(viewsets.ModelViewSet[Initiative]):
         personas = data.pop("personas", None)
         with service_errors():
             services.initiative_update(
-                user=_user(self.request),
+                user=acting_user(self.request),
                 initiative=serializer.instance,  # type: ignore[arg-type]
                 products=products,
                 personas=personas,
@@ -164,12 +160,12 @@ class InitiativeViewSet(viewsets.ModelViewSet[Initiative]):
 
     def perform_destroy(self, instance: Initiative) -> None:
         with service_errors():
-            services.initiative_delete(user=_user(self.request), initiative=instance)
+            services.initiative_delete(user=acting_user(self.request), initiative=instance)
 
     def _focus_month(self, request: ApiRequest) -> date:
         serializer = FocusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return month_start(serializer.validated_data.get("month") or today_for(_user(request)))
+        return month_start(serializer.validated_data.get("month") or today_for(acting_user(request)))
 
     @extend_schema(
         request=FocusSerializer,
@@ -181,20 +177,20 @@ class InitiativeViewSet(viewsets.ModelViewSet[Initiative]):
     @action(detail=True, methods=["post"])
     def focus(self, request: ApiRequest, pk: str) -> Response:
         """Add the initiative to its owner's top 3 for the month; a fourth is refused."""
-        initiative = access_initiative(user=_user(request), id=int(pk), action="change")
+        initiative = access_initiative(user=acting_user(request), id=pk, action="change")
         month = self._focus_month(request)
         with service_errors():
-            services.focus_add(user=_user(request), initiative=initiative, month=month)
+            services.focus_add(user=acting_user(request), initiative=initiative, month=month)
         return Response(self.get_serializer(self.get_queryset().get(pk=initiative.pk)).data)
 
     @extend_schema(request=FocusSerializer, responses={200: InitiativeSerializer})
     @action(detail=True, methods=["post"])
     def unfocus(self, request: ApiRequest, pk: str) -> Response:
         """Move the initiative back to the backlog for the month."""
-        initiative = access_initiative(user=_user(request), id=int(pk), action="change")
+        initiative = access_initiative(user=acting_user(request), id=pk, action="change")
         month = self._focus_month(request)
         with service_errors():
-            services.focus_remove(user=_user(request), initiative=initiative, month=month)
+            services.focus_remove(user=acting_user(request), initiative=initiative, month=month)
         return Response(self.get_serializer(self.get_queryset().get(pk=initiative.pk)).data)
 
 
@@ -241,23 +237,25 @@ class WinViewSet(viewsets.ModelViewSet[Win]):
     def get_queryset(self) -> QuerySet[Win]:
         if getattr(self, "swagger_fake_view", False):
             return Win.objects.none()
-        return wins_visible_to(_user(self.request)).select_related("owner", "team")
+        return wins_visible_to(acting_user(self.request)).select_related("owner", "team")
 
     def get_object(self) -> Win:
         action: Action = "view" if self.request.method in ("GET", "HEAD", "OPTIONS") else "change"
-        return access_win(user=_user(self.request), id=self.kwargs["pk"], action=action)
+        return access_win(user=acting_user(self.request), id=self.kwargs["pk"], action=action)
 
     def perform_create(self, serializer: serializers.BaseSerializer[Win]) -> None:
         with service_errors():
-            serializer.instance = services.win_create(user=_user(self.request), **serializer.validated_data)
+            serializer.instance = services.win_create(
+                user=acting_user(self.request), **serializer.validated_data
+            )
 
     def perform_update(self, serializer: serializers.BaseSerializer[Win]) -> None:
         with service_errors():
             services.win_update(
-                user=_user(self.request),
+                user=acting_user(self.request),
                 win=serializer.instance,  # type: ignore[arg-type]
                 **serializer.validated_data,
             )
 
     def perform_destroy(self, instance: Win) -> None:
-        services.win_delete(user=_user(self.request), win=instance)
+        services.win_delete(user=acting_user(self.request), win=instance)

@@ -101,7 +101,7 @@ def requests_linkable_by(user: User) -> QuerySet[Any]:
     )
 
 
-def _access(queryset: QuerySet[Owned], *, user: User, id: int, action: Action) -> Owned:
+def _access(queryset: QuerySet[Owned], *, user: User, id: int | str, action: Action) -> Owned:
     try:
         obj = queryset.get(pk=id)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
@@ -111,15 +111,15 @@ def _access(queryset: QuerySet[Owned], *, user: User, id: int, action: Action) -
     return obj
 
 
-def access_initiative(*, user: User, id: int, action: Action = "view") -> Initiative:
+def access_initiative(*, user: User, id: int | str, action: Action = "view") -> Initiative:
     """The initiative ``id`` if ``user`` may ``action`` it: 404 for outsiders, 403 for readers."""
     queryset = visible_to(user).select_related("owner", "team")
     return _access(queryset, user=user, id=id, action=action)
 
 
-def access_review(*, user: User, id: int, action: Action = "view") -> MonthlyReview:
+def access_review(*, user: User, id: int | str, action: Action = "view") -> MonthlyReview:
     return _access(reviews_visible_to(user).select_related("owner", "team"), user=user, id=id, action=action)
 
 
-def access_win(*, user: User, id: int, action: Action = "view") -> Win:
+def access_win(*, user: User, id: int | str, action: Action = "view") -> Win:
     return _access(wins_visible_to(user).select_related("owner", "team"), user=user, id=id, action=action)

@@ -70,7 +70,7 @@ class MonthlyReportViewSet(viewsets.ReadOnlyModelViewSet[MonthlyReport]):
     @action(detail=True, methods=["post"])
     def regenerate(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """Queue the report's regeneration with today's data; poll the report for its status."""
-        report = permissions.access_report(user=request.user, id=int(pk or 0), action="regenerate")
+        report = permissions.access_report(user=request.user, id=pk or "", action="regenerate")
         report = services.report_request(team=report.team, month=report.month, user=request.user)
         report.refresh_from_db()
         return Response(MonthlyReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)

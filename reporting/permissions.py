@@ -33,7 +33,7 @@ def visible_to(user: User) -> QuerySet[MonthlyReport]:
     return MonthlyReport.objects.filter(team__in=teams_visible_to(user))
 
 
-def can(user: User, report: MonthlyReport, action: ReportAction) -> bool:
+def can_act_on_report(user: User, report: MonthlyReport, action: ReportAction) -> bool:
     if user.is_portal_admin:
         return True
     if action == "edit_summary":
@@ -41,12 +41,15 @@ def can(user: User, report: MonthlyReport, action: ReportAction) -> bool:
     return True  # reading or regenerating: anyone who can see the report
 
 
-def access_report(*, user: User, id: int, action: ReportAction = "read") -> MonthlyReport:
-    """The report ``id`` if ``user`` may ``action`` it: 404 when unseen, 403 when only readable."""
+def access_report(*, user: User, id: int | str, action: ReportAction = "read") -> MonthlyReport:
+    """The report ``id`` if ``user`` may ``action`` it: 404 when unseen (or a malformed id), 403 when
+    only readable."""
+    if not str(id).isdigit():
+        raise Http404("No such report.")
     report = visible_to(user).select_related("team", "team__lead", "summary_updated_by").filter(pk=id).first()
     if report is None:
         raise Http404("No such report.")
-    if not can(user, report, action):
+    if not can_act_on_report(user, report, action):
         raise PermissionDenied("Only the team's leader may do that.")
     return report
 

@@ -110,7 +110,7 @@ def _report_context(request: AuthenticatedHttpRequest, report: MonthlyReport) ->
     user = request.user
     return {
         "report": report,
-        "can_edit_summary": permissions.can(user, report, "edit_summary"),
+        "can_edit_summary": permissions.can_act_on_report(user, report, "edit_summary"),
         "summary_form": SummaryForm(initial={"summary": report.summary}),
         **(presenters.report_context(report.data, viewer=user) if report.data else {}),
     }

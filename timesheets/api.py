@@ -9,7 +9,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
 from pmm_portal.core.api import ScopedPrimaryKeyField, for_user, service_errors
-from pmm_portal.core.http import AuthenticatedRequest
+from pmm_portal.core.http import AuthenticatedRequest, acting_user
 from pmm_portal.core.permissions import HasRole
 
 from . import services
@@ -86,10 +86,10 @@ class TimeEntryViewSet(viewsets.ModelViewSet[TimeEntry]):
     def get_queryset(self) -> QuerySet[TimeEntry]:
         if getattr(self, "swagger_fake_view", False):
             return TimeEntry.objects.none()
-        return visible_to(self.request.user)  # type: ignore[arg-type]
+        return visible_to(acting_user(self.request))
 
     def get_object(self) -> TimeEntry:
-        return access_time_entry(user=self.request.user, id=self.kwargs["pk"])  # type: ignore[arg-type]
+        return access_time_entry(user=acting_user(self.request), id=self.kwargs["pk"])
 
     def create(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
         serializer = self.get_serializer(data=request.data)
@@ -115,11 +115,11 @@ class TimeEntryViewSet(viewsets.ModelViewSet[TimeEntry]):
         data = serializer.validated_data
         with service_errors():
             services.time_entry_update(
-                user=self.request.user,  # type: ignore[arg-type]
+                user=acting_user(self.request),
                 entry=entry,
                 hours=data.get("hours", entry.hours),
                 note=data.get("note"),
             )
 
     def perform_destroy(self, instance: TimeEntry) -> None:
-        services.time_entry_delete(user=self.request.user, entry=instance)  # type: ignore[arg-type]
+        services.time_entry_delete(user=acting_user(self.request), entry=instance)

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from . import selectors
+from .http import acting_user
 from .models import Product, Team, User
 from .permissions import EVERYONE, HasRole
 
@@ -140,7 +141,7 @@ class MeView(generics.RetrieveAPIView[User]):
     allowed_roles = EVERYONE
 
     def get_object(self) -> User:
-        return self.request.user  # type: ignore[return-value]
+        return acting_user(self.request)
 
 
 class TeamViewSet(viewsets.ReadOnlyModelViewSet[Team]):

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
 from . import selectors
-from .models import Role, User
+from .http import acting_user
+from .models import Role
 from .permissions import EVERYONE, RoleRequiredMixin
 
 logger = logging.getLogger(__name__)
@@ -24,12 +25,12 @@ class HomeView(RoleRequiredMixin, TemplateView):
     allowed_roles = EVERYONE
 
     def get_template_names(self) -> list[str]:
-        user: User = self.request.user  # type: ignore[assignment]
+        user = acting_user(self.request)
         role = Role.ADMIN if user.is_portal_admin else user.role
         return [f"core/home_{role}.html"]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        user: User = self.request.user  # type: ignore[assignment]
+        user = acting_user(self.request)
         context = super().get_context_data(**kwargs)
         context["teams"] = selectors.team_overview(user=user)
         context["managed_products"] = selectors.products_managed_by(user=user)

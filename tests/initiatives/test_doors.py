@@ -91,3 +91,8 @@ def test_an_initiative_names_personas_and_products_of_its_owners_teams(pmm, team
             products=[other_product],
         )
     assert not Initiative.objects.exists()
+
+
+def test_a_malformed_initiative_id_is_a_404_not_a_500(api_client, pmm, team):
+    api_client.force_login(pmm)
+    assert api_client.post("/api/v1/initiatives/abc/focus/", {}, format="json").status_code == 404

@@ -360,3 +360,8 @@ class TestApi:
         for month in range(1, 10):
             MonthlyReport.objects.create(team=team, month=dt.date(2025, month, 1))
         assert count() == small
+
+
+def test_a_malformed_report_id_is_a_404_not_a_500(api_client, cmo, team):
+    api_client.force_login(cmo)
+    assert api_client.post("/api/v1/reports/abc/regenerate/").status_code == 404
