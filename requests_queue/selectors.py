@@ -3,7 +3,7 @@
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,7 @@ from .models import (
     DEFAULT_SLA_DAYS,
     OPEN_STATUSES,
     Asset,
+    EventKind,
     Notification,
     Request,
     RequestStatus,
@@ -447,3 +448,18 @@ def team_health(*, user: User) -> dict[str, Any]:
     figures["avg_rating"] = round(rating, 1) if rating is not None else None
     figures["reuse_pct"] = round(figures["reused"] * 100 / figures["total"]) if figures["total"] else 0
     return figures
+
+
+def request_timeline(*, request: Request) -> list[tuple[str, datetime, Any]]:
+    """The detail page's "Conversation and history": events and comments, oldest first.
+
+    A comment appears once, as itself, with its author; its ``commented`` event exists for
+    the notification outbox and is not shown again. Reads what ``request_detail`` prefetched.
+    """
+    items: list[tuple[str, datetime, Any]] = [
+        ("event", event.created_at, event)
+        for event in request.events.all()
+        if event.kind != EventKind.COMMENTED
+    ]
+    items += [("comment", comment.created_at, comment) for comment in request.comments.all()]
+    return sorted(items, key=lambda item: item[1])

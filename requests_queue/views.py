@@ -289,11 +289,7 @@ def _detail_context(user: User, obj: Request, **forms: Form) -> dict[str, Any]:
         ),
         "priority_help": services.PRIORITY_HELP,
         "comment_form": forms.get("comment_form") or CommentForm(),
-        "timeline": sorted(
-            [("event", e.created_at, e) for e in obj.events.all()]
-            + [("comment", c.created_at, c) for c in obj.comments.all()],
-            key=lambda item: item[1],
-        ),
+        "timeline": selectors.request_timeline(request=obj),
     }
     if "triage" in actions:
         assignees = selectors.assignee_choices(user=user, request=obj)

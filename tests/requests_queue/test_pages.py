@@ -447,3 +447,16 @@ def test_my_requests_sort_by_needed_by(client, sales_rep, make_request):
     client.force_login(sales_rep)
     html = client.get("/requests/mine/", {"sort": "needed_by"}).content.decode()
     assert html.index("Sooner need") < html.index("Later need")
+
+
+def test_a_comment_appears_once_in_the_history_with_its_author(client, sales_rep, pmm, product):
+    from tests.factories import RequestFactory
+
+    request = RequestFactory(requester=sales_rep, product=product)
+    client.force_login(sales_rep)
+    response = client.post(f"/requests/{request.pk}/comment/", {"body": "Any news on this one?"}, follow=True)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("Any news on this one?") == 1
+    assert ": Any news on this one?" not in html  # no authorless copy from the event stream
+    assert sales_rep.display_name in html
