@@ -9,6 +9,7 @@ from pmm_portal.core.dates import parse_month
 from pmm_portal.core.models import Team
 
 ALL_TEAMS = "all"
+EARLIEST_YEAR = 2000
 
 
 class MonthField(forms.CharField):
@@ -20,7 +21,8 @@ class MonthField(forms.CharField):
         if not text:
             return None
         month = parse_month(text)
-        if month is None:
+        # A half-typed year ("0011") is a valid ISO month but never a month of this portal.
+        if month is None or month.year < EARLIEST_YEAR:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return month
 

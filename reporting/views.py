@@ -2,6 +2,7 @@
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -10,7 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views import View
 
-from pmm_portal.core.dates import today_in
+from pmm_portal.core.dates import add_months, today_in
 from pmm_portal.core.http import AuthenticatedHttpRequest
 from pmm_portal.core.lists import filtered_page
 from pmm_portal.core.models import Team
@@ -44,11 +45,24 @@ class DashboardView(RoleRequiredMixin, View):
 
     def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         form, teams, month = _dashboard_scope(request)
-        context: dict[str, Any] = {"form": form, "month": month, "has_teams": bool(teams)}
+        this_month = today_in(teams[0] if teams else None).replace(day=1)
+        team_param = request.GET.get("team", "")
+        context: dict[str, Any] = {
+            "form": form,
+            "month": month,
+            "has_teams": bool(teams),
+            "this_month": this_month,
+            "team_param": team_param,
+            "previous_month": add_months(month, -1),
+            "next_month": add_months(month, 1) if month < this_month else None,
+        }
         if teams:
             data = selectors.dashboard(teams=teams, month=month)
             context.update(presenters.dashboard_context(data, viewer=request.user))
-            context["query"] = request.GET.urlencode()
+            # The month shown, not the one typed: exports follow the page even after a fallback.
+            context["query"] = urlencode(
+                {**({"team": team_param} if team_param else {}), "month": f"{month:%Y-%m}"}
+            )
             context["show_csv"] = True
         template = "reporting/_dashboard_body.html" if request.htmx else "reporting/dashboard.html"  # type: ignore[attr-defined]
         return render(request, template, context)

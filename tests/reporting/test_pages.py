@@ -232,6 +232,21 @@ class TestDashboard:
         html = client.get("/reporting/?month=soon").content.decode()
         assert "Enter a month as YYYY-MM" in html
 
+    def test_a_half_typed_year_is_refused_not_shown_as_year_11(self, client, cmo, team):
+        client.force_login(cmo)
+        html = client.get("/reporting/?month=0011-12").content.decode()
+        assert "Enter a month as YYYY-MM" in html
+        assert "0011" not in html.split('id="dashboard-body"')[1]
+
+    def test_previous_and_next_month_buttons_keep_the_team(self, client, cmo, team):
+        client.force_login(cmo)
+        html = client.get(f"/reporting/?team={team.slug}&month=2026-10").content.decode()
+        assert f'href="?team={team.slug}&amp;month=2026-09"' in html
+        assert f'href="?team={team.slug}&amp;month=2026-11"' in html
+        this_month = timezone.now().astimezone(team.zone).date().replace(day=1)
+        current = client.get(f"/reporting/?month={this_month:%Y-%m}").content.decode()
+        assert "Next month (not yet)" in current
+
     def test_a_team_the_user_is_not_on_is_not_offered(self, client, pmm, team, other_team):
         client.force_login(pmm)
         html = client.get("/reporting/?team=analytics").content.decode()
