@@ -20,6 +20,7 @@ from pmm_portal.core.dates import month_start
 from pmm_portal.core.http import acting_user
 from pmm_portal.core.models import Product, Team
 from pmm_portal.core.permissions import HasRole
+from pmm_portal.core.selectors import today_for
 
 from . import services
 from .filters import InitiativeFilter, WinFilter
@@ -34,7 +35,6 @@ from .permissions import (
     personas_linkable_by,
     products_linkable_by,
     requests_linkable_by,
-    today_for,
     visible_to,
     wins_visible_to,
 )

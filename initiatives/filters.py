@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from pmm_portal.core.dates import add_months, parse_month
+from pmm_portal.core.http import request_user
 from pmm_portal.core.models import Role, User
 
 from .models import Initiative, InitiativeStatus, MonthlyReview, Win
@@ -35,8 +36,8 @@ WIN_SORT_LABELS = [("-date", "Newest first"), ("date", "Oldest first"), ("title"
 
 def _owner_choices(request: Any) -> list[tuple[str, str]]:
     """ "Me" for a PMM, then the PMMs of the teams the user sees."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    user = request_user(request)
+    if user is None:
         return []
     choices = [("me", "Me")] if user.role == Role.PMM else []
     owners = (

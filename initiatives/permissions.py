@@ -15,11 +15,9 @@ from django.http import Http404
 from personas.models import Persona
 from pmm_portal.core.models import Product, Role, Team, User
 from pmm_portal.core.permissions import MARKETING
-from pmm_portal.core.selectors import home_team, teams_of, today_for
+from pmm_portal.core.selectors import teams_of
 
 from .models import Initiative, MonthlyReview, Win
-
-__all__ = ["home_team", "today_for"]  # re-exported: callers of the app's door find them here too
 
 Action = Literal["view", "change"]
 M = TypeVar("M", bound=Model)

@@ -18,6 +18,7 @@ from pmm_portal.core.http import AuthenticatedHttpRequest
 from pmm_portal.core.lists import filtered_page
 from pmm_portal.core.models import Role, User
 from pmm_portal.core.permissions import RoleRequiredMixin
+from pmm_portal.core.selectors import today_for
 
 from . import selectors, services
 from .filters import InitiativeFilter, ReviewFilter, WinFilter
@@ -30,7 +31,6 @@ from .permissions import (
     access_review,
     can_change_owned,
     can_create_win,
-    today_for,
     visible_to,
 )
 

@@ -5,6 +5,7 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 
+from pmm_portal.core.http import request_user
 from pmm_portal.core.models import Team
 
 from . import permissions
@@ -18,8 +19,8 @@ REPORT_SORTS = {
 
 
 def _teams(request: Any) -> QuerySet[Team]:
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    user = request_user(request)
+    if user is None:
         return Team.objects.none()
     return permissions.teams_visible_to(user).order_by("name")
 

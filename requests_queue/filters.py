@@ -17,8 +17,9 @@ from django import forms
 from django.db.models import QuerySet
 
 from pmm_portal.core.dates import today_in
+from pmm_portal.core.http import request_user
 from pmm_portal.core.models import Product, Team, User
-from pmm_portal.core.selectors import product_choices, teams_of
+from pmm_portal.core.selectors import product_choices, teams_of, today_for
 
 from . import selectors
 from .models import CLOSED_STATUSES, OPEN_STATUSES, Asset, AssetKind, Request, RequestStatus, RequestType
@@ -47,18 +48,14 @@ class CheckboxFilter(django_filters.Filter):
         super().__init__(*args, **kwargs)
 
 
-def _user(request: Any) -> User | None:
-    user = getattr(request, "user", None)
-    return user if getattr(user, "is_authenticated", False) else None
-
-
-def _team_today(user: User | None) -> Any:
-    """Today for the reader: in their first team's time zone (the server's without a team)."""
-    return today_in(teams_of(user=user).first() if user is not None else None)
+def _today(request: Any) -> Any:
+    """Today for the reader, in their home team's time zone (the server's when signed out)."""
+    user = request_user(request)
+    return today_for(user) if user is not None else today_in(None)
 
 
 def _queue_products(request: Any) -> QuerySet[Product]:
-    user = _user(request)
+    user = request_user(request)
     if user is None:
         return Product.objects.none()
     products = product_choices()
@@ -113,7 +110,7 @@ class QueueFilter(django_filters.FilterSet):
         # Evaluated only when the filter bar is drawn or an assignee is asked for. The copied
         # filter may hold a field built earlier (the API schema builds them): drop it.
         assignee = self.filters["assignee"]
-        assignee.extra["choices"] = partial(_assignee_choices, _user(self.request))
+        assignee.extra["choices"] = partial(_assignee_choices, request_user(self.request))
         assignee.__dict__.pop("_field", None)
 
     def filter_queryset(self, queryset: QuerySet[Request]) -> QuerySet[Request]:
@@ -136,7 +133,7 @@ class QueueFilter(django_filters.FilterSet):
 
     def filter_assignee(self, queryset: QuerySet[Request], name: str, value: str) -> QuerySet[Request]:
         if value == "me":
-            return queryset.filter(assignee=_user(self.request))
+            return queryset.filter(assignee=request_user(self.request))
         if value == "none":
             return queryset.filter(assignee__isnull=True)
         return queryset.filter(assignee_id=int(value))
@@ -147,7 +144,7 @@ class QueueFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset: QuerySet[Request], name: str, value: bool) -> QuerySet[Request]:
         if not value:
             return queryset
-        today = _team_today(_user(self.request))
+        today = _today(self.request)
         return _with_deadline(queryset).filter(status__in=OPEN_STATUSES, **{"deadline__lt": today})
 
 
@@ -203,7 +200,7 @@ class AssetFilter(django_filters.FilterSet):
         return selectors.search(queryset, value.strip(), ("title", "description"))
 
     def filter_review(self, queryset: QuerySet[Asset], name: str, value: str) -> QuerySet[Asset]:
-        today = _team_today(_user(self.request))
+        today = _today(self.request)
         return (
             queryset.filter(review_by__lt=today) if value == "due" else queryset.filter(review_by__gte=today)
         )

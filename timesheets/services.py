@@ -70,9 +70,7 @@ def _lookup_values(lookup: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in lookup.items() if key != "category"}
 
 
-def check_time_links(*, user: User, category: str, initiative: Loggable | None, request: Any | None) -> None:
-    """What a line may name: initiative time names one of the user's own initiatives, request time a
-    request of one of the user's teams, other categories neither. Page and API both pass here."""
+def _check_line_shape(*, user: User, category: str, initiative: Loggable | None, request: Any | None) -> None:
     if category not in TimeCategory.values:
         raise ValidationError({"category": "Pick a category from the list."})
     if category == TimeCategory.INITIATIVE and initiative is None:
@@ -83,8 +81,19 @@ def check_time_links(*, user: User, category: str, initiative: Loggable | None, 
         raise ValidationError({"request": "Only one-off request time names a request."})
     if initiative is not None and initiative.owner_id != user.pk:
         raise ValidationError({"initiative": "Log time only on your own initiatives."})
-    if request is not None and not requests_loggable_by(user).filter(pk=request.pk).exists():
+
+
+def _check_requests(user: User, requests: Iterable[Any]) -> None:
+    ids = {request.pk for request in requests}
+    if ids and requests_loggable_by(user).filter(pk__in=ids).count() != len(ids):
         raise ValidationError({"request": "Log time only on requests of your own teams."})
+
+
+def check_time_links(*, user: User, category: str, initiative: Loggable | None, request: Any | None) -> None:
+    """What a line may name: initiative time names one of the user's own initiatives, request time a
+    request of one of the user's teams, other categories neither. Page and API both pass here."""
+    _check_line_shape(user=user, category=category, initiative=initiative, request=request)
+    _check_requests(user, [request] if request is not None else [])
 
 
 @transaction.atomic
@@ -108,9 +117,38 @@ def time_entry_set(
     _check_hours(hours)
     check_time_links(user=user, category=category, initiative=initiative, request=request)
     user_lock(user_id=user.pk)
+    return _write_line(
+        user=user,
+        week_start=week_start,
+        category=category,
+        hours=hours,
+        initiative=initiative,
+        request=request,
+        note=note,
+        check_week_total=True,
+    )
+
+
+def _write_line(
+    *,
+    user: User,
+    week_start: date,
+    category: str,
+    hours: Decimal,
+    initiative: Loggable | None,
+    request: Any | None,
+    note: str,
+    check_week_total: bool,
+) -> TimeEntry | None:
+    """Write one checked line under the user's lock: the week, hours and links were validated.
+
+    ``check_week_total`` is False when the caller checked the whole week's new total itself:
+    checking line by line would refuse a week that lowers one line and raises another.
+    """
     lookup = _entry_filter(category, initiative.pk if initiative else None, getattr(request, "pk", None))
     entry = TimeEntry.objects.filter(user=user, week_start=week_start, **lookup).first()
-    _check_week_total(user.pk, week_start, hours, excluding=[entry.pk] if entry else [])
+    if check_week_total:
+        _check_week_total(user.pk, week_start, hours, excluding=[entry.pk] if entry else [])
     if hours == 0 and not note:
         if entry:
             entry.delete()
@@ -204,7 +242,8 @@ def timesheet_save(
     total = sum((line.hours for line in lines), Decimal(0))
     for line in lines:
         _check_hours(line.hours)
-        check_time_links(user=user, category=line.category, initiative=line.initiative, request=line.request)
+        _check_line_shape(user=user, category=line.category, initiative=line.initiative, request=line.request)
+    _check_requests(user, [line.request for line in lines if line.request is not None])  # one query
     user_lock(user_id=user.pk)
     keys = {
         tuple(
@@ -229,7 +268,8 @@ def timesheet_save(
         )
     saved = []
     for line in lines:
-        entry = time_entry_set(
+        # Checked above, once for the whole week; each line is then written as it is.
+        entry = _write_line(
             user=user,
             week_start=week,
             category=line.category,
@@ -237,7 +277,7 @@ def timesheet_save(
             initiative=line.initiative,
             request=line.request,
             note=line.note,
-            today=today,
+            check_week_total=False,
         )
         if entry:
             saved.append(entry)

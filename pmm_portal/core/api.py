@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from . import selectors
-from .http import acting_user
+from .http import acting_user, request_user
 from .models import Product, Team, User
 from .permissions import EVERYONE, HasRole
 
@@ -40,9 +40,7 @@ Scope = Callable[[Mapping[str, Any]], QuerySet[_M] | None]
 
 def context_user(context: Mapping[str, Any]) -> User | None:
     """The signed-in user a serializer works for (None in schema generation)."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    return user if isinstance(user, User) else None
+    return request_user(context.get("request"))
 
 
 def for_user(choices: Callable[[User], QuerySet[_M]]) -> Scope[_M]:

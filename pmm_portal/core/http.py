@@ -30,3 +30,13 @@ def acting_user(request: HttpRequest | Request) -> User:
     if not isinstance(user, User):  # pragma: no cover - RoleRequiredMixin and HasRole turn them away
         raise PermissionError("This view is for signed-in users only.")
     return user
+
+
+def request_user(request: object) -> User | None:
+    """The signed-in user of ``request``, or None (anonymous, no request, or schema generation).
+
+    For code that may run without the role door in front: FilterSets building their choices,
+    serializers building theirs.
+    """
+    user = getattr(request, "user", None)
+    return user if isinstance(user, User) and user.is_authenticated else None

@@ -266,3 +266,35 @@ def test_a_week_spanning_two_months_offers_both_months_top_3(pmm, team):
         today=datetime.date(2026, 12, 4),
     )
     assert TimeEntry.objects.get(initiative=december).hours == D("6")
+
+
+def test_a_week_that_lowers_one_line_and_raises_another_saves(pmm, team):
+    """The week's new total is what counts, not each line against the old ones."""
+    TimeEntryFactory(user=pmm, week_start=WEEK, category="meetings", hours=60)
+    TimeEntryFactory(user=pmm, week_start=WEEK, category="other", hours=10)
+    lines = [
+        services.TimesheetLine(category=TimeCategory.OTHER, hours=D("50")),  # written first
+        services.TimesheetLine(category=TimeCategory.MEETINGS, hours=D("20")),
+    ]
+    services.timesheet_save(user=pmm, week=WEEK, lines=lines, today=TODAY)
+    assert selectors.week_total(user=pmm, week=WEEK) == D("70")
+
+
+def test_saving_a_week_checks_its_request_lines_in_one_query(
+    pmm, team, product, sales_rep, django_assert_max_num_queries
+):
+    requests = [make_request(team, product, sales_rep, title=f"Ask {n}") for n in range(5)]
+    lines = [services.TimesheetLine(category=TimeCategory.REQUEST, hours=D("1"), request=r) for r in requests]
+    services.timesheet_save(user=pmm, week=WEEK, lines=lines, today=TODAY)
+    TimeEntry.objects.all().delete()
+    many = [
+        *lines,
+        *[
+            services.TimesheetLine(category=TimeCategory.REQUEST, hours=D("1"), request=r)
+            for r in [make_request(team, product, sales_rep, title=f"More {n}") for n in range(5)]
+        ],
+    ]
+    # savepoint, lock, untouched lines, the one link check, then a read and a write per line
+    with django_assert_max_num_queries(5 + 2 * len(many) + 2):
+        services.timesheet_save(user=pmm, week=WEEK, lines=many, today=TODAY)
+    assert TimeEntry.objects.count() == 10
