@@ -1,7 +1,9 @@
 """Reads of logged time that pages, the budget gauge, the plan and the reports share.
 
-A week of logged time belongs to the month of its Monday. Every function here runs
-a fixed number of queries, whatever the amount of data.
+A week's hours are split across months by working day (``pmm_portal.core.dates``):
+``in_month`` selects the entries of the weeks touching a month and ``hours_in_month``
+weighs each by its share there. Every function here runs a fixed number of queries,
+whatever the amount of data.
 """
 
 from collections.abc import Iterable
@@ -10,10 +12,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from pmm_portal.core.dates import week_start
+from pmm_portal.core.dates import partial_weeks, week_start, weeks_touching
 from pmm_portal.core.models import User
 
 from .lines import Loggable, offered_lines
@@ -21,6 +23,27 @@ from .models import TimeCategory, TimeEntry
 
 ZERO = Decimal(0)
 HOURS = DecimalField(max_digits=8, decimal_places=1)
+SHARED_HOURS = DecimalField(max_digits=10, decimal_places=2)
+
+
+def in_month(month: date, *, prefix: str = "") -> Q:
+    """Time entries (``prefix`` for a related lookup) of the weeks with a working day in ``month``."""
+    first, last = weeks_touching(month)
+    return Q(**{f"{prefix}week_start__gte": first, f"{prefix}week_start__lte": last})
+
+
+def month_share(month: date, *, prefix: str = "") -> Case:
+    """Each entry's share in ``month``: 1, or the fifths of a boundary week that fall in it."""
+    whens = [
+        When(**{f"{prefix}week_start": week}, then=Value(share))
+        for week, share in partial_weeks(month).items()
+    ]
+    return Case(*whens, default=Value(Decimal(1)), output_field=SHARED_HOURS)
+
+
+def hours_in_month(month: date, *, prefix: str = "") -> ExpressionWrapper:
+    """An entry's hours that count in ``month`` (to be summed over ``in_month`` entries)."""
+    return ExpressionWrapper(F(f"{prefix}hours") * month_share(month, prefix=prefix), output_field=SHARED_HOURS)
 
 
 @dataclass

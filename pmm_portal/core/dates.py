@@ -1,10 +1,15 @@
 """Calendar arithmetic every app shares: months, weeks (they start on Monday) and "today" for a team.
 
-A week of logged time belongs to the month of its Monday: the plan, the timesheet,
-the reminders, the one-off budget gauge and the reports all count it that way.
+The calendar rule for logged time (one rule, shown in the footnotes): time is logged
+per week (Monday to Sunday), and a week's hours are split across months by its
+working days. A week of Monday 30 November counts 1/5 in November and 4/5 in
+December; a week whose working days all fall in one month counts wholly there.
+The plan, the timesheet, the one-off budget gauge, the dashboard and the reports
+all count time this way (``week_share_in_month``).
 """
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
@@ -48,6 +53,46 @@ def mondays_in_month(month: date) -> list[date]:
         days.append(monday)
         monday += timedelta(days=7)
     return days
+
+
+CALENDAR_RULE = (
+    "Time is logged by week and split across months by working day: a week that spans two months "
+    "counts each working day (Monday to Friday) in its own month."
+)
+
+
+def week_share_in_month(week: date, month: date) -> Decimal:
+    """The share (0–1, in fifths) of the week starting ``week`` that counts in ``month``: its working days there."""
+    first, end = month_start(month), add_months(month_start(month), 1)
+    days = sum(1 for n in range(5) if first <= week + timedelta(days=n) < end)
+    return Decimal(days) / 5
+
+
+def weeks_touching(month: date) -> tuple[date, date]:
+    """The Mondays (first inclusive, last inclusive) of the weeks with a working day in ``month``."""
+    first = month_start(month)
+    last = month_end(first)
+    # A month starting on Saturday or Sunday has no working day in the week before it.
+    start = week_start(first) if first.weekday() < 5 else week_start(first) + timedelta(days=7)
+    return start, week_start(last)
+
+
+def partial_weeks(month: date) -> dict[date, Decimal]:
+    """The weeks of ``month`` that count only partly in it, with their share (the boundary weeks)."""
+    start, end = weeks_touching(month)
+    shares = {week: week_share_in_month(week, month) for week in (start, end)}
+    return {week: share for week, share in shares.items() if share < 1}
+
+
+def weeks_by_working_days(month: date) -> float:
+    """How many weeks of work ``month`` holds: its working days over five (e.g. 4.4 for 22 days)."""
+    start, end = weeks_touching(month)
+    total = Decimal(0)
+    week = start
+    while week <= end:
+        total += week_share_in_month(week, month)
+        week += timedelta(days=7)
+    return float(total)
 
 
 def working_day(month: date, n: int) -> date:
