@@ -1,14 +1,18 @@
 """The figures of the dashboard and of the monthly review report, aggregated in the database.
 
-Every figure is computed by a grouped query over a bounded period (a month, a
+Every figure is computed by grouped queries over a bounded period (a month, a
 year of months, twelve weeks), whatever the size of the history, and the
 number of queries does not depend on the number of PMMs.
 
-Conventions, shown to users in the page footnotes:
-- a week of logged time counts in the month of its Monday;
-- "top-3 time" is time logged on an initiative that was in the PMM's top 3 that month;
-- turnaround is the time from submission to delivery, in days; "on time" means
-  delivered on or before the due date set when the request was accepted.
+A month is read as it stood at its end (``Period.end_at``, in the team's time
+zone): an initiative's status is the last one reported before the month ended,
+a request's status the last one it reached before then, a persona's freshness is
+judged on the month's last day. Regenerating a past month after later edits to
+other months gives the same figures; an edit inside the month changes them.
+
+The definitions below are the only ones: the dashboard, the report (its figures
+and its request tables), its exports and the API all count with them, and the
+report's footnote prints them (``DEFINITIONS``).
 """
 
 import datetime as dt
@@ -17,16 +21,61 @@ from decimal import Decimal
 from statistics import median
 from typing import Any
 
-from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
-from initiatives.models import FocusSlot, InitiativeStatus, MonthlyReview, Win
+from initiatives.models import FocusSlot, InitiativeStatus, MonthlyReview, StatusUpdate, Win
 from personas.models import CustomerInteraction, Persona
-from pmm_portal.core.dates import add_months
+from pmm_portal.core.dates import (
+    CALENDAR_RULE,
+    add_months,
+    month_start,
+    today_in,
+    week_share_in_month,
+    weeks_touching,
+    working_day,
+)
 from pmm_portal.core.models import Role, Team, User
-from requests_queue.models import Request, RequestStatus, RequestType
+from requests_queue.models import Request, RequestEvent, RequestStatus, RequestType
 from timesheets.models import TimeCategory, TimeEntry
+from timesheets.selectors import hours_in_month, in_month
+
+# The one definition of each figure, in the words the report's footnote uses.
+DEFINITIONS: dict[str, str] = {
+    "time": CALENDAR_RULE,
+    "top3_time": "Top-3 time is time, counted in the month by the rule above, on an initiative that was "
+    "in that PMM's top 3 that month.",
+    "top3_status": "A top-3 initiative's status is the last one reported before the month ended.",
+    "received": "Received: requests submitted during the month; the “Received this month” table lists "
+    "exactly these.",
+    "delivered": "Delivered: requests delivered during the month, whenever they were received; "
+    "on time means delivered on or before the due date set when the request was accepted.",
+    "closed": "Reused and declined: requests closed that way during the month. Requests received "
+    "earlier and delivered or closed during the month are listed under “Closed this month, received "
+    "earlier”.",
+    "turnaround": "Turnaround is the time from submission to delivery, in days (median of the month's "
+    "deliveries).",
+    "scores": "Triage scores are the averages over requests triaged during the month.",
+    "status": "A request's status is the one it had when the month ended.",
+    "personas": "Persona freshness is judged on the month's last day (today, for the current month).",
+}
+# How many working days of a month the dashboard still opens on the previous one.
+CLOSING_WORKING_DAYS = 5
 
 TIME_KEYS = ("top3", "initiative_other", "request", "customer", "meetings", "other")
 TIME_LABELS = {
@@ -44,6 +93,7 @@ STATUS_KEYS = (
     InitiativeStatus.DONE,
     InitiativeStatus.DROPPED,
 )
+HOURS = DecimalField(max_digits=10, decimal_places=2)
 
 
 @dataclass(frozen=True)
@@ -62,12 +112,34 @@ class Period:
     def end_at(self) -> dt.datetime:
         return dt.datetime.combine(self.end, dt.time.min, tzinfo=self.zone)
 
+    @property
+    def as_of(self) -> dt.datetime:
+        """The moment the month is judged at: its end, or now while it runs."""
+        return min(self.end_at, timezone.now())
+
+    def contains(self, moment: dt.datetime | None) -> bool:
+        return moment is not None and self.start_at <= moment < self.end_at
+
 
 def period_of(*, teams: list[Team], month: dt.date) -> Period:
     """The month in the team's time zone; across teams in different zones, in UTC."""
     month = month.replace(day=1)
     zone = teams[0].zone if len({team.time_zone for team in teams}) == 1 else dt.UTC
     return Period(month=month, end=add_months(month, 1), zone=zone)
+
+
+def default_month(*, teams: list[Team], today: dt.date | None = None) -> dt.date:
+    """The month the dashboard and the CMO home open on.
+
+    Until (and including) the fifth working day of a month, the team is still
+    closing the previous one, so that month, complete, is shown; afterwards the
+    current month so far.
+    """
+    today = today or today_in(teams[0] if teams else None)
+    this_month = month_start(today)
+    if today <= working_day(this_month, CLOSING_WORKING_DAYS):
+        return add_months(this_month, -1)
+    return this_month
 
 
 @dataclass
@@ -82,8 +154,8 @@ class Row:
     declined: int = 0
     on_time: int = 0
     turnaround_days: list[float] = field(default_factory=list)
-    reusability: float | None = None
-    educational_value: float | None = None
+    reusability: list[int] = field(default_factory=list)
+    educational_value: list[int] = field(default_factory=list)
     interactions: int = 0
     customer_minutes: int = 0
     wins: int = 0
@@ -108,8 +180,8 @@ class Row:
         else:
             band_state = "within"
         return {
-            "hours": {key: float(value) for key, value in self.hours.items()},
-            "total_hours": float(self.total_hours),
+            "hours": {key: round(float(value), 2) for key, value in self.hours.items()},
+            "total_hours": round(float(self.total_hours), 2),
             "shares": {key: self.share(key) for key in TIME_KEYS},
             "top3_share": self.share("top3"),
             "one_off_share": one_off,
@@ -128,13 +200,17 @@ class Row:
                 "reuse_rate": self.reused / (self.reused + self.delivered)
                 if self.reused + self.delivered
                 else None,
-                "avg_reusability": self.reusability,
-                "avg_educational_value": self.educational_value,
+                "avg_reusability": _average(self.reusability),
+                "avg_educational_value": _average(self.educational_value),
             },
             "interactions": self.interactions,
             "customer_minutes": self.customer_minutes,
             "wins": self.wins,
         }
+
+
+def _average(scores: list[int]) -> float | None:
+    return round(sum(scores) / len(scores), 2) if scores else None
 
 
 def team_pmms(teams: list[Team]) -> list[User]:
@@ -161,76 +237,188 @@ class Rows:
             setattr(row, name, current + value)
 
 
-def _add_time(rows: Rows, *, period: Period) -> None:
-    in_top3 = FocusSlot.objects.filter(
-        owner=OuterRef("user"), month=period.month, initiative=OuterRef("initiative")
-    )
-    entries = (
-        TimeEntry.objects.filter(
-            user_id__in=list(rows.people), week_start__gte=period.month, week_start__lt=period.end
-        )
+def _time_key(category: str, top3: bool) -> str:
+    if category == TimeCategory.INITIATIVE:
+        return "top3" if top3 else "initiative_other"
+    return category
+
+
+def _month_time(user_ids: list[int], month: dt.date) -> list[dict[str, Any]]:
+    """Hours per user, category and top-3 flag counted in ``month`` by the calendar rule (one query)."""
+    in_top3 = FocusSlot.objects.filter(owner=OuterRef("user"), month=month, initiative=OuterRef("initiative"))
+    return list(
+        TimeEntry.objects.filter(in_month(month), user_id__in=user_ids)
         .annotate(top3=Exists(in_top3))
         .values("user_id", "category", "top3")
-        .annotate(hours=Sum("hours"))
+        .annotate(hours=Sum(hours_in_month(month)))
+        .order_by()
     )
-    for entry in entries:
-        key = entry["category"]
-        if key == TimeCategory.INITIATIVE:
-            key = "top3" if entry["top3"] else "initiative_other"
+
+
+def _add_time(rows: Rows, *, period: Period) -> None:
+    for entry in _month_time(list(rows.people), period.month):
+        key = _time_key(entry["category"], entry["top3"])
         for row in (rows.team, rows.people[entry["user_id"]]):
-            row.hours[key] += entry["hours"]
+            row.hours[key] += entry["hours"] or Decimal(0)
+
+
+def initiative_status_at(end: dt.datetime, *, prefix: str = "") -> Coalesce:
+    """An initiative's status when ``end`` came (``prefix`` for a related lookup, e.g. ``initiative__``).
+
+    The last status update before ``end``; with none before it but some after it
+    (old data, from before creation recorded its first update), ``on_track``, the
+    status every initiative starts with; with no update at all, its current status.
+    """
+    outer = OuterRef(f"{prefix}pk" if prefix else "pk")
+    latest = (
+        StatusUpdate.objects.filter(initiative=outer, created_at__lt=end)
+        .order_by("-created_at", "-id")
+        .values("status")[:1]
+    )
+    return Coalesce(
+        Subquery(latest, output_field=CharField()),
+        Case(
+            When(
+                Exists(StatusUpdate.objects.filter(initiative=outer)), then=Value(InitiativeStatus.ON_TRACK)
+            ),
+            default=F(f"{prefix}status"),
+            output_field=CharField(),
+        ),
+        output_field=CharField(),
+    )
 
 
 def _add_top3(rows: Rows, *, period: Period) -> None:
     slots = (
         FocusSlot.objects.filter(owner_id__in=list(rows.people), month=period.month)
-        .values("owner_id", "initiative__status")
+        .annotate(status_then=initiative_status_at(period.end_at, prefix="initiative__"))
+        .values("owner_id", "status_then")
         .annotate(count=Count("id"))
+        .order_by()
     )
     for slot in slots:
         for row in (rows.team, rows.people[slot["owner_id"]]):
-            row.top3[slot["initiative__status"]] += slot["count"]
+            row.top3[slot["status_then"]] += slot["count"]
 
 
-def _add_requests(rows: Rows, *, teams: list[Team], period: Period) -> None:
-    between = {"gte": period.start_at, "lt": period.end_at}
+def request_status_at(end: dt.datetime) -> Coalesce:
+    """A request's status when ``end`` came: the last status it reached before then (its events).
 
-    def closed(status: str) -> Q:
-        return Q(status=status, closed_at__gte=between["gte"], closed_at__lt=between["lt"])
-
-    team_requests = Request.objects.filter(team__in=teams)
-    delivered_in_month = Q(delivered_at__gte=between["gte"], delivered_at__lt=between["lt"])
-    counts = team_requests.values("assignee_id").annotate(
-        received=Count("id", filter=Q(created_at__gte=between["gte"], created_at__lt=between["lt"])),
-        delivered=Count("id", filter=delivered_in_month),
-        on_time=Count(
-            "id", filter=delivered_in_month & Q(due_date__isnull=False, delivered_at__date__lte=F("due_date"))
-        ),
-        reused=Count("id", filter=closed(RequestStatus.REUSED)),
-        declined=Count("id", filter=closed(RequestStatus.DECLINED)),
+    Requests without a status event before ``end`` (history imported or seeded
+    without events) fall back to what their dates say.
+    """
+    latest = (
+        RequestEvent.objects.filter(request=OuterRef("pk"), created_at__lt=end)
+        .exclude(to_status="")
+        .order_by("-created_at", "-id")
+        .values("to_status")[:1]
     )
-    for group in counts:
-        for name in ("received", "delivered", "on_time", "reused", "declined"):
-            rows.add(group["assignee_id"], name, group[name])
-    # Turnarounds of the month's deliveries (bounded by one month's volume) for the medians.
-    turnaround = ExpressionWrapper(F("delivered_at") - F("created_at"), output_field=DurationField())
-    for assignee_id, duration in (
-        team_requests.filter(delivered_in_month)
-        .annotate(turnaround=turnaround)
-        .values_list("assignee_id", "turnaround")
-    ):
-        rows.add(assignee_id, "turnaround_days", [duration.total_seconds() / 86400])
-    scored = team_requests.filter(triaged_at__gte=between["gte"], triaged_at__lt=between["lt"])
-    averages = {"r": Avg("reusability"), "e": Avg("educational_value")}
-    pairs: list[tuple[Row | None, dict[str, Any]]] = [
-        (rows.people.get(group["assignee_id"]), dict(group))
-        for group in scored.values("assignee_id").annotate(**averages)
-    ]
-    pairs.append((rows.team, dict(scored.aggregate(**averages))))
-    for row, scores in pairs:
-        if row is not None:
-            row.reusability = round(float(scores["r"]), 2) if scores["r"] is not None else None
-            row.educational_value = round(float(scores["e"]), 2) if scores["e"] is not None else None
+    inferred = Case(
+        When(closed_at__lt=end, then=F("status")),
+        When(delivered_at__lt=end, then=Value(RequestStatus.DELIVERED)),
+        When(started_at__lt=end, then=Value(RequestStatus.IN_PROGRESS)),
+        When(triaged_at__lt=end, then=Value(RequestStatus.TRIAGED)),
+        default=Value(RequestStatus.NEW),
+        output_field=CharField(),
+    )
+    return Coalesce(Subquery(latest, output_field=CharField()), inferred, output_field=CharField())
+
+
+def _hours_through(period: Period) -> Coalesce:
+    """Hours logged on the (outer) request up to the month's end, its last week weighed by the rule."""
+    last_week = weeks_touching(period.month)[1]
+    share = Case(
+        When(week_start=last_week, then=Value(week_share_in_month(last_week, period.month))),
+        default=Value(Decimal(1)),
+        output_field=HOURS,
+    )
+    hours = (
+        TimeEntry.objects.filter(request=OuterRef("pk"), week_start__lte=last_week)
+        .values("request")
+        .annotate(total=Sum(ExpressionWrapper(F("hours") * share, output_field=HOURS)))
+        .values("total")
+    )
+    return Coalesce(Subquery(hours, output_field=HOURS), Value(Decimal(0)), output_field=HOURS)
+
+
+@dataclass(frozen=True)
+class MonthRequest:
+    """A request that something happened to in the month, as it stood at the month's end."""
+
+    request: Request
+    period: Period
+
+    @property
+    def received(self) -> bool:
+        return self.period.contains(self.request.created_at)
+
+    @property
+    def delivered(self) -> bool:
+        return self.period.contains(self.request.delivered_at)
+
+    @property
+    def status(self) -> str:
+        return str(self.request.status_then)  # type: ignore[attr-defined]
+
+    def closed_as(self, status: str) -> bool:
+        return self.status == status and self.period.contains(self.request.closed_at)
+
+    @property
+    def on_time(self) -> bool:
+        delivered_at, due = self.request.delivered_at, self.request.due_date
+        return (
+            self.delivered
+            and due is not None
+            and delivered_at is not None
+            and (delivered_at.astimezone(self.period.zone).date() <= due)
+        )
+
+    @property
+    def triaged(self) -> bool:
+        return self.period.contains(self.request.triaged_at)
+
+    @property
+    def closed_earlier_received(self) -> bool:
+        """Received before the month, delivered or closed during it."""
+        return not self.received and (self.delivered or self.period.contains(self.request.closed_at))
+
+
+def month_requests(*, teams: list[Team], period: Period) -> list[MonthRequest]:
+    """The teams' requests submitted, triaged, delivered or closed in the month (one query).
+
+    Bounded by one month's volume. Every request figure of the month and both
+    request tables of the report are derived from this one list.
+    """
+    touched = Q()
+    for name in ("created_at", "triaged_at", "delivered_at", "closed_at"):
+        touched |= Q(**{f"{name}__gte": period.start_at, f"{name}__lt": period.end_at})
+    requests = (
+        Request.objects.filter(touched, team__in=teams)
+        .annotate(status_then=request_status_at(period.end_at), hours_then=_hours_through(period))
+        .select_related("requester", "assignee")
+        .order_by("created_at", "id")
+    )
+    return [MonthRequest(request, period) for request in requests]
+
+
+def _add_requests(rows: Rows, requests: list[MonthRequest]) -> None:
+    for item in requests:
+        assignee = item.request.assignee_id
+        if item.received:
+            rows.add(assignee, "received", 1)
+        if item.delivered:
+            rows.add(assignee, "delivered", 1)
+            rows.add(assignee, "on_time", int(item.on_time))
+            created, delivered = item.request.created_at, item.request.delivered_at
+            if delivered is not None:
+                rows.add(assignee, "turnaround_days", [(delivered - created).total_seconds() / 86400])
+        rows.add(assignee, "reused", int(item.closed_as(RequestStatus.REUSED)))
+        rows.add(assignee, "declined", int(item.closed_as(RequestStatus.DECLINED)))
+        if item.triaged:
+            for name in ("reusability", "educational_value"):
+                score = getattr(item.request, name)
+                if score is not None:
+                    rows.add(assignee, name, [score])
 
 
 def _add_interactions_and_wins(rows: Rows, *, teams: list[Team], period: Period) -> None:
@@ -240,6 +428,7 @@ def _add_interactions_and_wins(rows: Rows, *, teams: list[Team], period: Period)
         )
         .values("owner_id")
         .annotate(count=Count("id"), minutes=Sum("duration_minutes"))
+        .order_by()
     )
     for group in interactions:
         rows.add(group["owner_id"], "interactions", group["count"])
@@ -248,26 +437,43 @@ def _add_interactions_and_wins(rows: Rows, *, teams: list[Team], period: Period)
         Win.objects.filter(team__in=teams, date__gte=period.month, date__lt=period.end)
         .values("owner_id")
         .annotate(count=Count("id"))
+        .order_by()
     )
     for win_group in wins:
         rows.add(win_group["owner_id"], "wins", win_group["count"])
 
 
-def month_rows(*, teams: list[Team], month: dt.date, pmms: list[User] | None = None) -> Rows:
+def month_rows(
+    *,
+    teams: list[Team],
+    month: dt.date,
+    pmms: list[User] | None = None,
+    requests: list[MonthRequest] | None = None,
+) -> Rows:
     """The team's and each PMM's figures for ``month`` (a constant number of grouped queries)."""
     period = period_of(teams=teams, month=month)
     pmms = team_pmms(teams) if pmms is None else pmms
     rows = Rows(team=Row(), people={pmm.pk: Row() for pmm in pmms})
     _add_time(rows, period=period)
     _add_top3(rows, period=period)
-    _add_requests(rows, teams=teams, period=period)
+    _add_requests(rows, month_requests(teams=teams, period=period) if requests is None else requests)
     _add_interactions_and_wins(rows, teams=teams, period=period)
     return rows
 
 
+def _personas_then(teams: list[Team], period: Period) -> Any:
+    """The teams' personas that existed when the month ended, their staleness judged then."""
+    return (
+        Persona.objects.filter(team__in=teams, created_at__lt=period.end_at)
+        .exclude(status="retired")
+        .with_staleness(now=period.as_of)
+    )
+
+
 def persona_freshness(*, teams: list[Team], now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Each live persona and whether it was stale at ``now`` (the month's end in the report)."""
     personas = (
-        Persona.objects.filter(team__in=teams)
+        Persona.objects.filter(team__in=teams, created_at__lt=now or timezone.now())
         .exclude(status="retired")
         .with_staleness(now=now or timezone.now())
         .select_related("owner")
@@ -288,28 +494,20 @@ def persona_freshness(*, teams: list[Team], now: dt.datetime | None = None) -> l
 
 
 def trends(*, teams: list[Team], month: dt.date, pmm_ids: list[int]) -> dict[str, Any]:
-    """A year of the time split by month, twelve weeks of requests in and out, and requests by type."""
+    """A year of the time split by month, twelve weeks of requests in and out, and requests by type.
+
+    The time split runs one grouped query per month (twelve), each counting the
+    weeks touching that month by the calendar rule.
+    """
     period = period_of(teams=teams, month=month)
     first = add_months(period.month, -11)
     months = [add_months(first, n) for n in range(12)]
-    in_top3 = FocusSlot.objects.filter(
-        owner=OuterRef("user"), month=OuterRef("bucket"), initiative=OuterRef("initiative")
-    )
-    split: dict[str, dict[str, float]] = {m.isoformat(): dict.fromkeys(TIME_KEYS, 0.0) for m in months}
-    entries = (
-        TimeEntry.objects.filter(user_id__in=pmm_ids, week_start__gte=first, week_start__lt=period.end)
-        .annotate(bucket=TruncMonth("week_start"))
-        .annotate(top3=Exists(in_top3))
-        .values("bucket", "category", "top3")
-        .annotate(hours=Sum("hours"))
-    )
-    for entry in entries:
-        key = entry["category"]
-        if key == TimeCategory.INITIATIVE:
-            key = "top3" if entry["top3"] else "initiative_other"
-        bucket = entry["bucket"]
-        bucket_key = (bucket.date() if isinstance(bucket, dt.datetime) else bucket).isoformat()
-        split[bucket_key][key] += float(entry["hours"])
+    split: dict[str, dict[str, float]] = {}
+    for bucket in months:
+        values = dict.fromkeys(TIME_KEYS, 0.0)
+        for entry in _month_time(pmm_ids, bucket):
+            values[_time_key(entry["category"], entry["top3"])] += float(entry["hours"] or 0)
+        split[bucket.isoformat()] = {key: round(value, 2) for key, value in values.items()}
 
     week_end = period.end_at
     week_start = week_end - dt.timedelta(weeks=12)
@@ -325,6 +523,7 @@ def trends(*, teams: list[Team], month: dt.date, pmm_ids: list[int]) -> dict[str
             .annotate(week=TruncWeek(field_name, tzinfo=period.zone))
             .values("week")
             .annotate(count=Count("id"))
+            .order_by()
         )
         for group in counts:
             week_key = group["week"].date().isoformat()
@@ -333,6 +532,7 @@ def trends(*, teams: list[Team], month: dt.date, pmm_ids: list[int]) -> dict[str
         team_requests.filter(created_at__gte=period.start_at, created_at__lt=period.end_at)
         .values_list("type")
         .annotate(count=Count("id"))
+        .order_by()
     )
     return {
         "time_split": [{"month": key, **values} for key, values in split.items()],
@@ -351,10 +551,13 @@ def _band(teams: list[Team]) -> tuple[int, int]:
     )
 
 
-def dashboard(*, teams: list[Team], month: dt.date) -> dict[str, Any]:
-    """Live figures for the dashboard: the teams, a row per PMM, and the trends."""
+def dashboard(
+    *, teams: list[Team], month: dt.date, requests: list[MonthRequest] | None = None
+) -> dict[str, Any]:
+    """The month's figures for the dashboard, the report and the API: the teams, a row per PMM, the trends."""
     pmms = team_pmms(teams)
-    rows = month_rows(teams=teams, month=month, pmms=pmms)
+    period = period_of(teams=teams, month=month)
+    rows = month_rows(teams=teams, month=month, pmms=pmms, requests=requests)
     band = _band(teams)
     return {
         "teams": [{"id": team.pk, "name": team.name, "slug": team.slug} for team in teams],
@@ -364,8 +567,9 @@ def dashboard(*, teams: list[Team], month: dt.date) -> dict[str, Any]:
         "people": [
             {"id": pmm.pk, "name": pmm.display_name, **rows.people[pmm.pk].as_dict(band=band)} for pmm in pmms
         ],
-        "stale_personas": Persona.objects.filter(team__in=teams).stale().count(),
+        "stale_personas": _personas_then(teams, period).filter(stale=True).count(),
         "trends": trends(teams=teams, month=month, pmm_ids=[pmm.pk for pmm in pmms]),
+        "definitions": DEFINITIONS,
     }
 
 
@@ -397,10 +601,40 @@ def _reviews(*, pmms: list[User], month: dt.date) -> list[dict[str, Any]]:
     return result
 
 
+def _local_day(moment: dt.datetime | None, period: Period) -> str | None:
+    return moment.astimezone(period.zone).date().isoformat() if moment else None
+
+
+def _request_row(item: MonthRequest) -> dict[str, Any]:
+    request, period = item.request, item.period
+    return {
+        "id": request.pk,
+        "title": request.title,
+        "type": request.get_type_display(),
+        "status": RequestStatus(item.status).label,
+        "requester": request.requester.display_name,
+        "assignee": request.assignee.display_name if request.assignee else "",
+        "reusability": request.reusability,
+        "educational_value": request.educational_value,
+        "effort_hours": float(request.effort_hours) if request.effort_hours is not None else None,
+        "hours_logged": float(request.hours_then),  # type: ignore[attr-defined]
+        "created": _local_day(request.created_at, period),
+        "delivered": _local_day(request.delivered_at, period) if item.delivered else None,
+        "closed": _local_day(request.closed_at, period) if period.contains(request.closed_at) else None,
+        "rating": request.rating,
+    }
+
+
 def month_snapshot(*, team: Team, month: dt.date) -> dict[str, Any]:
-    """Everything the monthly review report shows, as plain JSON, frozen when generated."""
+    """Everything the monthly review report shows, as plain JSON, frozen when generated.
+
+    ``requests`` is the "Received this month" table (its length is the received
+    figure) and ``requests_closed_earlier`` the "Closed this month, received
+    earlier" one: both come from the same list as the figures.
+    """
     period = period_of(teams=[team], month=month)
-    data = dashboard(teams=[team], month=period.month)
+    requests = month_requests(teams=[team], period=period)
+    data = dashboard(teams=[team], month=period.month, requests=requests)
     pmms = team_pmms([team])
     data["reviews"] = _reviews(pmms=pmms, month=period.month)
     data["wins"] = [
@@ -415,32 +649,9 @@ def month_snapshot(*, team: Team, month: dt.date) -> dict[str, Any]:
             "owner", "initiative"
         )
     ]
-    in_month = (
-        Q(created_at__gte=period.start_at, created_at__lt=period.end_at)
-        | Q(closed_at__gte=period.start_at, closed_at__lt=period.end_at)
-        | Q(delivered_at__gte=period.start_at, delivered_at__lt=period.end_at)
-    )
-    data["requests"] = [
-        {
-            "id": request.pk,
-            "title": request.title,
-            "type": request.get_type_display(),
-            "status": request.get_status_display(),
-            "requester": request.requester.display_name,
-            "assignee": request.assignee.display_name if request.assignee else "",
-            "reusability": request.reusability,
-            "educational_value": request.educational_value,
-            "effort_hours": float(request.effort_hours) if request.effort_hours is not None else None,
-            "hours_logged": float(request.hours_logged),
-            "created": request.created_at.astimezone(period.zone).date().isoformat(),
-            "delivered": request.delivered_at.astimezone(period.zone).date().isoformat()
-            if request.delivered_at
-            else None,
-            "rating": request.rating,
-        }
-        for request in Request.objects.filter(in_month, team=team)
-        .select_related("requester", "assignee")
-        .order_by("created_at")
+    data["requests"] = [_request_row(item) for item in requests if item.received]
+    data["requests_closed_earlier"] = [
+        _request_row(item) for item in requests if item.closed_earlier_received
     ]
     data["interactions"] = [
         {
@@ -458,6 +669,6 @@ def month_snapshot(*, team: Team, month: dt.date) -> dict[str, Any]:
         .prefetch_related("personas")
         .order_by("occurred_on")
     ]
-    data["personas"] = persona_freshness(teams=[team])
-    data["schema"] = 1
+    data["personas"] = persona_freshness(teams=[team], now=period.as_of)
+    data["schema"] = 2
     return data

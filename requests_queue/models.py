@@ -41,6 +41,7 @@ class RequestStatus(models.TextChoices):
     REUSED = "reused", "Reused"
     DUPLICATE = "duplicate", "Duplicate"
     SNOOZED = "snoozed", "Snoozed"
+    WAITING = "waiting", "Waiting on requester"
     DECLINED = "declined", "Declined"
     CANCELLED = "cancelled", "Cancelled"
 
@@ -50,7 +51,10 @@ OPEN_STATUSES: tuple[str, ...] = (
     RequestStatus.TRIAGED,
     RequestStatus.IN_PROGRESS,
     RequestStatus.SNOOZED,
+    RequestStatus.WAITING,
 )
+# Open statuses whose SLA clock stands still: put aside until a date, or waiting on the requester's answer.
+PAUSED_STATUSES: tuple[str, ...] = (RequestStatus.SNOOZED, RequestStatus.WAITING)
 CLOSED_STATUSES: tuple[str, ...] = tuple(s for s in RequestStatus.values if s not in OPEN_STATUSES)
 
 
@@ -127,6 +131,10 @@ class Request(models.Model):
     ``team`` is the product's team, copied at submission so the queue filters on one column.
     ``priority`` is computed by ``services.compute_priority`` on every change and nightly.
     ``followers`` are requesters of duplicates who now follow this request.
+    ``paused_at`` is when the current pause (snoozed, waiting on the requester) began and
+    ``paused_business_days`` the business days of the pauses already over: the SLA clock
+    (``services.sla``) does not count them. ``due_date_reason`` says why the due date the
+    PMM set falls after the requester's needed-by date.
     """
 
     requester = models.ForeignKey(
@@ -162,6 +170,9 @@ class Request(models.Model):
     )
     priority = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal(0))
     due_date = models.DateField(null=True, blank=True)
+    due_date_reason = models.CharField(max_length=300, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_business_days = models.PositiveSmallIntegerField(default=0)
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
     )
@@ -271,12 +282,13 @@ class Request(models.Model):
         return self.status in OPEN_STATUSES
 
     @property
-    def is_overdue(self) -> bool:
-        """Open and past the date sales needs it by (or the due date the PMM set)."""
-        if not self.is_open:
-            return False
-        deadline = self.due_date or self.needed_by
-        return deadline < date.today()
+    def is_paused(self) -> bool:
+        """Open but its SLA clock stands still (snoozed, or waiting on the requester)."""
+        return self.status in PAUSED_STATUSES
+
+    @property
+    def due_later_than_asked(self) -> bool:
+        return self.due_date is not None and self.due_date > self.needed_by
 
 
 class RequestAttachment(models.Model):
@@ -318,6 +330,7 @@ class EventKind(models.TextChoices):
     COMMENTED = "commented", "Commented"
     TIME_LOGGED = "time_logged", "Time logged"
     RATED = "rated", "Rated"
+    DUE_DATE = "due_date", "Due date set"
 
 
 class RequestEvent(models.Model):

@@ -31,7 +31,7 @@ from .models import (
 )
 from .permissions import assets_visible_to, can_act_on_request, visible_to
 from .services.scoring import BudgetGauge
-from .services.sla import sla_clock, sla_targets
+from .services.sla import CLOCK_FIELDS, SlaState, sla_clocks, sla_counts, sla_scan, sla_targets, with_sla_targets
 from .workflow import RequestError
 
 ZERO = Decimal(0)
@@ -166,11 +166,38 @@ def delivered_request(*, id: int) -> Request | None:
 
 
 def attach_sla(requests: list[Request]) -> list[Request]:
-    """Set ``request.sla`` on each request with one query for the targets of their teams."""
-    targets = sla_targets({r.team_id for r in requests})
+    """Set ``request.sla`` (``services.sla.sla_clock``) on each request.
+
+    The targets come from ``with_sla_targets`` when the rows carry them (``queue``
+    does), else from one query for the targets of their teams.
+    """
+    clocks = sla_clocks(requests)
     for request in requests:
-        request.sla = sla_clock(request, targets, today_in(request.team))  # type: ignore[attr-defined]
+        request.sla = clocks[request.pk]  # type: ignore[attr-defined]
     return requests
+
+
+def sla_summary(queryset: QuerySet[Request]) -> dict[str, int]:
+    """How many open requests of ``queryset`` are in each SLA state, in one query.
+
+    The same rule as each row's clock (``services.sla``): on the queue, with the
+    queue's filters, a counter equals the rows its link lists.
+    """
+    return sla_counts(sla_clocks(sla_scan(queryset)).values())
+
+
+def sla_by_team(*, team_ids: set[int]) -> dict[int, dict[str, int]]:
+    """Each team's open requests by SLA state, in one query (the service-levels page)."""
+    rows = sla_scan(Request.objects.filter(team_id__in=team_ids))
+    clocks = sla_clocks(rows)
+    return {
+        team_id: sla_counts(clocks[r.pk] for r in rows if r.team_id == team_id) for team_id in team_ids
+    }
+
+
+def sla_state_ids(queryset: QuerySet[Request], state: str) -> list[int]:
+    """The ids of the open requests of ``queryset`` in the SLA ``state``, in one query."""
+    return [pk for pk, clock in sla_clocks(sla_scan(queryset)).items() if clock and clock.state == state]
 
 
 # --- The queue -----------------------------------------------------------------------------------
@@ -187,8 +214,12 @@ QUEUE_ORDERINGS = {
 
 
 def queue(*, user: User) -> QuerySet[Request]:
-    """The requests a PMM or CMO works, with their deadline, in priority order (``filters.QueueFilter`` narrows it)."""
-    return (
+    """The requests a PMM or CMO works, with their deadline and SLA targets, in priority order.
+
+    ``filters.QueueFilter`` narrows it; ``attach_sla`` gives each row its clock from the
+    targets annotated here, without another query.
+    """
+    return with_sla_targets(
         visible_to(user)
         .select_related("requester", "assignee", "product", "team")
         .annotate(deadline=DEADLINE)
@@ -208,24 +239,25 @@ def assignable_pmms(*, user: User, team_ids: set[int] | None = None) -> QuerySet
     )
 
 
-def _summary_counts(user: User) -> dict[str, Any]:
-    today = timezone.localdate()
-    month_ago = timezone.now() - timedelta(days=30)
-    open_q = Q(status__in=OPEN_STATUSES)
-    return {
-        "new": Count("pk", filter=Q(status=S.NEW)),
-        "open": Count("pk", filter=open_q),
-        "mine": Count("pk", filter=open_q & Q(assignee=user)),
-        "unassigned": Count("pk", filter=Q(status__in=(S.NEW, S.TRIAGED), assignee__isnull=True)),
-        "overdue": Count("pk", filter=open_q & Q(deadline__lt=today)),
-        "delivered_30": Count("pk", filter=Q(status=S.DELIVERED, delivered_at__gte=month_ago)),
-        "reused_30": Count("pk", filter=Q(status=S.REUSED, closed_at__gte=month_ago)),
+def _open_summary(user: User, rows: list[Request]) -> dict[str, int]:
+    """The open queue's counters from the scanned open rows (``sla_scan``): load and SLA states."""
+    clocks = sla_clocks(rows)
+    summary = {
+        "open": len(rows),
+        "new": sum(1 for r in rows if r.status == S.NEW),
+        "mine": sum(1 for r in rows if r.assignee_id == user.pk),
+        "unassigned": sum(1 for r in rows if r.status in (S.NEW, S.TRIAGED) and r.assignee_id is None),
     }
+    return {**summary, **sla_counts(clocks.values())}
 
 
 def queue_summary(*, user: User) -> dict[str, int]:
-    """Counts for the queue header and the PMM home page, in one query."""
-    return visible_to(user).annotate(deadline=DEADLINE).aggregate(**_summary_counts(user))
+    """The open queue's counters for the queue header and the PMM home page, in one query.
+
+    ``new``, ``mine``, ``unassigned``, ``open`` and one count per SLA state
+    (``overdue``, ``due_soon``, ``on_track``, ``paused``): the queue's default view.
+    """
+    return _open_summary(user, sla_scan(visible_to(user), extra=("assignee_id",)))
 
 
 # --- My requests -----------------------------------------------------------------------------
@@ -428,24 +460,29 @@ def my_gauge(*, user: User, teams: Iterable[Team] | None = None) -> BudgetGauge 
 
 
 def team_health(*, user: User) -> dict[str, Any]:
-    """Queue health for the CMO's home, in one query: open load, overdue, reuse, declines and ratings.
+    """Queue health for the CMO's home, in one query: open load, SLA states, reuse, declines and ratings.
 
-    The ``total``/``reused``/``declined``/``avg_rating`` figures cover the last 90 days.
+    One scan of the open requests and those of the last 90 days (the ``total``/``reused``/
+    ``declined``/``avg_rating`` figures cover those 90 days); the SLA states follow the
+    same rule as the queue (``services.sla``).
     """
-    recent = Q(created_at__gte=timezone.now() - timedelta(days=90))
-    figures: dict[str, Any] = (
-        visible_to(user)
-        .annotate(deadline=DEADLINE)
-        .aggregate(
-            **_summary_counts(user),
-            total=Count("pk", filter=recent),
-            reused=Count("pk", filter=recent & Q(status=S.REUSED)),
-            declined=Count("pk", filter=recent & Q(status=S.DECLINED)),
-            avg_rating=Avg("rating", filter=recent),
+    since = timezone.now() - timedelta(days=90)
+    rows = list(
+        with_sla_targets(
+            visible_to(user)
+            .filter(Q(status__in=OPEN_STATUSES) | Q(created_at__gte=since))
+            .order_by()
+            .select_related("team")
+            .only(*CLOCK_FIELDS, "assignee_id", "rating")
         )
     )
-    rating = figures["avg_rating"]
-    figures["avg_rating"] = round(rating, 1) if rating is not None else None
+    figures: dict[str, Any] = _open_summary(user, [r for r in rows if r.status in OPEN_STATUSES])
+    recent = [r for r in rows if r.created_at >= since]
+    ratings = [r.rating for r in recent if r.rating is not None]
+    figures["total"] = len(recent)
+    figures["reused"] = sum(1 for r in recent if r.status == S.REUSED)
+    figures["declined"] = sum(1 for r in recent if r.status == S.DECLINED)
+    figures["avg_rating"] = round(sum(ratings) / len(ratings), 1) if ratings else None
     figures["reuse_pct"] = round(figures["reused"] * 100 / figures["total"]) if figures["total"] else 0
     return figures
 

@@ -9,7 +9,11 @@ page and the API offer a move only where the table allows it
      │  ╲            │                       │
      │   ╲claim      ├─▶ reused (existing asset)        cancelled ◀── any open state (requester)
      │               ├─▶ duplicate (of another request)  declined ◀── any open state but snoozed…
-     └───────────────┴─▶ snoozed ──wake (beat, on the date)──▶ new / triaged
+     ├───────────────┼─▶ snoozed ──wake (beat, on the date)──▶ new / triaged
+     └───────────────┴─▶ waiting (ask_info) ──answer (the requester replies)──▶ new / triaged
+
+Snoozed and waiting are the paused statuses (``models.PAUSED_STATUSES``): the SLA
+clock stands still there, and a PMM may still decide on a waiting request.
 
 Permission actions (see ``permissions``): ``view``, ``comment``, ``triage``,
 ``claim``, ``work``, ``own``; ``system`` marks a move only the beat task makes.
@@ -55,8 +59,8 @@ class Transition:
     unassigned_only: bool = False
 
 
-DECIDABLE: tuple[str, ...] = (S.NEW, S.TRIAGED, S.SNOOZED)
-TRIAGEABLE: tuple[str, ...] = (S.NEW, S.TRIAGED, S.SNOOZED, S.IN_PROGRESS)
+DECIDABLE: tuple[str, ...] = (S.NEW, S.TRIAGED, S.SNOOZED, S.WAITING)
+TRIAGEABLE: tuple[str, ...] = (S.NEW, S.TRIAGED, S.SNOOZED, S.WAITING, S.IN_PROGRESS)
 
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
@@ -80,6 +84,8 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("duplicate", DECIDABLE, S.DUPLICATE, "triage", "marked as a duplicate"),
         Transition("snooze", (S.NEW, S.TRIAGED), S.SNOOZED, "triage", "snoozed"),
         Transition("wake", (S.SNOOZED,), None, SYSTEM, "woken up"),
+        Transition("ask_info", (S.NEW, S.TRIAGED), S.WAITING, "triage", "sent back to the requester"),
+        Transition("answer", (S.WAITING,), None, "own", "answered"),
         Transition("decline", (*DECIDABLE, S.IN_PROGRESS), S.DECLINED, "triage", "declined"),
         Transition("cancel", OPEN_STATUSES, S.CANCELLED, "own", "cancelled"),
         Transition("rate", (S.DELIVERED, S.REUSED), None, "own", "rated"),
@@ -88,7 +94,7 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 # The triage decisions of the detail page, each one move of the table.
-DECISIONS: tuple[str, ...] = ("accept", "reuse", "duplicate", "snooze", "decline")
+DECISIONS: tuple[str, ...] = ("accept", "reuse", "duplicate", "snooze", "ask_info", "decline")
 
 
 def transition(name: str) -> Transition:

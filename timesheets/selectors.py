@@ -43,7 +43,9 @@ def month_share(month: date, *, prefix: str = "") -> Case:
 
 def hours_in_month(month: date, *, prefix: str = "") -> ExpressionWrapper:
     """An entry's hours that count in ``month`` (to be summed over ``in_month`` entries)."""
-    return ExpressionWrapper(F(f"{prefix}hours") * month_share(month, prefix=prefix), output_field=SHARED_HOURS)
+    return ExpressionWrapper(
+        F(f"{prefix}hours") * month_share(month, prefix=prefix), output_field=SHARED_HOURS
+    )
 
 
 @dataclass

@@ -4,7 +4,8 @@
 - ``scoring``: triage scores, the priority formula, the quadrant advice and the one-off budget gauge;
 - ``notifications``: request events (the transactional outbox), in-app and email notifications;
 - ``assets``: the asset library, and the file rules assets and requests share;
-- ``sla``: each team's service levels and each request's clock.
+- ``sla``: each team's service levels and each request's clock and SLA state;
+- ``triage``: the scores and the triage decision in one step.
 
 Nothing here imports ``requests_queue.tasks``: the tasks import the services, and
 the services enqueue tasks by name through ``pmm_portal.core.background``.
@@ -28,7 +29,11 @@ from .lifecycle import (
     TRIAGEABLE,
     ClaimConflictError,
     open_requests_filter,
+    check_due_date,
+    due_date_note,
     request_accept,
+    request_answer,
+    request_ask_info,
     request_assign,
     request_cancel,
     request_claim,
@@ -67,11 +72,25 @@ from .scoring import (
     suggest_assignee,
     urgency_points,
 )
-from .sla import SlaClock, sla_clock, sla_targets, sla_targets_set
+from .sla import (
+    DUE_SOON_DAYS,
+    SlaClock,
+    SlaState,
+    sla_clock,
+    sla_clocks,
+    sla_counts,
+    sla_scan,
+    sla_targets,
+    sla_targets_set,
+)
+from .triage import DECISION_FIELDS, DECISION_LABELS, SCORE_ONLY, Decision, request_triage_decide, triage_problems
 
 __all__ = [
     "ALLOWED_ATTACHMENT_EXTENSIONS",
     "DECIDABLE",
+    "DECISION_FIELDS",
+    "DECISION_LABELS",
+    "DUE_SOON_DAYS",
     "MAX_ATTACHMENTS",
     "MAX_ATTACHMENT_BYTES",
     "MIN_PROJECTION_HOURS",
@@ -82,15 +101,20 @@ __all__ = [
     "AssetDraft",
     "BudgetGauge",
     "ClaimConflictError",
+    "SCORE_ONLY",
+    "Decision",
     "RequestError",
     "SlaClock",
+    "SlaState",
     "asset_create",
     "asset_kind_for",
     "asset_mark_reviewed",
     "asset_publish",
     "asset_team_for",
+    "check_due_date",
     "compute_priority",
     "deal_value_points",
+    "due_date_note",
     "event_notify",
     "event_text",
     "notifications_mark_read",
@@ -100,6 +124,8 @@ __all__ = [
     "record",
     "refresh_priority",
     "request_accept",
+    "request_answer",
+    "request_ask_info",
     "request_assign",
     "request_cancel",
     "request_claim",
@@ -116,11 +142,16 @@ __all__ = [
     "request_start",
     "request_submit",
     "request_triage",
+    "request_triage_decide",
     "request_wake_snoozed",
     "sla_clock",
+    "sla_clocks",
+    "sla_counts",
+    "sla_scan",
     "sla_targets",
     "sla_targets_set",
     "suggest_assignee",
+    "triage_problems",
     "urgency_points",
     "validate_attachment",
 ]

@@ -27,6 +27,7 @@ from .. import workflow
 from ..models import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
+    PAUSED_STATUSES,
     Asset,
     EventKind,
     Request,
@@ -39,6 +40,7 @@ from ..workflow import DECIDABLE, TRIAGEABLE, RequestError
 from .assets import MAX_ATTACHMENTS, AssetDraft, asset_kind_for, asset_publish, validate_attachment
 from .notifications import record
 from .scoring import refresh_priority
+from .sla import pause_ended, pause_started
 
 S = RequestStatus
 
@@ -55,11 +57,32 @@ def _lock(request: Request) -> Request:
     return Request.objects.select_for_update().get(pk=request.pk)
 
 
-def _set_status(request: Request, status: str, actor: User | None, *, message: str = "") -> str:
+def _set_status(
+    request: Request, status: str, actor: User | None, *, message: str = "", move_due_date: bool = True
+) -> list[str]:
+    """Move the request to ``status`` and record it; returns the fields changed, for ``update_fields``.
+
+    Entering a paused status (snoozed, waiting) stops the SLA clock; leaving one
+    restarts it without counting the pause (``sla.pause_ended``), moving a set due
+    date back by the pause unless ``move_due_date`` is false (the caller sets one).
+    """
     previous = request.status
     request.status = status
+    fields = ["status", "updated_at"]
     if status in CLOSED_STATUSES:
         request.closed_at = timezone.now()
+        fields.append("closed_at")
+    if previous in PAUSED_STATUSES and status not in PAUSED_STATUSES:
+        changed, days = pause_ended(request, move_due_date=move_due_date and status in OPEN_STATUSES)
+        fields += changed
+        if "due_date" in changed and request.due_date is not None:
+            moved = (
+                f"Due date moved to {request.due_date:%d %b %Y}: "
+                f"the {days} business day{'' if days == 1 else 's'} paused do not count."
+            )
+            message = f"{message} {moved}".strip()
+    elif status in PAUSED_STATUSES and previous not in PAUSED_STATUSES:
+        fields += pause_started(request)
     record(
         request=request,
         kind=EventKind.STATUS_CHANGED,
@@ -68,7 +91,7 @@ def _set_status(request: Request, status: str, actor: User | None, *, message: s
         to_status=status,
         message=message,
     )
-    return previous
+    return fields
 
 
 def _acknowledge(request: Request) -> list[str]:
@@ -226,9 +249,8 @@ def request_triage(
         request.triaged_at = timezone.now()
         fields.append("triaged_at")
     if request.status in (S.NEW, S.SNOOZED):
-        _set_status(request, S.TRIAGED, actor)
-        fields += ["status", "snoozed_until"]
         request.snoozed_until = None
+        fields += ["snoozed_until", *_set_status(request, S.TRIAGED, actor)]
     refresh_priority(request)
     request.save(update_fields=fields)
     return request
@@ -246,26 +268,99 @@ def _check_assignee(request: Request, assignee: User) -> None:
         raise RequestError({"assignee": f"{assignee.display_name} is not on the {request.team} team."})
 
 
+def later_than_asked_error(request: Request) -> RequestError:
+    return RequestError(
+        {
+            "due_date_reason": f"The due date is after the rep's needed-by date ({request.needed_by:%d %b}). "
+            "Say why, so the rep can plan."
+        },
+        code="due_date_reason",
+    )
+
+
+def check_due_date(request: Request, due_date: date | None, reason: str) -> dict[str, str]:
+    """What is wrong with accepting ``request`` with ``due_date`` and ``reason`` (field → message).
+
+    A due date after the requester's needed-by date needs a short reason, so the rep can plan.
+    """
+    if due_date is None:
+        return {"due_date": "Set a due date."}
+    if due_date < today_in(request.team):
+        return {"due_date": "The due date is in the past: pick today or a later date."}
+    if due_date > request.needed_by and not reason.strip():
+        return {"due_date_reason": later_than_asked_error(request).message_dict["due_date_reason"][0]}
+    if len(reason.strip()) > MAX_REASON:
+        return {"due_date_reason": f"Keep the reason under {MAX_REASON} characters."}
+    return {}
+
+
+MAX_REASON = 300
+
+
+def due_date_note(request: Request) -> str:
+    """The history line of a due date: when, and why it is later than the rep asked if it is."""
+    if request.due_date is None:
+        return ""
+    note = f"Due {request.due_date:%d %b %Y}"
+    if request.due_date > request.needed_by and request.due_date_reason:
+        return f"{note}, later than asked ({request.needed_by:%d %b}): {request.due_date_reason}"
+    return f"{note}."
+
+
 @transaction.atomic
 def request_accept(
-    *, request: Request, actor: User, assignee: User, due_date: date, message: str = ""
+    *,
+    request: Request,
+    actor: User,
+    assignee: User,
+    due_date: date,
+    due_date_reason: str = "",
+    message: str = "",
 ) -> Request:
-    """Accept a scored request: assign it to a PMM of its team with a due date (→ ``triaged``)."""
+    """Accept a scored request: assign it to a PMM of its team with a due date (→ ``triaged``).
+
+    A due date after the rep's needed-by date is refused without ``due_date_reason``; the
+    reason is kept on the request, written in its history and sent to the requester.
+    """
     request = _lock(request)
     workflow.check(request, "accept")
     _require_scored(request)
     _check_assignee(request, assignee)
-    if due_date < today_in(request.team):
-        raise RequestError({"due_date": "The due date is in the past: pick today or a later date."})
-    fields = ["assignee", "due_date", "status", "snoozed_until", "updated_at", *_acknowledge(request)]
+    problems = check_due_date(request, due_date, due_date_reason)
+    if problems:
+        raise RequestError(problems)
+    fields = [
+        "assignee",
+        "due_date",
+        "due_date_reason",
+        "status",
+        "snoozed_until",
+        "updated_at",
+        *_acknowledge(request),
+    ]
     previous_assignee = request.assignee_id
+    previous_due = (request.due_date, request.due_date_reason)
     request.assignee = assignee
     request.due_date = due_date
+    request.due_date_reason = due_date_reason.strip() if due_date > request.needed_by else ""
     request.snoozed_until = None
+    note = due_date_note(request)
+    told = False
     if request.status != S.TRIAGED:
-        _set_status(request, S.TRIAGED, actor, message=message)
+        fields += _set_status(
+            request, S.TRIAGED, actor, message=" ".join(filter(None, [message, note])), move_due_date=False
+        )
+        told = True
     if previous_assignee != assignee.pk:
-        record(request=request, kind=EventKind.ASSIGNED, actor=actor, message=message)
+        record(
+            request=request,
+            kind=EventKind.ASSIGNED,
+            actor=actor,
+            message=" ".join(filter(None, [message, "" if told else note])),
+        )
+        told = True
+    if not told and previous_due != (request.due_date, request.due_date_reason):
+        record(request=request, kind=EventKind.DUE_DATE, actor=actor, message=" ".join(filter(None, [message, note])))
     request.save(update_fields=fields)
     return request
 
@@ -318,8 +413,8 @@ def request_start(*, request: Request, actor: User) -> Request:
     workflow.check(request, "start")
     _require_assignee(request, actor, "start it")
     request.started_at = timezone.now()
-    _set_status(request, S.IN_PROGRESS, actor)
-    request.save(update_fields=["status", "started_at", "updated_at"])
+    fields = _set_status(request, S.IN_PROGRESS, actor)
+    request.save(update_fields=["started_at", *fields])
     return request
 
 
@@ -357,8 +452,7 @@ def request_log_time(
     fields = ["hours_logged", "updated_at"]
     if request.status == S.TRIAGED:
         request.started_at = timezone.now()
-        _set_status(request, S.IN_PROGRESS, actor, message="Work started.")
-        fields += ["status", "started_at"]
+        fields += ["started_at", *_set_status(request, S.IN_PROGRESS, actor, message="Work started.")]
     request.save(update_fields=fields)
     record(
         request=request,
@@ -401,7 +495,7 @@ def request_deliver(
     request.delivered_at = timezone.now()
     if request.started_at is None:
         request.started_at = request.delivered_at
-    _set_status(request, S.DELIVERED, actor, message=note.strip())
+    _set_status(request, S.DELIVERED, actor, message=note.strip())  # from triaged or in progress: no pause
     request.save(
         update_fields=[
             "delivery_link",
@@ -439,7 +533,7 @@ def request_mark_reused(*, request: Request, actor: User, asset: Asset, message:
     request.reused_asset = asset
     request.snoozed_until = None
     fields = ["reused_asset", "status", "closed_at", "snoozed_until", "updated_at", *_acknowledge(request)]
-    _set_status(request, S.REUSED, actor, message=message or f"Answered with “{asset.title}”.")
+    fields += _set_status(request, S.REUSED, actor, message=message or f"Answered with “{asset.title}”.")
     request.save(update_fields=fields)
     Asset.objects.filter(pk=asset.pk).update(reuse_count=F("reuse_count") + 1)
     return request
@@ -461,7 +555,9 @@ def request_mark_duplicate(*, request: Request, actor: User, original: Request, 
     request.duplicate_of = original
     request.snoozed_until = None
     fields = ["duplicate_of", "status", "closed_at", "snoozed_until", "updated_at", *_acknowledge(request)]
-    _set_status(request, S.DUPLICATE, actor, message=message or f"Follow #{original.pk} “{original.title}”.")
+    fields += _set_status(
+        request, S.DUPLICATE, actor, message=message or f"Follow #{original.pk} “{original.title}”."
+    )
     request.save(update_fields=fields)
     original.followers.add(request.requester, *request.followers.all())
     return request
@@ -476,7 +572,7 @@ def request_snooze(*, request: Request, actor: User, until: date, message: str =
         raise RequestError({"snoozed_until": "Snooze until a future date."})
     request.snoozed_until = until
     fields = ["snoozed_until", "status", "updated_at", *_acknowledge(request)]
-    _set_status(request, S.SNOOZED, actor, message=message or f"Snoozed until {until:%d %b %Y}.")
+    fields += _set_status(request, S.SNOOZED, actor, message=message or f"Snoozed until {until:%d %b %Y}.")
     request.save(update_fields=fields)
     return request
 
@@ -504,11 +600,11 @@ def request_wake_snoozed(*, today: date | None = None) -> int:
                 continue
             scored = request.reusability is not None and request.educational_value is not None
             request.snoozed_until = None
-            _set_status(
+            fields = _set_status(
                 request, S.TRIAGED if scored else S.NEW, None, message="Back in the queue after a snooze."
             )
             refresh_priority(request, today=team_today)
-            request.save(update_fields=["status", "snoozed_until", "priority", "updated_at"])
+            request.save(update_fields=["snoozed_until", "priority", *fields])
             woken += 1
     return woken
 
@@ -527,7 +623,7 @@ def request_decline(*, request: Request, actor: User, alternative: str) -> Reque
         )
     request.decline_alternative = alternative.strip()
     fields = ["decline_alternative", "status", "closed_at", "updated_at", *_acknowledge(request)]
-    _set_status(request, S.DECLINED, actor, message=request.decline_alternative)
+    fields += _set_status(request, S.DECLINED, actor, message=request.decline_alternative)
     request.save(update_fields=fields)
     return request
 
@@ -539,8 +635,8 @@ def request_cancel(*, request: Request, actor: User, reason: str = "") -> Reques
     if request.requester_id != actor.pk and not actor.is_portal_admin:
         raise RequestError("Only the person who asked can cancel a request.")
     workflow.check(request, "cancel")
-    _set_status(request, S.CANCELLED, actor, message=reason.strip())
-    request.save(update_fields=["status", "closed_at", "updated_at"])
+    fields = _set_status(request, S.CANCELLED, actor, message=reason.strip())
+    request.save(update_fields=fields)
     return request
 
 
@@ -569,7 +665,39 @@ def request_comment(*, request: Request, actor: User, body: str) -> RequestComme
     comment = RequestComment.objects.create(request=request, author=actor, body=body.strip())
     Request.objects.filter(pk=request.pk).update(updated_at=timezone.now())
     record(request=request, kind=EventKind.COMMENTED, actor=actor, message=comment.body)
+    if request.status == S.WAITING and request.requester_id == actor.pk:
+        request_answer(request=request, actor=actor)
     return comment
+
+
+@transaction.atomic
+def request_ask_info(*, request: Request, actor: User, question: str) -> Request:
+    """Ask the requester for what is missing (→ ``waiting``); the SLA clock stops until they answer."""
+    request = _lock(request)
+    workflow.check(request, "ask_info")
+    if not question or not question.strip():
+        raise RequestError({"question": "Say what you need from the requester."})
+    if len(question) > 2000:
+        raise RequestError({"question": "Keep the question under 2,000 characters."})
+    fields = [*_acknowledge(request), *_set_status(request, S.WAITING, actor, message=question.strip())]
+    request.save(update_fields=fields)
+    return request
+
+
+@transaction.atomic
+def request_answer(*, request: Request, actor: User) -> Request:
+    """The requester answered (a comment): back to the queue, triaged if scored, the pause not counted."""
+    request = _lock(request)
+    workflow.check(request, "answer")
+    if request.requester_id != actor.pk and not actor.is_portal_admin:
+        raise RequestError("Only the person who asked can answer.")
+    scored = request.reusability is not None and request.educational_value is not None
+    fields = _set_status(
+        request, S.TRIAGED if scored else S.NEW, actor, message="The requester answered: back in the queue."
+    )
+    refresh_priority(request, today=today_in(request.team))
+    request.save(update_fields=["priority", *fields])
+    return request
 
 
 def open_requests_filter() -> Q:
