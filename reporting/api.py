@@ -9,7 +9,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pmm_portal.core.dates import month_start, today_in
 from pmm_portal.core.http import AuthenticatedRequest
 from pmm_portal.core.permissions import PMM_AND_CMO, HasRole
 
@@ -32,6 +31,7 @@ class MonthlyReportSerializer(serializers.ModelSerializer[MonthlyReport]):
             "status",
             "version",
             "generated_at",
+            "checked_at",
             "requested_at",
             "error",
             "summary",
@@ -85,7 +85,12 @@ class DashboardFiguresView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("team", str, description="A team's slug, or `all` (default)."),
-            OpenApiParameter("month", str, description="YYYY-MM (default: the current month)."),
+            OpenApiParameter(
+                "month",
+                str,
+                description="YYYY-MM (default: the dashboard's: last month until the 5th working day, "
+                "then the current month).",
+            ),
         ],
         responses={200: dict[str, Any]},
     )
@@ -106,5 +111,7 @@ class DashboardFiguresView(APIView):
             teams = [team for team in teams if team.slug == slug]
         if not teams:
             return Response({"teams": [], "people": [], "figures": None})
-        month = (form.cleaned_data.get("month") if form.is_bound else None) or month_start(today_in(teams[0]))
+        month = (form.cleaned_data.get("month") if form.is_bound else None) or selectors.default_month(
+            teams=teams
+        )
         return Response(selectors.dashboard(teams=teams, month=month))

@@ -20,7 +20,7 @@ from pmm_portal.core.selectors import teams_of
 from .models import MonthlyReport
 
 READERS = PMM_AND_CMO
-ReportAction = Literal["read", "regenerate", "edit_summary"]
+ReportAction = Literal["read", "regenerate", "edit_summary", "send"]
 
 
 def teams_visible_to(user: User) -> QuerySet[Team]:
@@ -38,7 +38,7 @@ def can_act_on_report(user: User, report: MonthlyReport, action: ReportAction) -
         return True
     if action == "edit_summary":
         return user.role == Role.CMO and report.team.lead_id == user.pk
-    return True  # reading or regenerating: anyone who can see the report
+    return True  # reading, regenerating or sending it on: anyone who can see the report
 
 
 def access_report(*, user: User, id: int | str, action: ReportAction = "read") -> MonthlyReport:

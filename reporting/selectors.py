@@ -31,6 +31,7 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -54,6 +55,8 @@ from pmm_portal.core.models import Role, Team, User
 from requests_queue.models import Request, RequestEvent, RequestStatus, RequestType
 from timesheets.models import TimeCategory, TimeEntry
 from timesheets.selectors import hours_in_month, in_month
+
+from .models import MonthlyReport, ReportSending, ReportVersion
 
 # The one definition of each figure, in the words the report's footnote uses.
 DEFINITIONS: dict[str, str] = {
@@ -246,13 +249,14 @@ def _time_key(category: str, top3: bool) -> str:
 def _month_time(user_ids: list[int], month: dt.date) -> list[dict[str, Any]]:
     """Hours per user, category and top-3 flag counted in ``month`` by the calendar rule (one query)."""
     in_top3 = FocusSlot.objects.filter(owner=OuterRef("user"), month=month, initiative=OuterRef("initiative"))
-    return list(
+    rows = (
         TimeEntry.objects.filter(in_month(month), user_id__in=user_ids)
         .annotate(top3=Exists(in_top3))
         .values("user_id", "category", "top3")
         .annotate(hours=Sum(hours_in_month(month)))
         .order_by()
     )
+    return [dict(row) for row in rows]
 
 
 def _add_time(rows: Rows, *, period: Period) -> None:
@@ -672,3 +676,39 @@ def month_snapshot(*, team: Team, month: dt.date) -> dict[str, Any]:
     data["personas"] = persona_freshness(teams=[team], now=period.as_of)
     data["schema"] = 2
     return data
+
+
+# --- A report's versions, sendings and audience ------------------------------------------------
+
+
+def report_versions(*, report: MonthlyReport) -> list[ReportVersion]:
+    """The report's versions, newest first, without their snapshots (one query)."""
+    return list(
+        ReportVersion.objects.filter(report=report)
+        .defer("data")
+        .select_related("created_by")
+        .order_by("-number")
+    )
+
+
+def report_sendings(*, report: MonthlyReport, limit: int = 20) -> list[ReportSending]:
+    """The latest "send to…" of the report, newest first (one query)."""
+    return list(
+        ReportSending.objects.filter(report=report).select_related("sent_by").order_by("-created_at")[:limit]
+    )
+
+
+def report_audience(*, team: Team) -> QuerySet[User]:
+    """The people a report is offered to in "send to…": the team's leader and members with an address."""
+    return (
+        User.objects.filter(Q(teams=team) | Q(led_teams=team), is_active=True)
+        .exclude(email="")
+        .distinct()
+        .order_by("first_name", "last_name", "email")
+    )
+
+
+def month_headline(*, teams: list[Team], month: dt.date) -> dict[str, Any]:
+    """The team-wide figures of ``month`` for the CMO home (the dashboard's own definitions)."""
+    rows = month_rows(teams=teams, month=month, pmms=team_pmms(teams))
+    return rows.team.as_dict(band=_band(teams))

@@ -19,7 +19,8 @@ if [[ -n "${REDIS_URL:-}" ]]; then
   "$CELERY" -A pmm_portal beat --loglevel=INFO &
   pids+=($!)
 else
-  echo "No REDIS_URL: background tasks run in-process."
+  echo "No REDIS_URL: background tasks and the periodic jobs run in the server's process."
+  export PMM_EMBEDDED_SCHEDULE=1
 fi
 echo "PMM Portal: http://${ADDR}/  (sign in as cmo, pmm, pm, sales or admin with the password demo)"
 "$PY" manage.py runserver "$ADDR"

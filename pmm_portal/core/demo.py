@@ -119,11 +119,12 @@ def _user(username: str, role: str, index: int, password_hash: str, title: str, 
 
 @transaction.atomic
 def seed_core(*, scale: int, password: str, reset_passwords: bool) -> DemoOrg:
-    """Teams, products and people. Scale 1: one team; scale 100: ten teams and fifty PMMs."""
+    """Teams, products and people. Scale 1: two teams led by ``cmo`` (so "all my teams" has
+    something to add up), four PMMs; scale 100: ten teams and fifty PMMs."""
     password_hash = make_password(password)
     org = DemoOrg(scale=scale, password_hash=password_hash)
-    team_count = min(len(TEAM_NAMES), max(1, scale // 10))
-    pmm_count = max(2, scale // 2)
+    team_count = min(len(TEAM_NAMES), max(2, scale // 10))
+    pmm_count = max(4, scale // 2)
     sales_count = max(3, scale // 2)
     pm_count = max(1, team_count)
 

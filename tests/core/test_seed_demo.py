@@ -20,8 +20,10 @@ def test_creates_the_named_users_with_the_demo_password(db, settings):
         user = User.objects.get(username=username)
         assert user.role == role
         assert user.check_password("demo")
-    team = Team.objects.get()
-    assert team.lead.username == "cmo"
+    # Two teams, both led by cmo, so the CMO's "all my teams" adds something up.
+    assert Team.objects.count() == 2
+    assert set(Team.objects.values_list("lead__username", flat=True)) == {"cmo"}
+    team = Team.objects.get(slug="core-platform")
     assert set(team.members.values_list("username", flat=True)) >= {"pmm", "pm"}
     assert Product.objects.filter(team=team, managers__username="pm").exists()
     assert User.objects.get(username="admin").is_superuser
@@ -47,3 +49,24 @@ def test_scale_grows_the_organisation(db, settings):
     assert Team.objects.count() == 2
     assert User.objects.filter(role=Role.PMM).count() == 10
     assert all(team.members.filter(role=Role.PMM).exists() for team in Team.objects.all())
+
+
+def test_the_demo_holds_a_year_of_monthly_reports(db, settings):
+    """The CMO home never says "No report yet": each team has its past twelve months, not mailed."""
+    from django.core import mail
+
+    from reporting.models import MonthlyReport, ReportStatus
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    reports = MonthlyReport.objects.all()
+    assert reports.count() == 2 * 12
+    assert set(reports.values_list("status", flat=True)) == {ReportStatus.READY}
+    assert all(report.version == 1 and report.mailed_version == 1 for report in reports)
+    assert not mail.outbox
+    last = reports.filter(team__slug="core-platform").order_by("-month").first()
+    assert last is not None
+    assert last.data["figures"]["total_hours"] > 0
+
+    call_command("seed_demo")
+    assert MonthlyReport.objects.count() == 2 * 12

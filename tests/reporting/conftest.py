@@ -77,11 +77,11 @@ def october(team, product, other_team, other_product, pmm, pmm2, other_pmm, sale
         FocusSlot.objects.create(owner=pmm, month=OCTOBER, rank=rank, initiative=initiative)
     FocusSlot.objects.create(owner=pmm2, month=OCTOBER, rank=1, initiative=e)
 
-    oct5, oct12, oct19, sep28 = (
+    oct5, oct12, oct19, sep21 = (
         dt.date(2026, 10, 5),
         dt.date(2026, 10, 12),
         dt.date(2026, 10, 19),
-        dt.date(2026, 9, 28),
+        dt.date(2026, 9, 21),
     )
     _time(pmm, oct5, TimeCategory.INITIATIVE, 10, a)
     _time(pmm, oct5, TimeCategory.INITIATIVE, 6, b)
@@ -92,7 +92,7 @@ def october(team, product, other_team, other_product, pmm, pmm2, other_pmm, sale
     _time(pmm, oct12, TimeCategory.INITIATIVE, 5, d)
     _time(pmm, oct12, TimeCategory.REQUEST, 2)
     _time(pmm, oct12, TimeCategory.OTHER, 5)
-    _time(pmm, sep28, TimeCategory.INITIATIVE, 20, a)  # a September week: not October
+    _time(pmm, sep21, TimeCategory.INITIATIVE, 20, a)  # a September week: not October
     _time(pmm2, oct19, TimeCategory.INITIATIVE, 10, e)
     _time(pmm2, oct19, TimeCategory.REQUEST, 10)
     _time(other_pmm, oct5, TimeCategory.REQUEST, 30)  # another team
@@ -215,5 +215,6 @@ def october(team, product, other_team, other_product, pmm, pmm2, other_pmm, sale
     retired = Persona.objects.create(
         name="Retired admin", kind="buyer", team=team, owner=pmm, status="retired"
     )
-    Persona.objects.filter(pk__in=[stale.pk, retired.pk]).update(created_at=now - dt.timedelta(days=200))
+    # Created long before October: already stale when October ended (and still today).
+    Persona.objects.filter(pk__in=[stale.pk, retired.pk]).update(created_at=now - dt.timedelta(days=400))
     return {"r1": r1, "r2": r2, "initiatives": (a, b, c, d, e)}

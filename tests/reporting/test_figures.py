@@ -94,7 +94,7 @@ def test_trends(board):
     split = {row["month"]: row for row in board["trends"]["time_split"]}
     assert len(split) == 12
     assert split["2026-10-01"]["top3"] == 34.0
-    # The week of Monday 28 September counts in September, where A was not in the top 3.
+    # The week of Monday 21 September counts in September, where A was not in the top 3.
     assert split["2026-09-01"]["initiative_other"] == 20.0
     assert split["2026-09-01"]["top3"] == 0.0
     weekly = {row["week"]: row for row in board["trends"]["weekly_requests"]}
@@ -115,7 +115,10 @@ def test_all_my_teams_adds_the_teams_up(team, other_team, other_pmm):
 def test_month_snapshot_lists_the_month(team):
     snapshot = selectors.month_snapshot(team=team, month=OCTOBER)
     assert [w["title"] for w in snapshot["wins"]] == ["Analyst mention", "Acme renewal"]  # newest first
-    assert len(snapshot["requests"]) == 5  # R1–R5 touched October
+    # "Received this month" lists exactly the received figure: R1, R2, R4, R5 (R3 came on 25 September).
+    assert len(snapshot["requests"]) == snapshot["figures"]["requests"]["received"] == 4
+    # R3, received in September and delivered on 3 October, is in the second table.
+    assert [r["delivered"] for r in snapshot["requests_closed_earlier"]] == ["2026-10-03"]
     assert {i["account"] for i in snapshot["interactions"]} == {"Acme", "Globex"}
     stale = [p["name"] for p in snapshot["personas"] if p["stale"]]
     assert stale == ["Old CFO"]

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from pmm_portal.celery import app
 from reporting import services, tasks
-from reporting.models import MonthlyReport, ReportStatus
+from reporting.models import MonthlyReport, ReportStatus, ReportVersion
 from tests.reporting.conftest import OCTOBER
 from timesheets.models import TimeCategory, TimeEntry
 
@@ -55,7 +55,9 @@ def test_running_the_task_twice_leaves_one_report(produce, team):
     tasks.generate_report(report.pk)
     tasks.generate_report(report.pk)
     assert MonthlyReport.objects.filter(team=team, month=OCTOBER).count() == 1
-    assert MonthlyReport.objects.get(pk=report.pk).version == 3
+    # The same figures each time: one version, one mail.
+    assert MonthlyReport.objects.get(pk=report.pk).version == 1
+    assert ReportVersion.objects.filter(report=report).count() == 1
 
 
 def test_each_version_is_mailed_once_even_if_the_task_runs_twice(produce, team):

@@ -1,6 +1,6 @@
 """Template helpers shared by every app."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms, template
 from django.forms.boundfield import BoundField
@@ -62,3 +62,16 @@ def pct(value: float | str | None, digits: int = 0) -> str:
 def dash(value: object) -> object:
     """An em dash for a missing figure, the figure otherwise."""
     return "—" if value is None or value == "" else value
+
+
+@register.filter
+def day(value: date | str | None) -> str:
+    """A date in the portal's one format, "4 Dec 2026" (ISO strings from snapshots too); "—" when missing."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return str(value)
+    return f"{value.day} {value:%b %Y}"

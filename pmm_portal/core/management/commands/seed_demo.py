@@ -14,6 +14,7 @@ DEMO_SEEDERS: list[str] = [
     "personas.demo.seed",
     "requests_queue.demo.seed",
     "initiatives.demo.seed",
+    "reporting.demo.seed",  # last: the past months' reports count what the others made
 ]
 
 
