@@ -13,7 +13,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from pmm_portal.core.dates import add_months, mondays_in_month, month_end, month_start, week_start
+from pmm_portal.core.dates import (
+    add_months,
+    month_end,
+    month_start,
+    week_share_in_month,
+    week_start,
+    weeks_of,
+)
 from pmm_portal.core.demo import DemoOrg
 from pmm_portal.core.models import Product, Team, User
 from timesheets.models import TimeCategory, TimeEntry
@@ -196,8 +203,7 @@ def _plan_pmm(
             _new_initiative(rows, pmm, team, products, month, rng, start_later=True)
         for rank, initiative in enumerate(focus, start=1):
             rows.slots.append(FocusSlot(owner=pmm, month=month, rank=rank, initiative=initiative))
-        past_weeks = [w for w in mondays_in_month(month) if w < week_start(today)]
-        for monday in past_weeks:
+        for monday in _weeks_logged_in(month, today):
             _log_week(rows, pmm, monday, focus, requests, rng)
         for _ in range(rng.choice([0, 1, 1, 2])):
             initiative = rng.choice(focus)
@@ -270,6 +276,14 @@ def _plan_pmm(
                     created_at=_aware(today - timedelta(days=2)),
                 )
             )
+
+
+def _weeks_logged_in(month: date, today: date) -> list[date]:
+    """The ended weeks logged with ``month``'s top 3: those with most of their working days in it
+    (three of five or more, i.e. its Wednesday), so each week is logged once. The hours of a
+    boundary week still count in both months by working day, as everywhere else."""
+    half = Decimal("0.5")
+    return [w for w in weeks_of(month) if week_share_in_month(w, month) > half and w < week_start(today)]
 
 
 def _note(outcome: str) -> str:

@@ -20,7 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from pmm_portal.core.dates import add_months, mondays_in_month, month_end, month_start, week_start
+from pmm_portal.core.dates import add_months, month_end, month_start, week_start, weeks_by_working_days
 from pmm_portal.core.models import Role, User
 from timesheets import selectors as timesheet_selectors
 from timesheets.lines import OfferedLine
@@ -73,10 +73,18 @@ class PlanRow:
 
 @dataclass
 class Plan:
+    """A PMM's month: the top 3 and the backlog; ``weeks`` is the month's working days over five, the
+    weeks the planned hours per week are multiplied by (4.2 for November 2026's 21 working days)."""
+
     owner: User
     month: date
     focus: list[PlanRow]
     backlog: list[PlanRow]
+    weeks: Decimal = ZERO
+
+    @property
+    def working_days(self) -> int:
+        return int(self.weeks * 5)
 
     @property
     def is_full(self) -> bool:
@@ -91,15 +99,20 @@ class Plan:
         return sum((row.logged_week for row in self.focus), ZERO)
 
 
-def _logged(start: date, end: date) -> Coalesce:
-    """Hours logged on the outer initiative in weeks starting between ``start`` and ``end``."""
-    return timesheet_selectors.hours_logged_on_outer_initiative(start, end)
+def _logged(first: date, last: date) -> Coalesce:
+    """Hours logged on the outer initiative that count from ``first`` to ``last`` (the calendar rule:
+    a week that spans two months counts in each by its working days there)."""
+    return timesheet_selectors.hours_logged_on_outer_initiative(first, last)
 
 
 def plan(*, user: User, owner: User, month: date, today: date) -> Plan:
     """``owner``'s plan for ``month`` as ``user`` may see it: top 3 by rank, then the open backlog.
 
-    Two queries: the initiatives with their rank and hours, and their open milestones.
+    Hours follow the calendar rule (``pmm_portal.core.dates.CALENDAR_RULE``): in the first days
+    of December, the week of Monday 30 November counts four fifths of its hours there, so
+    the month's hours are never 0 beside this week's. The month's planned hours are the
+    hours per week times its working days over five. Two queries: the initiatives with their
+    rank and hours, and their open milestones.
     """
     month = month_start(month)
     this_week = week_start(today)
@@ -113,7 +126,7 @@ def plan(*, user: User, owner: User, month: date, today: date) -> Plan:
         .annotate(
             rank=Subquery(rank),
             logged_month=_logged(month, month_end(month)),
-            logged_week=_logged(this_week, this_week),
+            logged_week=_logged(this_week, this_week + timedelta(days=6)),
         )
         .prefetch_related(
             Prefetch(
@@ -124,7 +137,7 @@ def plan(*, user: User, owner: User, month: date, today: date) -> Plan:
         )
         .order_by("target_date", "title")
     )
-    weeks = len(mondays_in_month(month))
+    weeks = Decimal(str(weeks_by_working_days(month)))
     focus: list[PlanRow] = []
     backlog: list[PlanRow] = []
     for initiative in rows:
@@ -137,7 +150,7 @@ def plan(*, user: User, owner: User, month: date, today: date) -> Plan:
         )
         (focus if row.rank else backlog).append(row)
     focus.sort(key=lambda r: r.rank or 0)
-    return Plan(owner=owner, month=month, focus=focus, backlog=backlog)
+    return Plan(owner=owner, month=month, focus=focus, backlog=backlog, weeks=weeks)
 
 
 # --- Team plan and timeline -----------------------------------------------------------------

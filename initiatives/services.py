@@ -49,6 +49,7 @@ from .permissions import (
 
 logger = logging.getLogger(__name__)
 
+CREATED_MESSAGE = "Initiative created."
 FOURTH_FOCUS_MESSAGE = "You already have three focus initiatives for {month}: move one to the backlog first."
 
 
@@ -85,7 +86,11 @@ def initiative_create(
     personas: Iterable[Persona] = (),
     team: Team | None = None,
 ) -> Initiative:
-    """A new initiative owned by ``user`` (a PMM), in their team's backlog."""
+    """A new initiative owned by ``user`` (a PMM), in their team's backlog.
+
+    Its first status update is recorded with it, so the status history starts at creation
+    and a month-end snapshot can read the status of any month since.
+    """
     if not can_create_initiative(user):
         raise PermissionDenied("Only product marketers own initiatives.")
     team = team or home_team(user)
@@ -108,6 +113,13 @@ def initiative_create(
     )
     initiative.products.set(list(products))
     _set_personas(initiative, personas)
+    StatusUpdate.objects.create(
+        initiative=initiative,
+        author=user,
+        status=initiative.status,
+        message=CREATED_MESSAGE,
+        created_at=initiative.created_at,
+    )
     return initiative
 
 

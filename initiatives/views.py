@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
-from pmm_portal.core.dates import add_months, month_start, parse_day, parse_month
+from pmm_portal.core.dates import CALENDAR_RULE, add_months, month_start, parse_day, parse_month
 from pmm_portal.core.http import AuthenticatedHttpRequest
 from pmm_portal.core.lists import filtered_page
 from pmm_portal.core.models import Role, User
@@ -67,6 +67,7 @@ class PlanView(RoleRequiredMixin, View):
             "is_current": month == month_start(today),
             "review_due": selectors.review_due_month(user=user, today=today),
             "can_change": True,
+            "calendar_rule": CALENDAR_RULE,
             "nav_current": "initiatives:index",
         }
         return render(request, "initiatives/plan.html", context)

@@ -10,6 +10,7 @@ from django.utils.safestring import SafeString
 
 from pmm_portal.core.dates import month_end
 from pmm_portal.core.models import User
+from pmm_portal.core.templatetags.portal import day
 
 from . import charts
 from .selectors import STATUS_KEYS, TIME_KEYS, TIME_LABELS
@@ -46,7 +47,15 @@ class Chart:
     width: str  # layout class of the card
 
 
-def _charts(trends: dict[str, Any]) -> dict[str, Any]:
+def _week_label(iso: str) -> str:
+    """A week's Monday on a chart axis: "5 Oct" (the portal's date format, without the year)."""
+    monday = dt.date.fromisoformat(iso)
+    return f"{monday.day} {monday:%b}"
+
+
+def trend_charts(trends: dict[str, Any], *, wide: int = 1100, narrow: int = charts.WIDTH) -> list[Chart]:
+    """The three trend charts with their tables, the time split drawn ``wide`` and the others ``narrow``
+    (the screen's sizes by default; the PDF draws them for its page)."""
     split = trends["time_split"]
     weekly = trends["weekly_requests"]
     by_type = trends["requests_by_type"]
@@ -58,7 +67,7 @@ def _charts(trends: dict[str, Any]) -> dict[str, Any]:
             series=TIME_SERIES,
             values=split,
             unit="h",
-            width=1100,
+            width=wide,
         ),
         headers=["Month", *[f"{TIME_LABELS[key]} (h)" for key in TIME_KEYS]],
         rows=[[_month_label(row["month"], "%B %Y"), *[row[key] for key in TIME_KEYS]] for row in split],
@@ -69,12 +78,13 @@ def _charts(trends: dict[str, Any]) -> dict[str, Any]:
         title="Requests in vs delivered, weekly",
         svg=charts.grouped_bars(
             title="Requests received and delivered per week",
-            labels=[dt.date.fromisoformat(row["week"]).strftime("%d %b") for row in weekly],
+            labels=[_week_label(row["week"]) for row in weekly],
             series=[charts.Series("in", "Received"), charts.Series("delivered", "Delivered")],
             values=weekly,
+            width=narrow,
         ),
         headers=["Week starting", "Received", "Delivered"],
-        rows=[[row["week"], row["in"], row["delivered"]] for row in weekly],
+        rows=[[day(row["week"]), row["in"], row["delivered"]] for row in weekly],
         csv="weekly-requests",
         width="col-xl-7",
     )
@@ -83,13 +93,14 @@ def _charts(trends: dict[str, Any]) -> dict[str, Any]:
         svg=charts.horizontal_bars(
             title="Requests received this month, by type",
             items=[(row["type"], row["count"]) for row in by_type],
+            width=min(narrow, 420),
         ),
         headers=["Type", "Requests"],
         rows=[[row["type"], row["count"]] for row in by_type],
         csv="requests-by-type",
         width="col-xl-5",
     )
-    return {"trend_charts": [time_split, weekly_requests, requests_by_type]}
+    return [time_split, weekly_requests, requests_by_type]
 
 
 def _links(person_id: int, month: dt.date) -> dict[str, str]:
@@ -127,7 +138,7 @@ def dashboard_context(data: dict[str, Any], *, viewer: User) -> dict[str, Any]:
         "status_labels": STATUS_LABELS,
         "status_keys": [str(key) for key in STATUS_KEYS],
         "month_date": dt.date.fromisoformat(data["month"]),
-        **_charts(data["trends"]),
+        "trend_charts": trend_charts(data["trends"]),
     }
 
 

@@ -465,36 +465,64 @@ def month_rows(
     return rows
 
 
-def _personas_then(teams: list[Team], period: Period) -> Any:
-    """The teams' personas that existed when the month ended, their staleness judged then."""
-    return (
-        Persona.objects.filter(team__in=teams, created_at__lt=period.end_at)
-        .exclude(status="retired")
-        .with_staleness(now=period.as_of)
-    )
+def _persona_row(persona: Any, owner: User | None, stale: bool) -> dict[str, Any]:
+    fresh_since = persona.last_validated_at or persona.created_at
+    return {
+        "id": persona.id,
+        "name": persona.name,
+        "kind": persona.get_kind_display(),
+        "owner": owner.display_name if owner else "",
+        "status": persona.get_status_display(),
+        "fresh_since": fresh_since.date().isoformat(),
+        "stale": stale,
+    }
 
 
 def persona_freshness(*, teams: list[Team], now: dt.datetime | None = None) -> list[dict[str, Any]]:
-    """Each live persona and whether it was stale at ``now`` (the month's end in the report)."""
-    personas = (
-        Persona.objects.filter(team__in=teams, created_at__lt=now or timezone.now())
-        .exclude(status="retired")
-        .with_staleness(now=now or timezone.now())
-        .select_related("owner")
-        .order_by("-stale", "name")  # type: ignore[misc]  # annotated by with_staleness
+    """Each live persona and whether it was stale at ``now`` (the month's end in the report).
+
+    For a past moment, each persona is read as it stood then from its history (a
+    validation made later does not make it fresh then); a persona with no history
+    from before then (loaded in bulk, or from before history was kept) is read as
+    it stands. Three queries, bounded by the teams' personas.
+    """
+    current = timezone.now()
+    now = now or current
+    if now >= current:
+        personas = (
+            Persona.objects.filter(team__in=teams, created_at__lt=now)
+            .exclude(status="retired")
+            .with_staleness(now=now)
+            .select_related("owner")
+            .order_by("-stale", "name")  # type: ignore[misc]  # annotated by with_staleness
+        )
+        return [_persona_row(p, p.owner, bool(getattr(p, "stale", False))) for p in personas]
+    historical = Persona.history.model
+    latest = (
+        historical.objects.filter(id=OuterRef("id"), history_date__lt=now)
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
     )
-    return [
-        {
-            "id": persona.pk,
-            "name": persona.name,
-            "kind": persona.get_kind_display(),
-            "owner": persona.owner.display_name if persona.owner else "",
-            "status": persona.get_status_display(),
-            "fresh_since": persona.fresh_since_at.date().isoformat(),
-            "stale": bool(getattr(persona, "stale", False)),
-        }
-        for persona in personas
-    ]
+    then = list(
+        historical.objects.filter(team_id__in=[t.pk for t in teams], history_date__lt=now)
+        .filter(history_id=Subquery(latest))
+        .exclude(history_type="-")
+        .exclude(status="retired")
+    )
+    with_history = {persona.id for persona in then}
+    untracked = list(
+        Persona.objects.filter(team__in=teams, created_at__lt=now)
+        .exclude(pk__in=with_history)
+        .exclude(status="retired")
+    )
+    stale_days = {team.pk: team.persona_stale_days for team in teams}
+    owners = {user.pk: user for user in User.objects.filter(pk__in={p.owner_id for p in [*then, *untracked]})}
+    rows = []
+    for persona in [*then, *untracked]:
+        fresh_since = persona.last_validated_at or persona.created_at
+        stale = fresh_since < now - dt.timedelta(days=stale_days[persona.team_id])
+        rows.append(_persona_row(persona, owners.get(persona.owner_id), stale))
+    return sorted(rows, key=lambda row: (not row["stale"], row["name"]))
 
 
 def trends(*, teams: list[Team], month: dt.date, pmm_ids: list[int]) -> dict[str, Any]:
@@ -571,7 +599,7 @@ def dashboard(
         "people": [
             {"id": pmm.pk, "name": pmm.display_name, **rows.people[pmm.pk].as_dict(band=band)} for pmm in pmms
         ],
-        "stale_personas": _personas_then(teams, period).filter(stale=True).count(),
+        "stale_personas": sum(1 for row in persona_freshness(teams=teams, now=period.as_of) if row["stale"]),
         "trends": trends(teams=teams, month=month, pmm_ids=[pmm.pk for pmm in pmms]),
         "definitions": DEFINITIONS,
     }

@@ -5,9 +5,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views import View
 
@@ -19,17 +18,21 @@ from pmm_portal.core.permissions import PMM_AND_CMO, RoleRequiredMixin
 
 from . import exports, permissions, presenters, selectors, services
 from .filters import ReportFilter
-from .forms import ALL_TEAMS, DashboardFilterForm, ReportRequestForm, SummaryForm
+from .forms import ALL_TEAMS, DashboardFilterForm, ReportRequestForm, SendReportForm, SummaryForm
 from .models import MonthlyReport, ReportStatus
 
 
 def _dashboard_scope(request: AuthenticatedHttpRequest) -> tuple[DashboardFilterForm, list[Team], dt.date]:
-    """The teams and month the dashboard shows, from the query string (defaults: all teams, this month)."""
+    """The teams and month the dashboard shows, from the query string.
+
+    Defaults: all teams, and ``selectors.default_month`` (last month while the team
+    is still closing it, in the first working days of a month).
+    """
     user = request.user
     visible = permissions.teams_visible_to(user)
     form = DashboardFilterForm(request.GET or None, teams=visible)
     teams = list(visible)
-    month = today_in(teams[0] if teams else None).replace(day=1)
+    month = selectors.default_month(teams=teams)
     if form.is_valid():
         slug = form.cleaned_data.get("team") or ALL_TEAMS
         if slug != ALL_TEAMS:
@@ -55,6 +58,8 @@ class DashboardView(RoleRequiredMixin, View):
             "team_param": team_param,
             "previous_month": add_months(month, -1),
             "next_month": add_months(month, 1) if month < this_month else None,
+            # Opened on last month by default while it is being closed: offer the month so far.
+            "closing_month": not request.GET.get("month") and month < this_month,
         }
         if teams:
             data = selectors.dashboard(teams=teams, month=month)
@@ -120,12 +125,23 @@ class ReportListView(RoleRequiredMixin, View):
         return render(request, "reporting/reports.html", context, status=status)
 
 
+def _send_form(report: MonthlyReport, data: Any = None) -> SendReportForm:
+    return SendReportForm(
+        data,
+        people=selectors.report_audience(team=report.team),
+        max_recipients=services.MAX_SEND_RECIPIENTS,
+    )
+
+
 def _report_context(request: AuthenticatedHttpRequest, report: MonthlyReport) -> dict[str, Any]:
     user = request.user
     return {
         "report": report,
         "can_edit_summary": permissions.can_act_on_report(user, report, "edit_summary"),
         "summary_form": SummaryForm(initial={"summary": report.summary}),
+        "send_form": _send_form(report),
+        "versions": selectors.report_versions(report=report),
+        "sendings": selectors.report_sendings(report=report),
         **(presenters.report_context(report.data, viewer=user) if report.data else {}),
     }
 
@@ -177,6 +193,36 @@ class ReportSummaryView(RoleRequiredMixin, View):
         return redirect("reporting:report", report.pk)
 
 
+class ReportSendView(RoleRequiredMixin, View):
+    """ "Send to…": mail the report (PDF attached, or a link) to the people picked; listed on the report."""
+
+    allowed_roles = PMM_AND_CMO
+
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        report = permissions.access_report(user=request.user, id=pk, action="send")
+        form = _send_form(report, data=request.POST)
+        if form.is_valid():
+            try:
+                sending = services.report_send(
+                    report=report,
+                    user=request.user,
+                    recipients=form.cleaned_data["recipients"],
+                    message=form.cleaned_data["message"],
+                    attach_pdf=form.cleaned_data["attach_pdf"],
+                )
+            except ValueError as error:
+                form.add_error(None, str(error))
+            else:
+                count = len(sending.recipients)
+                messages.success(
+                    request,
+                    f"Version {sending.version} is on its way to {count} {'person' if count == 1 else 'people'}.",
+                )
+                return redirect(reverse("reporting:report", args=[report.pk]) + "#sendings")
+        context = _report_context(request, report) | {"send_form": form, "send_open": True}
+        return render(request, "reporting/report_detail.html", context, status=400)
+
+
 class ReportPdfView(RoleRequiredMixin, View):
     allowed_roles = PMM_AND_CMO
 
@@ -185,14 +231,7 @@ class ReportPdfView(RoleRequiredMixin, View):
         if report.status != ReportStatus.READY and not report.data:
             messages.info(request, "The PDF is available once the report is ready.")
             return redirect("reporting:report", report.pk)
-        html = render_to_string(
-            "reporting/report_pdf.html", _report_context(request, report), request=request
-        )
-        return exports.pdf_response(
-            html,
-            filename=exports.report_filename(report, "pdf"),
-            base_url=request.build_absolute_uri(reverse("home")),
-        )
+        return exports.report_pdf_response(report)
 
 
 class ReportCsvView(RoleRequiredMixin, View):
@@ -200,4 +239,26 @@ class ReportCsvView(RoleRequiredMixin, View):
 
     def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         report = permissions.access_report(user=request.user, id=pk)
-        return exports.report_csv(report)
+        return exports.report_csv_all(report)
+
+
+class ReportXlsxView(RoleRequiredMixin, View):
+    """The report as a workbook, one sheet per table."""
+
+    allowed_roles = PMM_AND_CMO
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        report = permissions.access_report(user=request.user, id=pk)
+        return exports.report_xlsx_response(report)
+
+
+class ReportTableCsvView(RoleRequiredMixin, View):
+    """One table of the report as CSV (``exports.REPORT_TABLES``); an unknown table is not found."""
+
+    allowed_roles = PMM_AND_CMO
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int, table: str) -> HttpResponse:
+        report = permissions.access_report(user=request.user, id=pk)
+        if table not in exports.REPORT_TABLES:
+            raise Http404("No such table.")
+        return exports.report_csv_response(report, table)

@@ -37,6 +37,7 @@ from . import selectors, services, workflow
 from .filters import AssetApiFilter, RequestApiFilter
 from .models import Asset, AssetKind, Request, RequestStatus, RequestType
 from .permissions import access_asset, access_request, assets_visible_to, can_create_asset, visible_to
+from .services.sla import SlaClock, SlaState, with_sla_targets
 
 REQUEST_ROLES = (Role.SALES, Role.PMM, Role.CMO)
 
@@ -45,6 +46,46 @@ def _validation(error: DjangoValidationError) -> serializers.ValidationError:
     if hasattr(error, "error_dict"):
         return serializers.ValidationError(error.message_dict)
     return serializers.ValidationError({"non_field_errors": error.messages})
+
+
+def _triage_decision(
+    obj: Request, user: User, data: dict[str, Any]
+) -> tuple[services.Decision, dict[str, str]]:
+    """The decision of a triage submission, its ids looked up in the choices the page offers.
+
+    Returns it with the problems of ids that name nothing the caller may pick; only the
+    fields of the chosen decision are read, as on the page.
+    """
+    move = data.get("decision") or ""
+    used = services.DECISION_FIELDS.get(move, ())
+    problems: dict[str, str] = {}
+    assignee = asset = original = None
+    if "assignee" in used and data.get("assignee") is not None:
+        assignee = selectors.assignee_choices(user=user, request=obj).filter(pk=data["assignee"]).first()
+        if assignee is None:
+            problems["assignee"] = selectors.NOT_AN_ASSIGNEE
+    if "asset" in used and data.get("asset") is not None:
+        asset = selectors.reuse_choices(user=user, request=obj).filter(pk=data["asset"]).first()
+        if asset is None:
+            problems["asset"] = selectors.NOT_AN_ASSET
+    if "duplicate_of" in used and data.get("duplicate_of") is not None:
+        try:
+            original = selectors.duplicate_original(user=user, request=obj, id=data["duplicate_of"])
+        except DjangoValidationError as error:
+            problems.update({field: messages[0] for field, messages in error.message_dict.items()})
+    decision = services.Decision(
+        move=move,
+        assignee=assignee,
+        due_date=data.get("due_date"),
+        due_date_reason=data.get("due_date_reason") or "",
+        asset=asset,
+        duplicate_of=original,
+        snoozed_until=data.get("snoozed_until"),
+        decline_alternative=data.get("decline_alternative") or "",
+        question=data.get("question") or "",
+        message=data.get("message") or "",
+    )
+    return decision, problems
 
 
 # --- Serializers ---------------------------------------------------------------------------------
@@ -72,7 +113,14 @@ class RequestSerializer(serializers.ModelSerializer[Request]):
     )
     team = serializers.SlugRelatedField(slug_field="slug", read_only=True)  # type: ignore[var-annotated]
     reused_asset = AssetSummarySerializer(read_only=True)
-    is_overdue = serializers.BooleanField(read_only=True)
+    sla_state = serializers.SerializerMethodField(
+        help_text=f"Where an open request stands against its service level: one of {', '.join(SlaState.values)}; "
+        "null once closed. The same clock as the queue's badges, counters and `sla` filter."
+    )
+    sla_label = serializers.SerializerMethodField(
+        help_text="The SLA clock in words, e.g. “Due 12 Dec, in 3 business days”; null once closed."
+    )
+    is_overdue = serializers.SerializerMethodField(help_text="Whether `sla_state` is overdue.")
     # Plain strings in the schema: other apps also have a "status" enum, and the names would collide.
     status = serializers.CharField(read_only=True, help_text=f"One of: {', '.join(RequestStatus.values)}.")
 
@@ -99,6 +147,7 @@ class RequestSerializer(serializers.ModelSerializer[Request]):
             "effort_hours",
             "priority",
             "due_date",
+            "due_date_reason",
             "duplicate_of",
             "reused_asset",
             "snoozed_until",
@@ -108,6 +157,8 @@ class RequestSerializer(serializers.ModelSerializer[Request]):
             "delivery_note",
             "rating",
             "rating_comment",
+            "sla_state",
+            "sla_label",
             "is_overdue",
             "created_at",
             "acknowledged_at",
@@ -133,16 +184,86 @@ class RequestSerializer(serializers.ModelSerializer[Request]):
         ]
         extra_kwargs = {"details": {"required": False}}
 
+    def _clock(self, obj: Request) -> SlaClock | None:
+        if not hasattr(obj, "sla"):  # a list page has them all already (``paginate_queryset``)
+            selectors.attach_sla([obj])
+        clock: SlaClock | None = obj.sla  # type: ignore[attr-defined]
+        return clock
+
+    def get_sla_state(self, obj: Request) -> str | None:
+        clock = self._clock(obj)
+        return clock.state if clock else None
+
+    def get_sla_label(self, obj: Request) -> str | None:
+        clock = self._clock(obj)
+        return clock.label if clock else None
+
+    def get_is_overdue(self, obj: Request) -> bool:
+        clock = self._clock(obj)
+        return clock is not None and clock.overdue
+
 
 class TriageSerializer(serializers.Serializer[Any]):
-    reusability = serializers.IntegerField(min_value=1, max_value=5)
-    educational_value = serializers.IntegerField(min_value=1, max_value=5)
-    effort_hours = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=0, max_value=400)
+    """The scores and the decision in one step, as the page's triage form: the service checks every value.
+
+    A score left out keeps the request's current one. The fields of decisions other
+    than ``decision`` are ignored. Problems come back by field, all at once, with the
+    page's messages (``services.triage_problems``).
+    """
+
+    reusability = serializers.IntegerField(
+        required=False, allow_null=True, help_text="1–5: how many others will use the answer."
+    )
+    educational_value = serializers.IntegerField(
+        required=False, allow_null=True, help_text="1–5: what the PMM learns."
+    )
+    effort_hours = serializers.DecimalField(
+        max_digits=6, decimal_places=1, required=False, allow_null=True, help_text="0–400 hours."
+    )
+    decision = serializers.CharField(
+        required=False,
+        default=services.SCORE_ONLY,
+        help_text="One of: "
+        + "; ".join(f"`{value}` ({label})" for value, label in services.DECISION_LABELS.items())
+        + ". By default only the scores are saved.",
+    )
+    assignee = serializers.IntegerField(
+        required=False, allow_null=True, help_text="accept: id of a PMM of the request's team."
+    )
+    due_date = serializers.DateField(required=False, allow_null=True, help_text="accept: the due date.")
+    due_date_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="accept: why, when the due date is after the requester's needed-by date (required then).",
+    )
+    asset = serializers.IntegerField(
+        required=False, allow_null=True, help_text="reuse: id of the team's library asset that answers it."
+    )
+    duplicate_of = serializers.IntegerField(
+        required=False, allow_null=True, help_text="duplicate: id of the original request."
+    )
+    snoozed_until = serializers.DateField(required=False, allow_null=True, help_text="snooze: a future date.")
+    question = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="ask_info: what the requester should say."
+    )
+    decline_alternative = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="decline: what the requester can do instead."
+    )
+    message = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="A note to the requester."
+    )
 
 
 class AcceptSerializer(serializers.Serializer[Any]):
     assignee = serializers.IntegerField(help_text="Id of a PMM of the request's team.")
     due_date = serializers.DateField()
+    due_date_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why, when the due date is after the requester's needed-by date (required then).",
+    )
     message = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -288,12 +409,24 @@ class RequestViewSet(
         if getattr(self, "swagger_fake_view", False):
             return Request.objects.none()
         return (
-            visible_to(self.request.user)
-            .select_related("requester", "assignee", "team", "reused_asset")
+            self._rows()
             .prefetch_related("personas")
             .annotate(deadline=selectors.DEADLINE)
             .order_by(*selectors.QUEUE_ORDERINGS["priority"])
         )
+
+    def _rows(self) -> QuerySet[Request]:
+        """The requests the caller sees, with what a serialized one needs (its SLA targets inline)."""
+        return with_sla_targets(
+            visible_to(self.request.user).select_related("requester", "assignee", "team", "reused_asset")
+        )
+
+    def paginate_queryset(self, queryset: QuerySet[Request]) -> list[Request] | None:  # type: ignore[override]
+        """One page, each request with its SLA clock (no query more: the targets came with the rows)."""
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            selectors.attach_sla(list(page))
+        return page
 
     def get_object(self) -> Request:
         return self._access("view")
@@ -352,17 +485,26 @@ class RequestViewSet(
             run(obj, user, data)
         except DjangoValidationError as error:
             raise _validation(error) from error
-        obj = visible_to(user).select_related("requester", "assignee", "team", "reused_asset").get(pk=obj.pk)
+        obj = self._rows().get(pk=obj.pk)
         return Response(self.get_serializer(obj).data)
 
-    @_action_schema(TriageSerializer, "Score reusability, educational value and effort")
+    @_action_schema(
+        TriageSerializer,
+        "Triage in one step: the scores, and the decision with its fields (accept, reuse, duplicate, snooze, "
+        "ask for information, decline)",
+    )
     @action(detail=True, methods=["post"])
     def triage(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
-        return self._move(
-            "triage",
-            TriageSerializer,
-            lambda obj, user, d: services.request_triage(request=obj, actor=user, **d),
-        )
+        def run(obj: Request, user: User, d: dict[str, Any]) -> None:
+            decision, problems = _triage_decision(obj, user, d)
+            scores = {name: d.get(name) for name in ("reusability", "educational_value", "effort_hours")}
+            if problems:  # ids that name nothing the caller may pick: say so with everything else wrong
+                raise DjangoValidationError(
+                    {**services.triage_problems(obj, **scores, decision=decision), **problems}
+                )
+            services.request_triage_decide(request=obj, actor=user, **scores, decision=decision)
+
+        return self._move("triage", TriageSerializer, run)
 
     @_action_schema(AcceptSerializer, "Accept: assign to a PMM with a due date")
     @action(detail=True, methods=["post"])
@@ -370,9 +512,14 @@ class RequestViewSet(
         def run(obj: Request, user: User, d: dict[str, Any]) -> None:
             assignee = selectors.assignee_choices(user=user, request=obj).filter(pk=d["assignee"]).first()
             if assignee is None:
-                raise DjangoValidationError({"assignee": "Pick a PMM of the request's team."})
+                raise DjangoValidationError({"assignee": selectors.NOT_AN_ASSIGNEE})
             services.request_accept(
-                request=obj, actor=user, assignee=assignee, due_date=d["due_date"], message=d["message"]
+                request=obj,
+                actor=user,
+                assignee=assignee,
+                due_date=d["due_date"],
+                due_date_reason=d["due_date_reason"],
+                message=d["message"],
             )
 
         return self._move("accept", AcceptSerializer, run)
@@ -422,7 +569,7 @@ class RequestViewSet(
         def run(obj: Request, user: User, d: dict[str, Any]) -> None:
             asset = selectors.reuse_choices(user=user, request=obj).filter(pk=d["asset"]).first()
             if asset is None:
-                raise DjangoValidationError({"asset": "There is no such asset in the team's library."})
+                raise DjangoValidationError({"asset": selectors.NOT_AN_ASSET})
             services.request_mark_reused(request=obj, actor=user, asset=asset, message=d["message"])
 
         return self._move("reuse", ReuseSerializer, run)

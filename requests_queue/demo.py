@@ -107,7 +107,13 @@ ASSET_KINDS = {
     RequestType.PRICING: AssetKind.PRICING,
 }
 CLOSED_MIX = [S.DELIVERED] * 10 + [S.REUSED] * 3 + [S.DUPLICATE] + [S.DECLINED] * 2 + [S.CANCELLED]
-OPEN_MIX = [S.NEW, S.TRIAGED, S.IN_PROGRESS, S.SNOOZED, S.NEW, S.IN_PROGRESS, S.TRIAGED, S.NEW]
+OPEN_MIX = [S.NEW, S.TRIAGED, S.IN_PROGRESS, S.SNOOZED, S.NEW, S.IN_PROGRESS, S.TRIAGED, S.NEW, S.WAITING]
+# What a PMM asks a requester when a request waits on them (``waiting``).
+QUESTIONS = [
+    "Which competitor is the customer comparing us with, and at what stage is the evaluation?",
+    "Is this for the CFO or the IT team? The answer changes the angle.",
+    "Can you share the customer's RFP section this should answer?",
+]
 
 
 def _aware(day: datetime) -> datetime:
@@ -252,6 +258,9 @@ def _seed_team(team: Team, org: DemoOrg, rng: random.Random) -> None:
             request.closed_at = _add_business_days(created, 2)
         elif status == S.SNOOZED:
             request.snoozed_until = today + timedelta(days=rng.randint(3, 20))
+            request.paused_at = now - timedelta(days=rng.randint(0, 3))
+        elif status == S.WAITING:
+            request.paused_at = now - timedelta(days=rng.randint(0, 4))
         elif status == S.DUPLICATE:
             earlier = [r for r in rows[-20:] if r.status in (S.DELIVERED, S.IN_PROGRESS, S.TRIAGED)]
             if earlier:
@@ -305,7 +314,9 @@ def _seed_history(
                     actor=r.assignee or pmms[0],
                     from_status=S.NEW,
                     to_status=r.status,
-                    message=r.decline_alternative,
+                    message=QUESTIONS[r.pk % len(QUESTIONS)]
+                    if r.status == S.WAITING
+                    else r.decline_alternative,
                     notify=False,
                 )
             )

@@ -4,29 +4,38 @@ Every choice a form offers (products, personas, assignees, assets) comes from a
 selector the API's serializers call too, so the two doors offer the same.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from personas.models import Persona
+from pmm_portal.core.dates import parse_day
 from pmm_portal.core.models import Product, User
 from pmm_portal.core.selectors import product_choices
 
-from .models import Asset, AssetKind, DealStage, RequestType
-from .selectors import persona_choices
+from .models import Asset, AssetKind, DealStage, Request, RequestType
+from .selectors import NOT_AN_ASSET, NOT_AN_ASSIGNEE, duplicate_original, persona_choices
 from .services import (
     ALLOWED_ATTACHMENT_EXTENSIONS,
+    DECISION_FIELDS,
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
+    SCORE_ONLY,
+    Decision,
     RequestError,
     validate_attachment,
 )
+from .services.lifecycle import MAX_REASON
 
 SCORE_CHOICES = [("", "–")] + [(str(n), str(n)) for n in range(1, 6)]
 ACCEPT = ",".join(f".{ext}" for ext in ALLOWED_ATTACHMENT_EXTENSIONS)
+# Decision names older forms and bookmarks post, and the decision they mean now.
+LEGACY_DECISIONS = {"reused": "reuse"}
+SCORE_FIELDS = ("reusability", "educational_value", "effort_hours")
 UPLOAD_HELP = (
     f"Up to {MAX_ATTACHMENTS} files of at most {MAX_ATTACHMENT_BYTES // 1024 // 1024} MB each: "
     "PDF, Office documents, text, CSV or images."
@@ -38,6 +47,10 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class SearchInput(forms.TextInput):
+    input_type = "search"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -143,52 +156,80 @@ class SelfServeForm(forms.Form):
 
 
 class TriageForm(forms.Form):
+    """Triage in one step: the scores, the decision and the fields of that decision, in one submission.
+
+    The form only parses; ``services.request_triage_decide`` decides what is missing or
+    wrong (``services.triage_problems``), so the page and the API say the same. Every field
+    but the scores is optional here: which ones a decision needs is ``DECISION_FIELDS``,
+    marked required on the page (``aria-required`` and an asterisk), never with the
+    ``required`` attribute, because the fields of the other decisions are hidden.
+    """
+
     reusability = forms.TypedChoiceField(
         choices=SCORE_CHOICES[1:],
         coerce=int,
+        required=False,
+        empty_value=None,
         widget=forms.RadioSelect,
         help_text="1: only this rep will use it · 5: the whole sales team will.",
     )
     educational_value = forms.TypedChoiceField(
         choices=SCORE_CHOICES[1:],
         coerce=int,
+        required=False,
+        empty_value=None,
         widget=forms.RadioSelect,
         label="Educational value",
         help_text="1: nothing new · 5: you will learn a lot about product, customer or competition.",
     )
     effort_hours = forms.DecimalField(
-        label="Effort estimate (hours)", min_value=0, max_value=400, decimal_places=1, max_digits=6
+        label="Effort estimate (hours)",
+        required=False,
+        decimal_places=1,
+        max_digits=6,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 400, "step": "0.5"}),
     )
-
-
-DECISIONS = [
-    ("accept", "Accept: assign and set a due date"),
-    ("reused", "Answer with an existing asset"),
-    ("duplicate", "Duplicate of another request"),
-    ("snooze", "Snooze until a date"),
-    ("decline", "Decline with an alternative"),
-]
-# Each decision is one move of ``requests_queue.workflow.TRANSITIONS``.
-DECISION_MOVES = {
-    "accept": "accept",
-    "reused": "reuse",
-    "duplicate": "duplicate",
-    "snooze": "snooze",
-    "decline": "decline",
-}
-
-
-class DecisionForm(forms.Form):
-    """The triage decision; the fields a decision needs are checked by its service."""
-
-    decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect)
-    assignee = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
-    due_date = forms.DateField(widget=DateInput(), required=False)
+    decision = forms.CharField(
+        required=False, max_length=20
+    )  # one of ``DECISION_LABELS``: the service checks it
+    assignee = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="Assignee",
+        empty_label="Pick a product marketer",
+        error_messages={"invalid_choice": NOT_AN_ASSIGNEE},
+    )
+    due_date = forms.DateField(widget=DateInput(), required=False, label="Due date")
+    due_date_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": MAX_REASON}),
+        required=False,
+        max_length=MAX_REASON,
+        label="Why later than asked",
+        help_text="The rep sees it on their request, so they can plan.",
+    )
+    asset_search = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Find the asset",
+        widget=SearchInput(attrs={"autocomplete": "off"}),
+        help_text="Type a few words of its title: the team's library is searched as you type.",
+    )
     asset = forms.ModelChoiceField(
-        queryset=Asset.objects.none(), required=False, label="Asset that answers it"
+        queryset=Asset.objects.none(),
+        required=False,
+        label="Asset that answers it",
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": NOT_AN_ASSET},
     )
     duplicate_of = forms.IntegerField(required=False, label="Duplicate of request #", min_value=1)
     snoozed_until = forms.DateField(widget=DateInput(), required=False, label="Snooze until")
+    question = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+        required=False,
+        max_length=2000,
+        label="Your question to the requester",
+        help_text="The request waits on them, its SLA clock paused, until they answer.",
+    )
     decline_alternative = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
@@ -196,46 +237,121 @@ class DecisionForm(forms.Form):
         help_text="Never a bare no: an asset, a colleague, a later date, a self-serve path.",
     )
     message = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Note to the requester"
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+        label="Note to the requester",
+        help_text="Sent with an accept, a reuse, a duplicate or a snooze.",
     )
 
     def __init__(
         self,
-        *args: Any,
+        data: Any = None,
+        *,
+        user: User,
+        request: Request,
         assignees: QuerySet[User],
         assets: QuerySet[Asset],
-        moves: set[str] | None = None,
-        **kwargs: Any,
+        initial: dict[str, Any] | None = None,
     ) -> None:
-        """``moves``: the workflow moves available now; only their decisions are offered."""
-        super().__init__(*args, **kwargs)
+        if data is not None and data.get("decision") in LEGACY_DECISIONS:
+            # The old "Apply decision" form (``/decide/``) named the reuse decision "reused".
+            data = data.copy()
+            data["decision"] = LEGACY_DECISIONS[data["decision"]]
+        super().__init__(data, initial=initial)
+        self.user = user
+        self.request_obj = request
         self.fields["assignee"].queryset = assignees  # type: ignore[attr-defined]
         self.fields["asset"].queryset = assets  # type: ignore[attr-defined]
-        if moves is not None:
-            self.fields["decision"].choices = [  # type: ignore[attr-defined]
-                (value, label) for value, label in DECISIONS if DECISION_MOVES[value] in moves
-            ]
+        for fields in DECISION_FIELDS.values():
+            for name in fields:
+                self.fields[name].widget.attrs["aria-required"] = "true"
+        self.fields["due_date_reason"].widget.attrs["aria-required"] = "true"
+        if request.effort_hours is None:
+            self.fields["effort_hours"].widget.attrs["aria-required"] = "true"
+        # Progressive enhancement (HTMX): a late due date asks for its reason at once; the
+        # library is searched as the PMM types. Without it the server says the same on submit.
+        self.fields["due_date"].widget.attrs.update(
+            {
+                "hx-get": reverse("requests_queue:detail", args=[request.pk]) + "?part=due-date",
+                "hx-trigger": "change",
+                "hx-sync": "this:replace",  # only the last date picked answers
+                "hx-target": "#due-date-reason",
+                "hx-include": "[name='due_date_reason']",
+            }
+        )
+        self.fields["asset_search"].widget.attrs.update(
+            {
+                "hx-get": reverse("requests_queue:detail", args=[request.pk]) + "?part=assets",
+                "hx-trigger": "input changed delay:300ms, search",
+                "hx-sync": "this:replace",
+                "hx-target": "#asset-options",
+                "hx-include": "[name='asset']:checked",
+                "aria-controls": "asset-options",
+            }
+        )
+
+    def scores_required(self) -> bool:
+        """Whether the request still needs its scores (never scored): the page marks them required."""
+        return self.request_obj.reusability is None or self.request_obj.educational_value is None
+
+    def clean_duplicate_of(self) -> Request | None:
+        number = self.cleaned_data.get("duplicate_of")
+        if number is None or self.cleaned_data.get("decision") != "duplicate":
+            return None
+        try:
+            return duplicate_original(user=self.user, request=self.request_obj, id=number)
+        except RequestError as error:
+            raise forms.ValidationError(error.message_dict["duplicate_of"]) from error
 
     def clean(self) -> dict[str, Any]:
+        """Keep only the errors of the fields the chosen decision uses: the others are hidden and ignored."""
         data = super().clean() or {}
-        decision = data.get("decision")
-        required = {
-            "accept": [("assignee", "Pick who will do it."), ("due_date", "Set a due date.")],
-            "reused": [("asset", "Pick the asset that answers the request.")],
-            "duplicate": [("duplicate_of", "Give the number of the original request.")],
-            "snooze": [("snoozed_until", "Pick the date it comes back.")],
-            "decline": [
-                (
-                    "decline_alternative",
-                    "Offer an alternative (an existing asset, a colleague, a later date…): no hard no.",
-                )
-            ],
+        used = {
+            *SCORE_FIELDS,
+            "decision",
+            "message",
+            *DECISION_FIELDS.get(data.get("decision") or SCORE_ONLY, ()),
         }
-        for field, message in required.get(str(decision), []):
-            value = data.get(field)
-            if value in (None, "") or (isinstance(value, str) and not value.strip()):
-                self.add_error(field, message)
+        used |= {"due_date_reason"} if "due_date" in used else set()
+        used |= {"asset_search"} if "asset" in used else set()
+        for name in [name for name in self.errors if name in self.fields and name not in used]:
+            del self.errors[name]
         return data
+
+    def arguments(self) -> dict[str, Any]:
+        """The keyword arguments of ``services.request_triage_decide`` from what parsed (all of it once valid)."""
+        data = getattr(self, "cleaned_data", {})
+        decision = Decision(
+            move=data.get("decision") or SCORE_ONLY,  # scores alone, as the old scores form posted them
+            assignee=data.get("assignee"),
+            due_date=data.get("due_date"),
+            due_date_reason=data.get("due_date_reason") or "",
+            asset=data.get("asset"),
+            duplicate_of=data.get("duplicate_of"),
+            snoozed_until=data.get("snoozed_until"),
+            decline_alternative=data.get("decline_alternative") or "",
+            question=data.get("question") or "",
+            message=data.get("message") or "",
+        )
+        return {
+            "reusability": data.get("reusability"),
+            "educational_value": data.get("educational_value"),
+            "effort_hours": data.get("effort_hours"),
+            "decision": decision,
+        }
+
+    def chosen_decision(self) -> str:
+        """The decision shown as chosen: the one submitted, else the initial one."""
+        value = self["decision"].value()
+        return str(value) if value else SCORE_ONLY
+
+    def chosen_due_date(self) -> date | None:
+        """The due date shown in the form (submitted or initial), parsed; None when there is none."""
+        value = self["due_date"].value()
+        if isinstance(value, date):
+            return value
+        return parse_day(str(value)) if value else None
 
 
 def this_monday() -> Any:

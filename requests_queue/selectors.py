@@ -8,12 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Avg, Count, DateField, Prefetch, Q, QuerySet
+from django.db.models import Count, DateField, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from personas.models import Persona, PersonaStatus
-from pmm_portal.core.dates import month_end, month_start, today_in
+from pmm_portal.core.dates import month_end, month_start
 from pmm_portal.core.models import Role, Team, User
 from pmm_portal.core.selectors import teams_of
 from timesheets import selectors as timesheet_selectors
@@ -26,12 +26,21 @@ from .models import (
     EventKind,
     Notification,
     Request,
+    RequestComment,
+    RequestEvent,
     RequestStatus,
     RequestType,
 )
 from .permissions import assets_visible_to, can_act_on_request, visible_to
 from .services.scoring import BudgetGauge
-from .services.sla import CLOCK_FIELDS, SlaState, sla_clocks, sla_counts, sla_scan, sla_targets, with_sla_targets
+from .services.sla import (
+    CLOCK_FIELDS,
+    sla_clocks,
+    sla_counts,
+    sla_scan,
+    sla_targets,
+    with_sla_targets,
+)
 from .workflow import RequestError
 
 ZERO = Decimal(0)
@@ -190,9 +199,7 @@ def sla_by_team(*, team_ids: set[int]) -> dict[int, dict[str, int]]:
     """Each team's open requests by SLA state, in one query (the service-levels page)."""
     rows = sla_scan(Request.objects.filter(team_id__in=team_ids))
     clocks = sla_clocks(rows)
-    return {
-        team_id: sla_counts(clocks[r.pk] for r in rows if r.team_id == team_id) for team_id in team_ids
-    }
+    return {team_id: sla_counts(clocks[r.pk] for r in rows if r.team_id == team_id) for team_id in team_ids}
 
 
 def sla_state_ids(queryset: QuerySet[Request], state: str) -> list[int]:
@@ -294,8 +301,6 @@ def unread_count(*, user: User) -> int:
 
 def request_detail(*, request: Request) -> Request:
     """Everything the detail page shows about one request, in a constant number of queries."""
-    from .models import RequestComment, RequestEvent
-
     return (
         Request.objects.select_related(
             "requester", "assignee", "product", "team", "duplicate_of", "reused_asset", "answered_by_request"
@@ -368,9 +373,31 @@ def asset_library(*, user: User) -> QuerySet[Asset]:
     )
 
 
+# What the page and the API say when an id names nothing the caller may pick.
+NOT_AN_ASSIGNEE = "Pick a product marketer of the request's team."
+NOT_AN_ASSET = "Pick an asset of the team's library."
+
+
 def reuse_choices(*, user: User, request: Request) -> QuerySet[Asset]:
     """The assets that may answer ``request`` when triage marks it reused: its own team's library."""
     return assets_visible_to(user).filter(team_id=request.team_id).order_by("title")
+
+
+def asset_options(*, queryset: QuerySet[Asset], text: str, chosen: str = "", limit: int = 8) -> list[Asset]:
+    """The assets the triage form lists for a reuse: those matching ``text``, else the most reused.
+
+    The one already ``chosen`` (an id, from a submission shown again) stays listed first.
+    """
+    if text.strip():
+        found = search(queryset, text, ("title", "description"), any_word=True)
+    else:
+        found = queryset.order_by("-reuse_count", "title")
+    options = list(found[:limit])
+    if chosen.isdigit() and all(str(asset.pk) != chosen for asset in options):
+        picked = queryset.filter(pk=int(chosen)).first()
+        if picked is not None:
+            options.insert(0, picked)
+    return options
 
 
 def duplicate_original(*, user: User, request: Request, id: int) -> Request:
@@ -485,6 +512,16 @@ def team_health(*, user: User) -> dict[str, Any]:
     figures["avg_rating"] = round(sum(ratings) / len(ratings), 1) if ratings else None
     figures["reuse_pct"] = round(figures["reused"] * 100 / figures["total"]) if figures["total"] else 0
     return figures
+
+
+def open_question(*, request: Request) -> RequestEvent | None:
+    """The question a waiting request waits on: its last move to ``waiting`` (reads what ``request_detail`` prefetched)."""
+    if request.status != S.WAITING:
+        return None
+    asked = [
+        e for e in request.events.all() if e.kind == EventKind.STATUS_CHANGED and e.to_status == S.WAITING
+    ]
+    return asked[-1] if asked else None
 
 
 def request_timeline(*, request: Request) -> list[tuple[str, datetime, Any]]:

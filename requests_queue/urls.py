@@ -12,6 +12,7 @@ urlpatterns = [
     path("notifications/read/", views.NotificationsReadView.as_view(), name="notifications_read"),
     path("<int:pk>/", views.RequestDetailView.as_view(), name="detail"),
     path("<int:pk>/triage/", views.TriageView.as_view(), name="triage"),
+    # The old "Apply decision" form's address: the same one-step triage.
     path("<int:pk>/decide/", views.DecideView.as_view(), name="decide"),
     path("<int:pk>/claim/", views.ClaimView.as_view(), name="claim"),
     path("<int:pk>/start/", views.StartView.as_view(), name="start"),

@@ -32,7 +32,6 @@ from .forms import (
     AssetForm,
     CancelForm,
     CommentForm,
-    DecisionForm,
     DeliverForm,
     LogTimeForm,
     RateForm,
@@ -40,7 +39,7 @@ from .forms import (
     SelfServeForm,
     TriageForm,
 )
-from .models import Request, RequestType
+from .models import Request, RequestStatus, RequestType
 from .permissions import (
     access_asset,
     access_request,
@@ -49,6 +48,7 @@ from .permissions import (
     can_create_asset,
     can_edit_asset,
 )
+from .workflow import RequestError
 
 logger = logging.getLogger(__name__)
 
@@ -256,6 +256,7 @@ class QueueView(RoleRequiredMixin, View):
         user = request.user
         listing = filtered_page(request, QueueFilter, selectors.queue(user=user), default_sort="priority")
         selectors.attach_sla(list(listing["object_list"]))
+        summary = selectors.queue_summary(user=user)
         return render(
             request,
             "requests_queue/index.html",
@@ -265,13 +266,58 @@ class QueueView(RoleRequiredMixin, View):
                 "search_placeholder": "Title, details, account, competitor",
                 "filtered_empty_title": "No request matches these filters",
                 "filtered_empty_text": "Widen the search or clear the filters to see the whole queue.",
-                "summary": selectors.queue_summary(user=user),
+                "summary": summary,
+                # Each links to ``?sla=<state>``, which lists exactly the requests it counts.
+                "sla_counters": [
+                    (state, label, summary[state]) for state, label in services.SlaState.choices
+                ],
+                "current_sla": request.GET.get("sla", ""),
                 "priority_help": services.PRIORITY_HELP,
             },
         )
 
 
 # --- One request ---------------------------------------------------------------------------------
+
+
+ASSET_OPTIONS = 8  # library assets the triage form lists at once for a reuse
+
+
+def _triage_form(
+    user: User, obj: Request, *, data: Any = None, initial: dict[str, Any] | None = None
+) -> TriageForm:
+    """The one-step triage form of ``obj``, its choices from the same selectors as the API."""
+    return TriageForm(
+        data,
+        user=user,
+        request=obj,
+        assignees=selectors.assignee_choices(user=user, request=obj),
+        assets=selectors.reuse_choices(user=user, request=obj),
+        initial=initial,
+    )
+
+
+def _triage_context(form: TriageForm, obj: Request, actions: set[str]) -> dict[str, Any]:
+    """What the triage panel shows besides the form: the decisions offered, the due-date warning, assets."""
+    offered = [services.SCORE_ONLY, *(move for move in workflow.DECISIONS if move in actions)]
+    due = form.chosen_due_date()
+    search = str(form["asset_search"].value() or "")
+    chosen_asset = form["asset"].value()
+    return {
+        "req": obj,
+        "triage_form": form,
+        "decisions": [(move, services.DECISION_LABELS[move]) for move in offered],
+        "decision_fields": services.DECISION_FIELDS,
+        "chosen_decision": form.chosen_decision(),
+        "due_later": due is not None and due > obj.needed_by,
+        "asset_options": selectors.asset_options(
+            queryset=form.fields["asset"].queryset,  # type: ignore[attr-defined]
+            text=search,
+            chosen=str(chosen_asset) if chosen_asset else "",
+            limit=ASSET_OPTIONS,
+        ),
+        "chosen_asset": str(chosen_asset or ""),
+    }
 
 
 def _detail_context(user: User, obj: Request, **forms: Form) -> dict[str, Any]:
@@ -290,29 +336,33 @@ def _detail_context(user: User, obj: Request, **forms: Form) -> dict[str, Any]:
         "priority_help": services.PRIORITY_HELP,
         "comment_form": forms.get("comment_form") or CommentForm(),
         "timeline": selectors.request_timeline(request=obj),
+        "question": selectors.open_question(request=obj),
     }
     if "triage" in actions:
         assignees = selectors.assignee_choices(user=user, request=obj)
-        context["triage_form"] = forms.get("triage_form") or TriageForm(
-            initial={
-                "reusability": obj.reusability,
-                "educational_value": obj.educational_value,
-                "effort_hours": obj.effort_hours,
-            }
-        )
-        decisions = actions & set(workflow.DECISIONS)
-        if decisions:
-            context["decision_form"] = forms.get("decision_form") or DecisionForm(
-                assignees=assignees,
-                assets=selectors.reuse_choices(user=user, request=obj),
-                moves=decisions,
-                initial={"assignee": obj.assignee_id, "due_date": obj.due_date or obj.needed_by},
-            )
         gauges = selectors.budget_gauges(
             team=obj.team, users=list(assignees), extra_hours=obj.effort_hours or Decimal(0)
         )
+        suggested = services.suggest_assignee(gauges)
+        form = forms.get("triage_form")
+        if not isinstance(form, TriageForm):
+            form = _triage_form(
+                user,
+                obj,
+                initial={
+                    "reusability": obj.reusability,
+                    "educational_value": obj.educational_value,
+                    "effort_hours": obj.effort_hours,
+                    "decision": services.SCORE_ONLY,
+                    # The PMM with the most headroom, as the gauges below suggest.
+                    "assignee": obj.assignee_id or (suggested.user.pk if suggested else None),
+                    "due_date": obj.due_date or obj.needed_by,
+                    "due_date_reason": obj.due_date_reason,
+                },
+            )
+        context.update(_triage_context(form, obj, actions))
         context["gauges"] = gauges
-        context["suggested"] = services.suggest_assignee(gauges)
+        context["suggested"] = suggested
         context["band"] = obj.team.one_off_band_label
     if "log_time" in actions:
         context["log_form"] = forms.get("log_form") or LogTimeForm()
@@ -330,13 +380,29 @@ def _detail_context(user: User, obj: Request, **forms: Form) -> dict[str, Any]:
     return context
 
 
+# Parts of the triage panel HTMX asks for again as the PMM fills it (``?part=``), with what is filled in.
+TRIAGE_PARTS = {
+    "due-date": "requests_queue/_due_date_reason.html",  # the reason, asked for when the due date is late
+    "assets": "requests_queue/_asset_options.html",  # the library assets matching what is typed
+}
+
+
 class RequestDetailView(RoleRequiredMixin, View):
-    """``/requests/<id>/``: the request, its conversation and, for PMMs, triage and delivery."""
+    """``/requests/<id>/``: the request, its conversation and, for PMMs, triage and delivery.
+
+    ``?part=due-date`` and ``?part=assets`` answer one part of the triage panel for the values
+    given (HTMX), to those who may triage it.
+    """
 
     allowed_roles = REQUEST_ROLES
 
     def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         user = request.user
+        part = request.GET.get("part", "")
+        if part in TRIAGE_PARTS:
+            obj = access_request(user=user, id=pk, action="triage")
+            form = _triage_form(user, obj, data=request.GET)
+            return render(request, TRIAGE_PARTS[part], _triage_context(form, obj, set()))
         obj = access_request(user=user, id=pk)
         return render(request, "requests_queue/detail.html", _detail_context(user, obj))
 
@@ -379,42 +445,43 @@ class RequestActionView(RoleRequiredMixin, View):
 
 
 class TriageView(RequestActionView):
-    action = "triage"
-    form_class = TriageForm
+    """``POST /requests/<id>/triage/``: the scores and the decision in one step (``request_triage_decide``).
+
+    Nothing changes unless all of it is valid; a rejected submission renders the page
+    again with everything entered and each problem next to its field, every problem at
+    once: those the form found parsing and those the service finds in the rest.
+    """
+
+    action = "triage"  # the scores and every decision are moves of the table that need ``triage``
     form_name = "triage_form"
-    success_message = "Scores saved; the priority was recomputed."
 
-    def perform(self, user: User, obj: Request, data: dict[str, Any]) -> str | None:
-        services.request_triage(
-            request=obj,
-            actor=user,
-            reusability=data["reusability"],
-            educational_value=data["educational_value"],
-            effort_hours=data["effort_hours"],
-        )
-        return None
-
-
-class DecideView(RequestActionView):
-    action = "triage"  # every decision is a move of the table that needs ``triage``
-    form_name = "decision_form"
-
-    def get_form(self, request: AuthenticatedHttpRequest, obj: Request) -> Form:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
         user = request.user
-        return DecisionForm(
-            request.POST,
-            assignees=selectors.assignee_choices(user=user, request=obj),
-            assets=selectors.reuse_choices(user=user, request=obj),
+        obj = access_request(user=user, id=pk, action=self.action)
+        form = _triage_form(user, obj, data=request.POST)
+        if form.is_valid():
+            try:
+                arguments = form.arguments()
+                updated = services.request_triage_decide(request=obj, actor=user, **arguments)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, self.done(updated, arguments["decision"]))
+                return HttpResponseRedirect(obj.get_absolute_url())
+        else:
+            # Say at once what the service would refuse in the rest, so one more try is enough.
+            problems = services.triage_problems(obj, **form.arguments())
+            _apply_errors(form, RequestError({f: m for f, m in problems.items() if f not in form.errors}))
+        messages.error(request, "Nothing was changed: fix the highlighted fields and try again.")
+        return render(
+            request, "requests_queue/detail.html", _detail_context(user, obj, triage_form=form), status=400
         )
 
-    def perform(self, user: User, obj: Request, data: dict[str, Any]) -> str | None:
-        decision = data["decision"]
-        message = data.get("message", "")
-        if decision == "accept":
-            assignee = data["assignee"]
-            services.request_accept(
-                request=obj, actor=user, assignee=assignee, due_date=data["due_date"], message=message
-            )
+    def done(self, obj: Request, decision: services.Decision) -> str:
+        """What the PMM is told once the triage went through."""
+        move = decision.move
+        if move == "accept" and decision.assignee is not None:
+            assignee = decision.assignee
             (gauge,) = selectors.budget_gauges(
                 team=obj.team, users=[assignee], extra_hours=obj.effort_hours or Decimal(0)
             )
@@ -424,19 +491,25 @@ class DecideView(RequestActionView):
                     f"{assignee.display_name} is now expected at {gauge.projected_pct} % one-off time this "
                     f"month, over the team's {gauge.band_max} % band. Consider timeboxing it.",
                 )
-            return f"Accepted and assigned to {assignee.display_name}."
-        if decision == "reused":
-            services.request_mark_reused(request=obj, actor=user, asset=data["asset"], message=message)
+            return f"Accepted and assigned to {assignee.display_name}, due {obj.due_date:%d %b %Y}."
+        if move == "reuse":
             return "Answered with an existing asset; its reuse count went up."
-        if decision == "duplicate":
-            original = selectors.duplicate_original(user=user, request=obj, id=data["duplicate_of"])
-            services.request_mark_duplicate(request=obj, actor=user, original=original, message=message)
-            return f"Marked as a duplicate of #{original.pk}; the requester now follows it."
-        if decision == "snooze":
-            services.request_snooze(request=obj, actor=user, until=data["snoozed_until"], message=message)
-            return f"Snoozed until {data['snoozed_until']:%d %b %Y}."
-        services.request_decline(request=obj, actor=user, alternative=data["decline_alternative"])
-        return "Declined, with the alternative you offered."
+        if move == "duplicate" and obj.duplicate_of_id is not None:
+            return f"Marked as a duplicate of #{obj.duplicate_of_id}; the requester now follows it."
+        if move == "snooze" and obj.snoozed_until is not None:
+            return f"Snoozed until {obj.snoozed_until:%d %b %Y}; its SLA clock is paused until then."
+        if move == "ask_info":
+            return (
+                f"Question sent to {obj.requester.display_name}; the request waits on them, "
+                "its SLA clock paused, until they answer."
+            )
+        if move == "decline":
+            return "Declined, with the alternative you offered."
+        return "Scores saved; the priority was recomputed."
+
+
+class DecideView(TriageView):
+    """``POST /requests/<id>/decide/``: the old "Apply decision" form's address, now the one-step triage."""
 
 
 class ClaimView(RequestActionView):
@@ -496,8 +569,9 @@ class CommentView(RequestActionView):
     success_message = "Message sent."
 
     def perform(self, user: User, obj: Request, data: dict[str, Any]) -> str | None:
+        answering = obj.status == RequestStatus.WAITING and obj.requester_id == user.pk
         services.request_comment(request=obj, actor=user, body=data["body"])
-        return None
+        return "Answer sent: the request is back in product marketing's queue." if answering else None
 
 
 class CancelView(RequestActionView):

@@ -1,9 +1,10 @@
 """Reads of logged time that pages, the budget gauge, the plan and the reports share.
 
-A week's hours are split across months by working day (``pmm_portal.core.dates``):
-``in_month`` selects the entries of the weeks touching a month and ``hours_in_month``
-weighs each by its share there. Every function here runs a fixed number of queries,
-whatever the amount of data.
+A week's hours are split across months by working day (``pmm_portal.core.dates``,
+``CALENDAR_RULE``): ``in_month`` selects the entries of the weeks touching a month and
+``hours_in_month`` weighs each by its share there (``in_days`` and ``hours_in_days`` do
+the same for any period). Month totals, the plan's hours and the one-off gauge all count
+this way. Every function here runs a fixed number of queries, whatever the amount of data.
 """
 
 from collections.abc import Iterable
@@ -13,9 +14,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Case, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce
 
-from pmm_portal.core.dates import partial_weeks, week_start, weeks_touching
+from pmm_portal.core.dates import (
+    month_end,
+    month_start,
+    week_months,
+    week_share_in_days,
+    week_start,
+    weeks_touching_days,
+)
 from pmm_portal.core.models import User
 
 from .lines import Loggable, offered_lines
@@ -26,26 +35,54 @@ HOURS = DecimalField(max_digits=8, decimal_places=1)
 SHARED_HOURS = DecimalField(max_digits=10, decimal_places=2)
 
 
-def in_month(month: date, *, prefix: str = "") -> Q:
-    """Time entries (``prefix`` for a related lookup) of the weeks with a working day in ``month``."""
-    first, last = weeks_touching(month)
-    return Q(**{f"{prefix}week_start__gte": first, f"{prefix}week_start__lte": last})
+def tidy(hours: Decimal) -> Decimal:
+    """``hours`` without trailing zeros ("36", "7.2", "1.46"): hours times a share carry two decimals."""
+    return hours.quantize(Decimal(1)) if hours == hours.to_integral_value() else hours.normalize()
 
 
-def month_share(month: date, *, prefix: str = "") -> Case:
-    """Each entry's share in ``month``: 1, or the fifths of a boundary week that fall in it."""
+def _boundary_shares(first: date, last: date) -> dict[date, Decimal]:
+    """The weeks that count only partly from ``first`` to ``last``, with their share (in fifths)."""
+    start, end = weeks_touching_days(first, last)
+    shares = {week: week_share_in_days(week, first, last) for week in {start, end}}
+    return {week: share for week, share in shares.items() if share < 1}
+
+
+def in_days(first: date, last: date, *, prefix: str = "") -> Q:
+    """Time entries (``prefix`` for a related lookup) of the weeks with a working day from ``first``
+    to ``last`` (inclusive)."""
+    start, end = weeks_touching_days(first, last)
+    return Q(**{f"{prefix}week_start__gte": start, f"{prefix}week_start__lte": end})
+
+
+def days_share(first: date, last: date, *, prefix: str = "") -> Case:
+    """Each entry's share from ``first`` to ``last``: 1, or the fifths of a boundary week that fall in it."""
     whens = [
         When(**{f"{prefix}week_start": week}, then=Value(share))
-        for week, share in partial_weeks(month).items()
+        for week, share in sorted(_boundary_shares(first, last).items())
     ]
     return Case(*whens, default=Value(Decimal(1)), output_field=SHARED_HOURS)
 
 
-def hours_in_month(month: date, *, prefix: str = "") -> ExpressionWrapper:
-    """An entry's hours that count in ``month`` (to be summed over ``in_month`` entries)."""
+def hours_in_days(first: date, last: date, *, prefix: str = "") -> ExpressionWrapper[CombinedExpression]:
+    """An entry's hours that count from ``first`` to ``last`` (to be summed over ``in_days`` entries)."""
     return ExpressionWrapper(
-        F(f"{prefix}hours") * month_share(month, prefix=prefix), output_field=SHARED_HOURS
+        F(f"{prefix}hours") * days_share(first, last, prefix=prefix), output_field=SHARED_HOURS
     )
+
+
+def in_month(month: date, *, prefix: str = "") -> Q:
+    """Time entries (``prefix`` for a related lookup) of the weeks with a working day in ``month``."""
+    return in_days(month_start(month), month_end(month), prefix=prefix)
+
+
+def month_share(month: date, *, prefix: str = "") -> Case:
+    """Each entry's share in ``month``: 1, or the fifths of a boundary week that fall in it."""
+    return days_share(month_start(month), month_end(month), prefix=prefix)
+
+
+def hours_in_month(month: date, *, prefix: str = "") -> ExpressionWrapper[CombinedExpression]:
+    """An entry's hours that count in ``month`` (to be summed over ``in_month`` entries)."""
+    return hours_in_days(month_start(month), month_end(month), prefix=prefix)
 
 
 @dataclass
@@ -68,35 +105,38 @@ class TimeTotals:
 
 
 def time_totals(*, user_ids: Iterable[int], start: date, end: date) -> dict[int, TimeTotals]:
-    """Hours per user and category for the weeks whose Monday falls between ``start`` and ``end`` (inclusive).
+    """Hours per user and category that count from ``start`` to ``end`` (inclusive; usually a month).
 
+    The calendar rule: a week's hours count by working day, so the week of Monday
+    30 November 2026 adds a fifth of its hours to November and four fifths to December.
     One grouped query; every requested user gets an entry (empty when they logged nothing).
     """
     ids = list(user_ids)
     totals = {user_id: TimeTotals() for user_id in ids}
     rows = (
-        TimeEntry.objects.filter(user_id__in=ids, week_start__gte=start, week_start__lte=end)
+        TimeEntry.objects.filter(in_days(start, end), user_id__in=ids)
         .values("user_id", "category")
-        .annotate(hours=Sum("hours"))
+        .annotate(hours=Sum(hours_in_days(start, end)))
         .order_by()
     )
     for row in rows:
         entry = totals[row["user_id"]]
-        entry.by_category[row["category"]] = row["hours"]
-        entry.total += row["hours"]
+        entry.by_category[row["category"]] = tidy(row["hours"])
+        entry.total = tidy(entry.total + row["hours"])
     return totals
 
 
-def hours_logged_on_outer_initiative(start: date, end: date) -> Coalesce:
-    """An expression for a queryset of initiatives: hours logged on each in weeks starting between
-    ``start`` and ``end`` (a subquery, so the plan stays one query)."""
+def hours_logged_on_outer_initiative(first: date, last: date) -> Coalesce:
+    """An expression for a queryset of initiatives: the hours logged on each that count from ``first``
+    to ``last`` (inclusive), a boundary week by its working days there (a subquery, so the plan stays
+    one query). A month: its first and last days; a week: its Monday and Sunday."""
     hours = (
-        TimeEntry.objects.filter(initiative=OuterRef("pk"), week_start__gte=start, week_start__lte=end)
+        TimeEntry.objects.filter(in_days(first, last), initiative=OuterRef("pk"))
         .values("initiative")
-        .annotate(total=Sum("hours"))
+        .annotate(total=Sum(hours_in_days(first, last)))
         .values("total")
     )
-    return Coalesce(Subquery(hours, output_field=HOURS), Value(ZERO), output_field=HOURS)
+    return Coalesce(Subquery(hours, output_field=SHARED_HOURS), Value(ZERO), output_field=SHARED_HOURS)
 
 
 def hours_logged_by_outer_user(week: date) -> Coalesce:
@@ -113,6 +153,27 @@ def hours_logged_by_outer_user(week: date) -> Coalesce:
 def week_total(*, user: User, week: date) -> Decimal:
     total = TimeEntry.objects.filter(user=user, week_start=week).aggregate(t=Sum("hours"))["t"]
     return total or ZERO
+
+
+@dataclass(frozen=True)
+class MonthPart:
+    """The part of a week that counts in one month: its working days there and the hours they carry."""
+
+    month: date
+    days: int
+    hours: Decimal
+
+
+def week_split(*, week: date, total: Decimal) -> list[MonthPart]:
+    """How the week of Monday ``week`` and its ``total`` hours count across months, by working day.
+
+    One part for most weeks; two for a week that spans a month's end: 40 h in the week
+    of 30 November 2026 are 8 h in November (1 of 5 days) and 32 h in December (4 of 5).
+    No query.
+    """
+    return [
+        MonthPart(month=month, days=days, hours=tidy(total * days / 5)) for month, days in week_months(week)
+    ]
 
 
 def weeks_back(today: date, count: int) -> list[date]:

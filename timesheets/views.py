@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
-from pmm_portal.core.dates import parse_day, week_start
+from pmm_portal.core.dates import CALENDAR_RULE, parse_day, week_start
 from pmm_portal.core.http import AuthenticatedHttpRequest
 from pmm_portal.core.permissions import RoleRequiredMixin
 from pmm_portal.core.selectors import today_for
@@ -68,12 +68,17 @@ class TimesheetView(RoleRequiredMixin, View):
                 line.hours = posted.get(f"hours-{line.key}", line.hours)  # type: ignore[assignment]
                 line.note = posted.get(f"note-{line.key}", line.note)
         this_week = week_start(today)
+        total = selectors.week_total(user=user, week=week)
+        split = selectors.week_split(week=week, total=total)
         context = {
             "week": week,
             "week_end": week + timedelta(days=6),
             "lines": lines,
             "errors": errors or {},
-            "total": selectors.week_total(user=user, week=week),
+            "total": total,
+            # The months the week counts in (two for a week that spans a month's end).
+            "split": split if len(split) > 1 else [],
+            "calendar_rule": CALENDAR_RULE,
             "previous_week": week - WEEK,
             "next_week": week + WEEK,
             "is_future": week > this_week,

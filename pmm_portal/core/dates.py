@@ -43,18 +43,6 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def mondays_in_month(month: date) -> list[date]:
-    """The weeks that belong to a month: those whose Monday falls in it."""
-    first = month_start(month)
-    monday = first + timedelta(days=(7 - first.weekday()) % 7)
-    end = month_end(first)
-    days = []
-    while monday <= end:
-        days.append(monday)
-        monday += timedelta(days=7)
-    return days
-
-
 CALENDAR_RULE = (
     "Time is logged by week and split across months by working day: a week that spans two months "
     "counts each working day (Monday to Friday) in its own month."
@@ -144,3 +132,36 @@ def add_business_days(start: date, days: int) -> date:
         if current.weekday() < 5:
             added += 1
     return current
+
+
+def weeks_of(month: date) -> list[date]:
+    """The Mondays of the weeks with a working day in ``month`` (``weeks_touching`` as a list)."""
+    start, end = weeks_touching(month)
+    return [start + timedelta(days=7 * n) for n in range((end - start).days // 7 + 1)]
+
+
+def week_months(week: date) -> list[tuple[date, int]]:
+    """The months the working days of the week starting ``week`` fall in, with how many (of five) in each.
+
+    One month for most weeks (``[(November, 5)]``); two for a week that spans a month's
+    end (``[(November, 1), (December, 4)]`` for the week of Monday 30 November 2026).
+    """
+    days: dict[date, int] = {}
+    for n in range(5):
+        month = month_start(week + timedelta(days=n))
+        days[month] = days.get(month, 0) + 1
+    return list(days.items())
+
+
+def weeks_touching_days(first: date, last: date) -> tuple[date, date]:
+    """The Mondays (both inclusive) of the first and last weeks with a working day from ``first`` to
+    ``last``; the first comes after the last when the period holds no working day."""
+    start = week_start(first) if first.weekday() < 5 else week_start(first) + timedelta(days=7)
+    return start, week_start(last)
+
+
+def week_share_in_days(week: date, first: date, last: date) -> Decimal:
+    """The share (0–1, in fifths) of the week starting ``week`` that counts from ``first`` to ``last``
+    (inclusive): its working days in that period. ``week_share_in_month`` for any period."""
+    days = sum(1 for n in range(5) if first <= week + timedelta(days=n) <= last)
+    return Decimal(days) / 5

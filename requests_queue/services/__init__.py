@@ -28,9 +28,9 @@ from .lifecycle import (
     DECIDABLE,
     TRIAGEABLE,
     ClaimConflictError,
-    open_requests_filter,
     check_due_date,
     due_date_note,
+    open_requests_filter,
     request_accept,
     request_answer,
     request_ask_info,
@@ -83,7 +83,14 @@ from .sla import (
     sla_targets,
     sla_targets_set,
 )
-from .triage import DECISION_FIELDS, DECISION_LABELS, SCORE_ONLY, Decision, request_triage_decide, triage_problems
+from .triage import (
+    DECISION_FIELDS,
+    DECISION_LABELS,
+    SCORE_ONLY,
+    Decision,
+    request_triage_decide,
+    triage_problems,
+)
 
 __all__ = [
     "ALLOWED_ATTACHMENT_EXTENSIONS",
@@ -96,12 +103,12 @@ __all__ = [
     "MIN_PROJECTION_HOURS",
     "NOTIFY_TASK",
     "PRIORITY_HELP",
+    "SCORE_ONLY",
     "TRIAGEABLE",
     "Advice",
     "AssetDraft",
     "BudgetGauge",
     "ClaimConflictError",
-    "SCORE_ONLY",
     "Decision",
     "RequestError",
     "SlaClock",

@@ -38,13 +38,13 @@ from ..models import (
 )
 from ..workflow import DECIDABLE, TRIAGEABLE, RequestError
 from .assets import MAX_ATTACHMENTS, AssetDraft, asset_kind_for, asset_publish, validate_attachment
-from .notifications import record
+from .notifications import due_date_note, record
 from .scoring import refresh_priority
 from .sla import pause_ended, pause_started
 
 S = RequestStatus
 
-__all__ = ["DECIDABLE", "TRIAGEABLE"]  # re-exported: the statuses of the table's triage moves
+__all__ = ["DECIDABLE", "TRIAGEABLE", "due_date_note"]  # re-exported (the table's triage statuses, the note)
 
 
 def _require_score(value: int | None, field: str, label: str) -> None:
@@ -297,16 +297,6 @@ def check_due_date(request: Request, due_date: date | None, reason: str) -> dict
 MAX_REASON = 300
 
 
-def due_date_note(request: Request) -> str:
-    """The history line of a due date: when, and why it is later than the rep asked if it is."""
-    if request.due_date is None:
-        return ""
-    note = f"Due {request.due_date:%d %b %Y}"
-    if request.due_date > request.needed_by and request.due_date_reason:
-        return f"{note}, later than asked ({request.needed_by:%d %b}): {request.due_date_reason}"
-    return f"{note}."
-
-
 @transaction.atomic
 def request_accept(
     *,
@@ -360,7 +350,12 @@ def request_accept(
         )
         told = True
     if not told and previous_due != (request.due_date, request.due_date_reason):
-        record(request=request, kind=EventKind.DUE_DATE, actor=actor, message=" ".join(filter(None, [message, note])))
+        record(
+            request=request,
+            kind=EventKind.DUE_DATE,
+            actor=actor,
+            message=" ".join(filter(None, [message, note])),
+        )
     request.save(update_fields=fields)
     return request
 
@@ -657,7 +652,10 @@ def request_rate(*, request: Request, actor: User, rating: int, comment: str = "
 
 @transaction.atomic
 def request_comment(*, request: Request, actor: User, body: str) -> RequestComment:
-    """Add a message to the request's conversation; everyone on it is told."""
+    """Add a message to the request's conversation; everyone on it is told.
+
+    The requester's message on a request waiting on them is their answer: it goes back to the queue.
+    """
     if not body or not body.strip():
         raise RequestError({"body": "Write a message first."})
     if len(body) > 5000:
@@ -665,7 +663,8 @@ def request_comment(*, request: Request, actor: User, body: str) -> RequestComme
     comment = RequestComment.objects.create(request=request, author=actor, body=body.strip())
     Request.objects.filter(pk=request.pk).update(updated_at=timezone.now())
     record(request=request, kind=EventKind.COMMENTED, actor=actor, message=comment.body)
-    if request.status == S.WAITING and request.requester_id == actor.pk:
+    # The requester's message answers a question (read the status now: the caller's copy may be older).
+    if request.requester_id == actor.pk and Request.objects.filter(pk=request.pk, status=S.WAITING).exists():
         request_answer(request=request, actor=actor)
     return comment
 

@@ -92,10 +92,32 @@ def _event_recipients(event: RequestEvent) -> list[User]:
     return [user for user in people.values() if user.is_active]
 
 
+def due_date_note(request: Request) -> str:
+    """The history line of a due date: when, and why it is later than the rep asked if it is."""
+    if request.due_date is None:
+        return ""
+    note = f"Due {request.due_date:%d %b %Y}"
+    if request.due_date > request.needed_by and request.due_date_reason:
+        return f"{note}, later than asked ({request.needed_by:%d %b}): {request.due_date_reason}"
+    return f"{note}."
+
+
 def event_text(event: RequestEvent) -> str:
+    """The one line a notification says (in the app and as the mail's subject).
+
+    A question to the requester is the question itself; an accept or a due date that
+    comes later than the rep asked carries its reason, so the rep reads it in the notice.
+    """
     request = event.request
     actor = event.actor.display_name if event.actor else "Someone"
     title = f"“{request.title}”"
+    note = due_date_note(request)
+    # The accept's events carry the due-date note in their message (``lifecycle.request_accept``).
+    with_due = f": {note}" if note and note in event.message else ""
+    if event.kind == EventKind.STATUS_CHANGED and event.to_status == S.WAITING:
+        return f"{actor} needs more information: {event.message} ({title})"
+    if event.kind == EventKind.DUE_DATE:
+        return f"{actor} set the due date of {title}: {note}"
     if event.kind == EventKind.SUBMITTED:
         return f"New request from {actor}: {title} ({request.product.name})"
     if event.kind == EventKind.COMMENTED:
@@ -103,11 +125,12 @@ def event_text(event: RequestEvent) -> str:
     if event.kind == EventKind.ASSIGNED:
         return (
             f"{actor} assigned {title} to {request.assignee.display_name if request.assignee else 'nobody'}"
+            + with_due
         )
     if event.kind == EventKind.RATED:
         return f"{actor} rated {title} {request.rating}/5"
     label = S(event.to_status).label if event.to_status else "updated"
-    return f"{title} is now {label.lower()}" + (f" ({actor})" if event.actor else "")
+    return f"{title} is now {label.lower()}" + (f" ({actor})" if event.actor else "") + with_due
 
 
 def event_notify(*, event_id: int) -> int:

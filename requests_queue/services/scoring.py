@@ -169,9 +169,24 @@ ZERO = Decimal(0)
 MIN_PROJECTION_HOURS = Decimal(40)
 
 
+NO_TIME_YET = "No time logged yet this month."
+
+
+def _hours(value: Decimal) -> str:
+    """Hours as the gauge prints them: at most one decimal, no trailing zero ("36", "7.2")."""
+    rounded = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{rounded:f}".removesuffix(".0")
+
+
 @dataclass
 class BudgetGauge:
-    """A PMM's one-off load this month: request hours over all logged hours, against the team band."""
+    """A PMM's one-off load this month: request hours over all logged hours, against the team band.
+
+    The month's hours follow the calendar rule (``pmm_portal.core.dates.CALENDAR_RULE``):
+    a week that spans two months counts in each by its working days there, so on
+    2 December the week of 30 November already counts four fifths in December. The
+    hours come from ``timesheets.selectors.time_totals``, which applies the rule.
+    """
 
     user: User
     request_hours: Decimal
@@ -179,6 +194,25 @@ class BudgetGauge:
     band_min: int
     band_max: int
     extra_hours: Decimal = ZERO
+
+    @property
+    def has_time(self) -> bool:
+        """Whether any hours count this month; without them the share means nothing yet."""
+        return bool(self.total_hours)
+
+    @property
+    def hours_text(self) -> str:
+        """The sentence under the meter: "6 h on requests of 36 h logged this month", never "0 of 0 h"."""
+        if not self.has_time:
+            return NO_TIME_YET
+        return (
+            f"{_hours(self.request_hours)} h on requests of {_hours(self.total_hours)} h logged this month."
+        )
+
+    @property
+    def share_text(self) -> str:
+        """The share beside the meter: "16.7 %", or "–" before any time is logged."""
+        return f"{self.share_pct} %" if self.has_time else "–"
 
     @property
     def share_pct(self) -> Decimal:

@@ -148,8 +148,9 @@ def annotated_targets(requests: Iterable[Request]) -> Targets | None:
         if not hasattr(request, "sla_acknowledge_days"):
             return None
         acknowledge = request.sla_acknowledge_days
-        if acknowledge is not None:
-            targets[(request.team_id, request.type)] = (acknowledge, request.sla_deliver_days)
+        deliver: int | None = getattr(request, "sla_deliver_days", None)  # annotated with the one above
+        if acknowledge is not None and deliver is not None:
+            targets[(request.team_id, request.type)] = (acknowledge, deliver)
     return targets
 
 
@@ -236,6 +237,7 @@ def sla_scan(queryset: QuerySet[Request], *, extra: tuple[str, ...] = ()) -> lis
         queryset.filter(status__in=OPEN_STATUSES)
         .order_by()
         .select_related(None)
+        .prefetch_related(None)  # a list's prefetches (the API's personas) are not the clock's business
         .select_related("team")
         .only(*CLOCK_FIELDS, *extra)
     )

@@ -127,9 +127,12 @@ def triage_problems(
             problems[field] = MISSING[field]
     if move == "accept" and decision.due_date is not None:
         problems.update(check_due_date(request, decision.due_date, decision.due_date_reason))
-    if move == "snooze" and decision.snoozed_until is not None:
-        if decision.snoozed_until <= today_in(request.team):
-            problems["snoozed_until"] = "Snooze until a future date."
+    if (
+        move == "snooze"
+        and decision.snoozed_until is not None
+        and decision.snoozed_until <= today_in(request.team)
+    ):
+        problems["snoozed_until"] = "Snooze until a future date."
     return problems
 
 

@@ -238,6 +238,15 @@ TABLE: dict[str, Row] = {
     ),
     "reporting/reports/<int:pk>/report.pdf": Row(read=PMM_CMO, args=pk("report")),
     "reporting/reports/<int:pk>/report.csv": Row(read=PMM_CMO, args=pk("report")),
+    "reporting/reports/<int:pk>/report.xlsx": Row(read=PMM_CMO, args=pk("report")),
+    "reporting/reports/<int:pk>/csv/<slug:table>/": Row(
+        read=PMM_CMO, args=lambda w: {"pk": w["report"].pk, "table": "people"}
+    ),
+    "reporting/reports/<int:pk>/send/": Row(
+        write=(PMM, CMO, ADMIN),
+        args=pk("report"),
+        data={"emails": "board@example.com", "attach_pdf": "link"},
+    ),
     # --- API -------------------------------------------------------------------------------------
     "api/v1/": Row(read=EVERYONE, anon=API),
     # The OpenAPI schema and its docs describe the API, not its data: open to everyone.

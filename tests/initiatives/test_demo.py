@@ -1,10 +1,12 @@
 """``seed_demo`` gives every PMM a year of plans, time, reviews and wins that keep the rules."""
 
+from decimal import Decimal
+
 from django.core.management import call_command
 from django.db.models import Count, Sum
 
 from initiatives.models import FocusSlot, Initiative, MonthlyReview, Win
-from pmm_portal.core.dates import add_months, mondays_in_month, month_start, week_start
+from pmm_portal.core.dates import add_months, month_start, week_share_in_month, week_start, weeks_of
 from pmm_portal.core.models import User
 from pmm_portal.core.selectors import today_for
 from timesheets.models import TimeEntry
@@ -18,15 +20,17 @@ def test_a_year_of_history_per_pmm_that_keeps_the_rules(db, settings):
     assert len(months) == 12
     assert all(row["n"] == 3 for row in months)
     weeks = TimeEntry.objects.filter(user=pmm).values("week_start").annotate(total=Sum("hours"))
-    # Every week of the last twelve months that has ended, whatever today's date: on the 4th of
-    # a month whose first Monday is still to come that is 47 weeks, on other days up to 52.
+    # Every week of the last twelve months that has ended, each logged once with the top 3 of the
+    # month holding most of its working days (the month of its Wednesday): at least 47 weeks
+    # whatever today's date, up to 52. The hours of a week spanning two months still count in
+    # each by working day; only the demo's choice of initiatives follows the majority.
     today = today_for(pmm)
     first = add_months(month_start(today), -11)
     ended = [
         monday
-        for n in range(12)
-        for monday in mondays_in_month(add_months(first, n))
-        if monday < week_start(today)
+        for month in (add_months(first, n) for n in range(12))
+        for monday in weeks_of(month)
+        if week_share_in_month(monday, month) > Decimal("0.5") and monday < week_start(today)
     ]
     assert sorted(row["week_start"] for row in weeks) == ended
     assert len(ended) >= 47

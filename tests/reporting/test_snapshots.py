@@ -382,3 +382,26 @@ def test_who_may_send_a_report(client, cast, produce, team, who, status):
 
     assert response.status_code == status
     assert ReportSending.objects.exists() == (status == 302)
+
+
+def test_a_persona_validated_after_the_month_was_still_stale_at_its_end(team, pmm):
+    from personas.models import Persona
+
+    with_history = Persona(name="Old CTO", kind="buyer", team=team, owner=pmm)
+    with_history.save()
+    Persona.history.filter(id=with_history.pk).update(history_date=at(3, 1), created_at=at(3, 1))
+    Persona.objects.filter(pk=with_history.pk).update(created_at=at(3, 1))
+    with_history.refresh_from_db()
+    with_history.status = "validated"
+    with_history.last_validated_at = at(11, 20)
+    with_history.save()  # a second history record, dated now (after October)
+    Persona.history.filter(id=with_history.pk, history_type="~").update(
+        history_date=at(11, 20), created_at=at(3, 1)
+    )
+
+    october = selectors.month_snapshot(team=team, month=OCTOBER)
+    november = selectors.dashboard(teams=[team], month=NOVEMBER)
+
+    assert [(p["name"], p["stale"]) for p in october["personas"]] == [("Old CTO", True)]
+    assert october["stale_personas"] == 1
+    assert november["stale_personas"] == 0  # validated on 20 November

@@ -129,7 +129,12 @@ def test_full_flow_through_the_api(api_client, pmm, sales_rep, make_request, ass
 def test_api_filters(api_client, pmm, make_request):
     make_request(S.NEW, title="A", type="slides")
     make_request(S.DELIVERED, title="B", type="slides")
-    make_request(S.NEW, title="C", type="call_script", needed_by=timezone.localdate() - timedelta(days=1))
+    # Overdue is the SLA clock's word (``services.sla``): C waited ten days for an acknowledgement due
+    # within one business day. A needed-by date alone makes nothing late.
+    late = make_request(
+        S.NEW, title="C", type="call_script", needed_by=timezone.localdate() - timedelta(days=1)
+    )
+    Request.objects.filter(pk=late.pk).update(created_at=timezone.now() - timedelta(days=10))
     api_client.force_authenticate(pmm)
 
     def titles(params):
@@ -137,7 +142,9 @@ def test_api_filters(api_client, pmm, make_request):
 
     assert titles({"type": "slides"}) == ["A", "B"]
     assert titles({"open": "true"}) == ["A", "C"]
-    assert titles({"overdue": "true"}) == ["C"]
+    assert titles({"overdue": "true"}) == ["C"]  # the older name of sla=overdue
+    assert titles({"sla": "overdue"}) == ["C"]
+    assert titles({"sla": "due_soon"}) == ["A"]  # slides: to acknowledge within one business day
     assert titles({"status": "delivered"}) == ["B"]
 
 

@@ -173,8 +173,16 @@ def test_an_asset_goes_to_the_publishers_first_team_on_both_doors(api_client, cl
 @pytest.mark.parametrize(
     ("status", "who", "expected"),
     [
-        (S.NEW, "pmm", {"triage", "accept", "claim", "reuse", "duplicate", "snooze", "decline", "comment"}),
-        (S.NEW, "cmo", {"triage", "accept", "reuse", "duplicate", "snooze", "decline", "comment"}),
+        (
+            S.NEW,
+            "pmm",
+            {"triage", "accept", "claim", "reuse", "duplicate", "snooze", "ask_info", "decline", "comment"},
+        ),
+        (
+            S.NEW,
+            "cmo",
+            {"triage", "accept", "reuse", "duplicate", "snooze", "ask_info", "decline", "comment"},
+        ),
         (S.NEW, "sales", {"cancel", "comment"}),
         (
             S.TRIAGED,
@@ -188,6 +196,7 @@ def test_an_asset_goes_to_the_publishers_first_team_on_both_doors(api_client, cl
                 "reuse",
                 "duplicate",
                 "snooze",
+                "ask_info",
                 "decline",
                 "comment",
             },
@@ -197,6 +206,8 @@ def test_an_asset_goes_to_the_publishers_first_team_on_both_doors(api_client, cl
         (S.DELIVERED, "sales", {"rate", "comment"}),
         (S.DELIVERED, "pmm", {"log_time", "comment"}),
         (S.SNOOZED, "pmm", {"triage", "accept", "reuse", "duplicate", "decline", "comment"}),
+        (S.WAITING, "pmm", {"triage", "accept", "reuse", "duplicate", "decline", "comment"}),
+        (S.WAITING, "sales", {"answer", "cancel", "comment"}),
         (S.CANCELLED, "pmm", {"comment"}),
     ],
 )

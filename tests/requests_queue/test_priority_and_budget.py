@@ -74,8 +74,9 @@ def _monday(day: date) -> date:
 def logged(team, pmm, monkeypatch):
     """This month: Priya 36 h of which 6 h on requests (16.7 %); Noor 40 h of which 2 h (5 %).
 
-    Time stands at noon on this week's Monday, so the week belongs to "this month"
-    even in the first days of a month whose first week began in the previous one.
+    Time stands at noon on Monday 9 March 2026, whose week lies wholly in March: a week
+    that spans two months counts in each by its working days (the calendar rule), so a
+    week of this test's own date could count only partly in "this month".
     """
     from datetime import UTC, datetime, time
 
@@ -83,7 +84,7 @@ def logged(team, pmm, monkeypatch):
 
     from timesheets.models import TimeEntry
 
-    monday = _monday(date.today())
+    monday = _monday(TODAY)
     monkeypatch.setattr(timezone, "now", lambda: datetime.combine(monday, time(12), tzinfo=UTC))
     noor = UserFactory(username="noor", first_name="Noor", role="pmm")
     team.members.add(noor)

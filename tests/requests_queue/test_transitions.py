@@ -23,18 +23,22 @@ def monday():
 
 # The flow of PRODUCT.md, written down once more on purpose: the table in code must say the same.
 # test's move -> (statuses it is allowed from, status it leads to (None: unchanged), permission action)
+# A request waiting on its requester (``waiting``) may still be decided on, and the requester's answer
+# sends it back to the queue (the status then depends on whether it was scored).
 EXPECTED = {
-    "triage": ({S.NEW, S.TRIAGED, S.SNOOZED, S.IN_PROGRESS}, S.TRIAGED, "triage"),
-    "accept": ({S.NEW, S.TRIAGED, S.SNOOZED}, S.TRIAGED, "triage"),
+    "triage": ({S.NEW, S.TRIAGED, S.SNOOZED, S.WAITING, S.IN_PROGRESS}, S.TRIAGED, "triage"),
+    "accept": ({S.NEW, S.TRIAGED, S.SNOOZED, S.WAITING}, S.TRIAGED, "triage"),
     "claim": ({S.NEW, S.TRIAGED}, None, "claim"),
     "start": ({S.TRIAGED}, S.IN_PROGRESS, "work"),
     "log_time": ({S.TRIAGED, S.IN_PROGRESS, S.DELIVERED}, None, "work"),
     "deliver": ({S.TRIAGED, S.IN_PROGRESS}, S.DELIVERED, "work"),
-    "mark_reused": ({S.NEW, S.TRIAGED, S.SNOOZED}, S.REUSED, "triage"),
-    "mark_duplicate": ({S.NEW, S.TRIAGED, S.SNOOZED}, S.DUPLICATE, "triage"),
+    "mark_reused": ({S.NEW, S.TRIAGED, S.SNOOZED, S.WAITING}, S.REUSED, "triage"),
+    "mark_duplicate": ({S.NEW, S.TRIAGED, S.SNOOZED, S.WAITING}, S.DUPLICATE, "triage"),
     "snooze": ({S.NEW, S.TRIAGED}, S.SNOOZED, "triage"),
-    "decline": ({S.NEW, S.TRIAGED, S.SNOOZED, S.IN_PROGRESS}, S.DECLINED, "triage"),
-    "cancel": ({S.NEW, S.TRIAGED, S.IN_PROGRESS, S.SNOOZED}, S.CANCELLED, "own"),
+    "ask_info": ({S.NEW, S.TRIAGED}, S.WAITING, "triage"),
+    "answer": ({S.WAITING}, None, "own"),
+    "decline": ({S.NEW, S.TRIAGED, S.SNOOZED, S.WAITING, S.IN_PROGRESS}, S.DECLINED, "triage"),
+    "cancel": ({S.NEW, S.TRIAGED, S.IN_PROGRESS, S.SNOOZED, S.WAITING}, S.CANCELLED, "own"),
     "rate": ({S.DELIVERED, S.REUSED}, None, "own"),
 }
 # test's move -> its name in ``workflow.TRANSITIONS``
@@ -82,6 +86,10 @@ def run(name, request, *, pmm, sales_rep, asset, make_request, claimer):
         return services.request_mark_duplicate(request=request, actor=pmm, original=original)
     if name == "snooze":
         return services.request_snooze(request=request, actor=pmm, until=TODAY() + timedelta(days=7))
+    if name == "ask_info":
+        return services.request_ask_info(request=request, actor=pmm, question="Which competitor is it?")
+    if name == "answer":
+        return services.request_answer(request=request, actor=sales_rep)
     if name == "decline":
         return services.request_decline(request=request, actor=pmm, alternative="Reuse the Northwind deck.")
     if name == "cancel":
@@ -115,8 +123,10 @@ def test_every_transition_from_every_status(name, status, pmm, sales_rep, asset,
         )
         after = Request.objects.get(pk=request.pk)
         expected = leads_to or status
-        if name == "triage" and status in (S.TRIAGED, S.IN_PROGRESS):
+        if name == "triage" and status in (S.TRIAGED, S.WAITING, S.IN_PROGRESS):
             expected = status  # re-scored in place
+        if name == "answer":
+            expected = S.TRIAGED  # back in the queue, scored
         if name == "log_time" and status == S.TRIAGED:
             expected = S.IN_PROGRESS
         assert after.status == expected
