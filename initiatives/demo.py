@@ -278,12 +278,17 @@ def _plan_pmm(
             )
 
 
+FRIDAY = 4
+
+
 def _weeks_logged_in(month: date, today: date) -> list[date]:
-    """The ended weeks logged with ``month``'s top 3: those with most of their working days in it
-    (three of five or more, i.e. its Wednesday), so each week is logged once. The hours of a
-    boundary week still count in both months by working day, as everywhere else."""
+    """The weeks logged with ``month``'s top 3: those with most of their working days in it
+    (three of five or more, i.e. its Wednesday), so each week is logged once. A week is logged
+    once its working days are over (from its Friday, as PMMs log on Friday afternoon). The hours
+    of a boundary week still count in both months by working day, as everywhere else."""
     half = Decimal("0.5")
-    return [w for w in weeks_of(month) if week_share_in_month(w, month) > half and w < week_start(today)]
+    last = week_start(today) if today.weekday() >= FRIDAY else week_start(today) - timedelta(days=7)
+    return [w for w in weeks_of(month) if week_share_in_month(w, month) > half and w <= last]
 
 
 def _note(outcome: str) -> str:

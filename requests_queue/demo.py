@@ -108,6 +108,7 @@ ASSET_KINDS = {
 }
 CLOSED_MIX = [S.DELIVERED] * 10 + [S.REUSED] * 3 + [S.DUPLICATE] + [S.DECLINED] * 2 + [S.CANCELLED]
 OPEN_MIX = [S.NEW, S.TRIAGED, S.IN_PROGRESS, S.SNOOZED, S.NEW, S.IN_PROGRESS, S.TRIAGED, S.NEW, S.WAITING]
+LATE_SHARE = 0.1
 # What a PMM asks a requester when a request waits on them (``waiting``).
 QUESTIONS = [
     "Which competitor is the customer comparing us with, and at what stage is the evaluation?",
@@ -192,17 +193,24 @@ def _seed_team(team: Team, org: DemoOrg, rng: random.Random) -> None:
     created_times: list[datetime] = []
     for n in range(total):
         age_days = int(365 * (1 - n / total)) + rng.randint(0, 2)
+        # The open queue is the newest few, one of each open status: a team that keeps its SLAs
+        # closes the rest within days. New ones arrived today or yesterday (not yet acknowledged).
+        open_index = n - (total - len(OPEN_MIX))
+        recent = open_index >= 0
+        status = OPEN_MIX[open_index] if recent else rng.choice(CLOSED_MIX)
+        if status == S.NEW:
+            age_days = min(age_days, rng.randint(0, 1))
         created = _aware(datetime.combine(today - timedelta(days=age_days), time(9 + n % 8, (n * 7) % 60)))
-        recent = age_days < 30
-        status = OPEN_MIX[n % len(OPEN_MIX)] if recent else rng.choice(CLOSED_MIX)
+        created = min(created, now - timedelta(minutes=5))
+        late = rng.random() < LATE_SHARE  # about one request in ten misses its date
         rtype = rng.choice(RequestType.values)
         product = products[n % len(products)]
         competitor = COMPETITORS[n % len(COMPETITORS)]
         account = ACCOUNTS[(n * 5) % len(ACCOUNTS)]
         title = rng.choice(TITLES[rtype]).format(competitor=competitor, account=account, product=product.name)
-        needed_by = (created + timedelta(days=rng.randint(2, 15))).date()
-        if recent:  # the open queue: most needs still ahead, a few already late
-            needed_by = today + timedelta(days=rng.randint(-3, 12))
+        needed_by = (created + timedelta(days=rng.randint(7, 18))).date()
+        if recent:  # the open queue: needs still ahead, one in ten already late
+            needed_by = today + timedelta(days=rng.randint(-3, -1) if late else rng.randint(3, 14))
         scored = status != S.NEW
         reusability = rng.randint(1, 5) if scored else None
         educational = rng.randint(1, 5) if scored else None
@@ -232,7 +240,9 @@ def _seed_team(team: Team, org: DemoOrg, rng: random.Random) -> None:
             triaged_at=_add_business_days(created, 1) if scored else None,
         )
         if status == S.DELIVERED:
-            request.delivered_at = min(_add_business_days(created, rng.randint(1, 8)), now)
+            # Within four business days (before needed-by), or late for about one in ten.
+            days = rng.randint(8, 14) if late else rng.randint(1, 4)
+            request.delivered_at = min(_add_business_days(created, days), now)
             request.started_at = request.delivered_at - timedelta(days=1)
             request.closed_at = request.delivered_at
             request.delivery_link = f"https://drive.example.com/{team.slug}/delivery-{n}"
