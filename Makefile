@@ -33,6 +33,9 @@ install-dev: $(DEV_STAMP) $(NODE_STAMP)
 
 ## Browser for the Playwright tests: Debian's Chromium (no browser download works here).
 browser:
+	@command -v pdftotext >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || { \
+	    echo "Installing poppler-utils (pdftotext) for the PDF tests…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing Debian's chromium for the browser tests…"; \
