@@ -219,7 +219,7 @@ class ReportSendView(RoleRequiredMixin, View):
                     f"Version {sending.version} is on its way to {count} {'person' if count == 1 else 'people'}.",
                 )
                 return redirect(reverse("reporting:report", args=[report.pk]) + "#sendings")
-        context = _report_context(request, report) | {"send_form": form, "send_open": True}
+        context = _report_context(request, report) | {"send_form": form}
         return render(request, "reporting/report_detail.html", context, status=400)
 
 
