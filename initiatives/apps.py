@@ -15,3 +15,7 @@ class InitiativesConfig(AppConfig):
         from .selectors import focus_lines_for_week
 
         register_line_source(focus_lines_for_week)
+
+        from .search import register
+
+        register()

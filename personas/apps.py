@@ -7,3 +7,8 @@ class PersonasConfig(AppConfig):
     name = "personas"
     verbose_name = "Personas"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .search import register
+
+        register()

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from pmm_portal.core import search
 from pmm_portal.core.models import Product, Team, User
 
 from .models import (
@@ -357,6 +358,7 @@ def interaction_create(
     interaction.personas.set(list(linked.values()))
     Quote.objects.bulk_create(quote_rows)
     FollowUp.objects.bulk_create(follow_up_rows)
+    search.index(quote_rows)  # bulk_create passes the signals that keep the search index
     return interaction
 
 

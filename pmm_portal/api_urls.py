@@ -25,6 +25,7 @@ router.register("assets", requests_api.AssetViewSet, basename="asset")
 urlpatterns = [
     path("dashboard/", reporting_api.DashboardFiguresView.as_view(), name="dashboard"),
     path("me/", core_api.MeView.as_view(), name="me"),
+    path("search/", core_api.SearchView.as_view(), name="search"),
     path("auth/token/", core_api.TokenView.as_view(), name="token"),
     path("", include(router.urls)),
 ]

@@ -14,6 +14,7 @@ admin.site.site_title = "PMM Portal admin"
 urlpatterns = [
     path("", core_views.HomeView.as_view(), name="home"),
     path("healthz/", core_views.healthz, name="healthz"),
+    path("search/", core_views.SearchView.as_view(), name="search"),
     path("accounts/", include("pmm_portal.core.account_urls")),
     path("personas/", include("personas.urls")),
     path("initiatives/timesheet/", include("timesheets.urls")),

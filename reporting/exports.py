@@ -70,6 +70,12 @@ PEOPLE_COLUMNS: list[Column] = [
     Column("Delivered on time", lambda p: p["requests"]["on_time"], "number"),
     Column("Requests reused", lambda p: p["requests"]["reused"], "number"),
     Column("Requests declined", lambda p: p["requests"]["declined"], "number"),
+    # Deflection is a team figure: filled in the team's row, empty in each PMM's (and in old snapshots).
+    Column("Self-served requests", lambda p: p["requests"].get("self_served"), "number"),
+    Column("“Me too” joins", lambda p: p["requests"].get("me_too"), "number"),
+    Column("Deflected before the queue", lambda p: p["requests"].get("deflected"), "number"),
+    Column("Would-be requests", lambda p: p["requests"].get("would_be"), "number"),
+    Column("Deflection rate", lambda p: p["requests"].get("deflection_rate"), "share"),
     Column("Median turnaround (days)", lambda p: p["requests"]["median_turnaround_days"], "number"),
     Column("Avg reusability", lambda p: p["requests"]["avg_reusability"], "number"),
     Column("Avg educational value", lambda p: p["requests"]["avg_educational_value"], "number"),
@@ -116,6 +122,11 @@ def _time_split(data: dict[str, Any]) -> list[dict[str, Any]]:
     return list(data["trends"]["time_split"]) if "trends" in data else []
 
 
+def _deflection(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """A year of deflection by month (none in snapshots produced before it was counted)."""
+    return list(data.get("trends", {}).get("deflection", []))
+
+
 REPORT_TABLES: dict[str, Table] = {
     table.name: table
     for table in [
@@ -128,6 +139,20 @@ REPORT_TABLES: dict[str, Table] = {
                 *[Column(f"{TIME_LABELS[key]} (h)", _item(key), "number") for key in TIME_KEYS],
             ],
             _time_split,
+        ),
+        Table(
+            "deflection",
+            "Deflection, 12 months",
+            [
+                Column("Month", lambda row: row["month"], "month"),
+                Column("Requests received", _item("received"), "number"),
+                Column("Self-served", _item("self_served"), "number"),
+                Column("“Me too” joins", _item("me_too"), "number"),
+                Column("Deflected", _item("deflected"), "number"),
+                Column("Would-be requests", _item("would_be"), "number"),
+                Column("Deflection rate", _item("deflection_rate"), "share"),
+            ],
+            _deflection,
         ),
         Table(
             "outcomes",
@@ -232,7 +257,7 @@ def _write_table(writer: Any, table: Table, data: dict[str, Any]) -> None:
         writer.writerow([_csv_value(column, row) for column in table.columns])
 
 
-DASHBOARD_TABLES = ("people", "time-split", "weekly-requests", "requests-by-type")
+DASHBOARD_TABLES = ("people", "time-split", "weekly-requests", "requests-by-type", "deflection")
 
 
 def dashboard_csv(data: dict[str, Any] | None, *, table: str, month: dt.date) -> HttpResponse:
@@ -242,6 +267,8 @@ def dashboard_csv(data: dict[str, Any] | None, *, table: str, month: dt.date) ->
     trends = data["trends"]
     if table == "time-split":
         _write_table(writer, REPORT_TABLES["time_split"], data)
+    elif table == "deflection":
+        _write_table(writer, REPORT_TABLES["deflection"], data)
     elif table == "weekly-requests":
         writer.writerow(["Week starting", "Received", "Delivered"])
         for row in trends["weekly_requests"]:

@@ -53,9 +53,60 @@ def _week_label(iso: str) -> str:
     return f"{monday.day} {monday:%b}"
 
 
+DEFLECTION_SERIES = [
+    charts.Series("self_served", "Answered from the library"),
+    charts.Series("me_too", "Joined with “me too”"),
+    charts.Series("queued", "Reached the queue"),
+]
+
+
+def _percent(share: float | None) -> float | None:
+    return None if share is None else round(share * 100, 1)
+
+
+def deflection_chart(rows: list[dict[str, Any]], *, width: int) -> Chart:
+    """A year of would-be requests by month: deflected (two ways) or sent to the queue, and the rate."""
+    values = [
+        {
+            "self_served": row["self_served"],
+            "me_too": row["me_too"],
+            "queued": row["received"] - row["self_served"],
+        }
+        for row in rows
+    ]
+    return Chart(
+        title="Deflection, last 12 months",
+        svg=charts.stacked_bars(
+            title="Would-be requests per month: answered from the library, joined with “me too”, or queued",
+            labels=[_month_label(row["month"]) for row in rows],
+            series=DEFLECTION_SERIES,
+            values=values,
+            width=width,
+        ),
+        headers=[
+            "Month",
+            *[series.label for series in DEFLECTION_SERIES],
+            "Deflection rate (%)",
+        ],
+        rows=[
+            [
+                _month_label(row["month"], "%B %Y"),
+                *[value[series.key] for series in DEFLECTION_SERIES],
+                _percent(row["deflection_rate"]),
+            ]
+            for row, value in zip(rows, values, strict=True)
+        ],
+        csv="deflection",
+        width="col-xl-12",
+    )
+
+
 def trend_charts(trends: dict[str, Any], *, wide: int = 1100, narrow: int = charts.WIDTH) -> list[Chart]:
-    """The three trend charts with their tables, the time split drawn ``wide`` and the others ``narrow``
-    (the screen's sizes by default; the PDF draws them for its page)."""
+    """The trend charts with their tables, the year-long ones drawn ``wide`` and the others ``narrow``
+    (the screen's sizes by default; the PDF draws them for its page).
+
+    Snapshots produced before deflection was counted have no ``deflection`` trend: no chart for it.
+    """
     split = trends["time_split"]
     weekly = trends["weekly_requests"]
     by_type = trends["requests_by_type"]
@@ -100,7 +151,10 @@ def trend_charts(trends: dict[str, Any], *, wide: int = 1100, narrow: int = char
         csv="requests-by-type",
         width="col-xl-5",
     )
-    return [time_split, weekly_requests, requests_by_type]
+    drawn = [time_split, weekly_requests, requests_by_type]
+    if "deflection" in trends:
+        drawn.append(deflection_chart(trends["deflection"], width=wide))
+    return drawn
 
 
 def _links(person_id: int, month: dt.date) -> dict[str, str]:

@@ -37,7 +37,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from initiatives.models import FocusSlot, InitiativeStatus, MonthlyReview, StatusUpdate, Win
@@ -52,7 +52,14 @@ from pmm_portal.core.dates import (
     working_day,
 )
 from pmm_portal.core.models import Role, Team, User
-from requests_queue.models import Request, RequestEvent, RequestStatus, RequestType
+from requests_queue.models import (
+    FollowVia,
+    Request,
+    RequestEvent,
+    RequestFollower,
+    RequestStatus,
+    RequestType,
+)
 from timesheets.models import TimeCategory, TimeEntry
 from timesheets.selectors import hours_in_month, in_month
 
@@ -76,6 +83,11 @@ DEFINITIONS: dict[str, str] = {
     "scores": "Triage scores are the averages over requests triaged during the month.",
     "status": "A request's status is the one it had when the month ended.",
     "personas": "Persona freshness is judged on the month's last day (today, for the current month).",
+    "deflection": "Deflected before the queue: requests received during the month that the rep answered "
+    "from the library (“This answers my question” on a suggested asset or past answer), plus “me too” "
+    "joins to an open request of the team made during the month. Would-be requests are the requests "
+    "received during the month plus those “me too” joins; the deflection rate is deflected ÷ would-be "
+    "(— when there were none). A team figure, not split by PMM.",
 }
 # How many working days of a month the dashboard still opens on the previous one.
 CLOSING_WORKING_DAYS = 5
@@ -145,9 +157,30 @@ def default_month(*, teams: list[Team], today: dt.date | None = None) -> dt.date
     return this_month
 
 
+def deflection(*, received: int, self_served: int, me_too: int) -> dict[str, Any]:
+    """The deflection figures (``DEFINITIONS["deflection"]``) from the month's three counts.
+
+    ``received`` counts every request submitted in the month, the self-served ones included.
+    """
+    would_be = received + me_too
+    deflected = self_served + me_too
+    return {
+        "self_served": self_served,
+        "me_too": me_too,
+        "deflected": deflected,
+        "would_be": would_be,
+        "deflection_rate": deflected / would_be if would_be else None,
+    }
+
+
 @dataclass
 class Row:
-    """The figures of one PMM (or of the whole team) for one month."""
+    """The figures of one PMM (or of the whole team) for one month.
+
+    Deflection (``self_served``, ``me_too``) is a team figure: a request answered
+    from the library, or a "me too", never reaches a PMM. Only the team's row
+    (``is_team``) counts and shows it.
+    """
 
     hours: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(TIME_KEYS, Decimal(0)))
     top3: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUS_KEYS, 0))
@@ -162,6 +195,9 @@ class Row:
     interactions: int = 0
     customer_minutes: int = 0
     wins: int = 0
+    self_served: int = 0
+    me_too: int = 0
+    is_team: bool = False
 
     @property
     def total_hours(self) -> Decimal:
@@ -182,6 +218,23 @@ class Row:
             band_state = "above"
         else:
             band_state = "within"
+        requests: dict[str, Any] = {
+            "received": self.received,
+            "delivered": self.delivered,
+            "reused": self.reused,
+            "declined": self.declined,
+            "on_time": self.on_time,
+            "median_turnaround_days": round(median(self.turnaround_days), 1)
+            if self.turnaround_days
+            else None,
+            "reuse_rate": self.reused / (self.reused + self.delivered)
+            if self.reused + self.delivered
+            else None,
+            "avg_reusability": _average(self.reusability),
+            "avg_educational_value": _average(self.educational_value),
+        }
+        if self.is_team:
+            requests |= deflection(received=self.received, self_served=self.self_served, me_too=self.me_too)
         return {
             "hours": {key: round(float(value), 2) for key, value in self.hours.items()},
             "total_hours": round(float(self.total_hours), 2),
@@ -191,21 +244,7 @@ class Row:
             "other_share": (1 - (self.share("top3") or 0) - (one_off or 0)) if self.total_hours else None,
             "one_off_band_state": band_state,
             "top3": {str(key): value for key, value in self.top3.items()},
-            "requests": {
-                "received": self.received,
-                "delivered": self.delivered,
-                "reused": self.reused,
-                "declined": self.declined,
-                "on_time": self.on_time,
-                "median_turnaround_days": round(median(self.turnaround_days), 1)
-                if self.turnaround_days
-                else None,
-                "reuse_rate": self.reused / (self.reused + self.delivered)
-                if self.reused + self.delivered
-                else None,
-                "avg_reusability": _average(self.reusability),
-                "avg_educational_value": _average(self.educational_value),
-            },
+            "requests": requests,
             "interactions": self.interactions,
             "customer_minutes": self.customer_minutes,
             "wins": self.wins,
@@ -410,6 +449,7 @@ def _add_requests(rows: Rows, requests: list[MonthRequest]) -> None:
         assignee = item.request.assignee_id
         if item.received:
             rows.add(assignee, "received", 1)
+            rows.team.self_served += int(item.request.self_served)
         if item.delivered:
             rows.add(assignee, "delivered", 1)
             rows.add(assignee, "on_time", int(item.on_time))
@@ -423,6 +463,17 @@ def _add_requests(rows: Rows, requests: list[MonthRequest]) -> None:
                 score = getattr(item.request, name)
                 if score is not None:
                     rows.add(assignee, name, [score])
+
+
+def me_too_joins(*, teams: list[Team], start: dt.datetime, end: dt.datetime) -> QuerySet[RequestFollower]:
+    """ "Me too" joins made between ``start`` and ``end`` on the teams' requests (counted by the join's date)."""
+    return RequestFollower.objects.filter(
+        via=FollowVia.ME_TOO, request__team__in=teams, created_at__gte=start, created_at__lt=end
+    )
+
+
+def _add_me_too(rows: Rows, *, teams: list[Team], period: Period) -> None:
+    rows.team.me_too += me_too_joins(teams=teams, start=period.start_at, end=period.end_at).count()
 
 
 def _add_interactions_and_wins(rows: Rows, *, teams: list[Team], period: Period) -> None:
@@ -457,10 +508,11 @@ def month_rows(
     """The team's and each PMM's figures for ``month`` (a constant number of grouped queries)."""
     period = period_of(teams=teams, month=month)
     pmms = team_pmms(teams) if pmms is None else pmms
-    rows = Rows(team=Row(), people={pmm.pk: Row() for pmm in pmms})
+    rows = Rows(team=Row(is_team=True), people={pmm.pk: Row() for pmm in pmms})
     _add_time(rows, period=period)
     _add_top3(rows, period=period)
     _add_requests(rows, month_requests(teams=teams, period=period) if requests is None else requests)
+    _add_me_too(rows, teams=teams, period=period)
     _add_interactions_and_wins(rows, teams=teams, period=period)
     return rows
 
@@ -525,11 +577,45 @@ def persona_freshness(*, teams: list[Team], now: dt.datetime | None = None) -> l
     return sorted(rows, key=lambda row: (not row["stale"], row["name"]))
 
 
+def _deflection_by_month(*, teams: list[Team], months: list[dt.date], period: Period) -> list[dict[str, Any]]:
+    """The deflection figures of each of ``months`` (the year ending with ``period``), two grouped queries.
+
+    Months are the team's (``period.zone``), as in the month's own figures, so the
+    year's last month gives the same numbers as the dashboard's tile.
+    """
+    start = dt.datetime.combine(months[0], dt.time.min, tzinfo=period.zone)
+    counts = {bucket: {"received": 0, "self_served": 0, "me_too": 0} for bucket in months}
+    received = (
+        Request.objects.filter(team__in=teams, created_at__gte=start, created_at__lt=period.end_at)
+        .annotate(bucket=TruncMonth("created_at", tzinfo=period.zone))
+        .values("bucket")
+        .annotate(received=Count("id"), self_served=Count("id", filter=Q(self_served=True)))
+        .order_by()
+    )
+    for group in received:
+        month_counts = counts[group["bucket"].date()]
+        month_counts["received"], month_counts["self_served"] = group["received"], group["self_served"]
+    joins = (
+        me_too_joins(teams=teams, start=start, end=period.end_at)
+        .annotate(bucket=TruncMonth("created_at", tzinfo=period.zone))
+        .values("bucket")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    for join_group in joins:
+        counts[join_group["bucket"].date()]["me_too"] = join_group["count"]
+    return [
+        {"month": bucket.isoformat(), "received": values["received"], **deflection(**values)}
+        for bucket, values in counts.items()
+    ]
+
+
 def trends(*, teams: list[Team], month: dt.date, pmm_ids: list[int]) -> dict[str, Any]:
-    """A year of the time split by month, twelve weeks of requests in and out, and requests by type.
+    """A year of the time split and of deflection by month, twelve weeks of requests in and out, and
+    requests by type.
 
     The time split runs one grouped query per month (twelve), each counting the
-    weeks touching that month by the calendar rule.
+    weeks touching that month by the calendar rule; deflection two grouped queries for the year.
     """
     period = period_of(teams=teams, month=month)
     first = add_months(period.month, -11)
@@ -572,6 +658,7 @@ def trends(*, teams: list[Team], month: dt.date, pmm_ids: list[int]) -> dict[str
         "requests_by_type": [
             {"type": label, "count": by_type.get(value, 0)} for value, label in RequestType.choices
         ],
+        "deflection": _deflection_by_month(teams=teams, months=months, period=period),
     }
 
 
@@ -601,7 +688,7 @@ def dashboard(
         ],
         "stale_personas": sum(1 for row in persona_freshness(teams=teams, now=period.as_of) if row["stale"]),
         "trends": trends(teams=teams, month=month, pmm_ids=[pmm.pk for pmm in pmms]),
-        "definitions": DEFINITIONS,
+        "definitions": dict(DEFINITIONS),  # a copy: callers and snapshots never share the module's dict
     }
 
 
@@ -702,7 +789,7 @@ def month_snapshot(*, team: Team, month: dt.date) -> dict[str, Any]:
         .order_by("occurred_on")
     ]
     data["personas"] = persona_freshness(teams=[team], now=period.as_of)
-    data["schema"] = 2
+    data["schema"] = 3  # 3: deflection (figures.requests, trends.deflection); older snapshots lack it
     return data
 
 

@@ -74,7 +74,7 @@ class DashboardView(RoleRequiredMixin, View):
 
 
 class DashboardCsvView(RoleRequiredMixin, View):
-    """The dashboard's tables (people, time split, weekly requests, requests by type) as CSV."""
+    """The dashboard's tables (people, time split, weekly requests, requests by type, deflection) as CSV."""
 
     allowed_roles = PMM_AND_CMO
 

@@ -28,15 +28,23 @@ from rest_framework.response import Response
 
 from personas.models import Persona
 from pmm_portal.core.api import UserSummarySerializer
-from pmm_portal.core.http import AuthenticatedRequest
+from pmm_portal.core.http import AuthenticatedRequest, request_user
 from pmm_portal.core.models import Product, Role, User
 from pmm_portal.core.permissions import EVERYONE, HasRole
 from pmm_portal.core.selectors import product_choices
 
 from . import selectors, services, workflow
 from .filters import AssetApiFilter, RequestApiFilter
-from .models import Asset, AssetKind, Request, RequestStatus, RequestType
-from .permissions import access_asset, access_request, assets_visible_to, can_create_asset, visible_to
+from .models import Asset, AssetKind, FollowVia, Request, RequestFollower, RequestStatus, RequestType
+from .permissions import (
+    access_asset,
+    access_request,
+    access_request_to_follow,
+    assets_visible_to,
+    can_create_asset,
+    can_see_deal,
+    visible_to,
+)
 from .services.sla import SlaClock, SlaState, with_sla_targets
 
 REQUEST_ROLES = (Role.SALES, Role.PMM, Role.CMO)
@@ -97,10 +105,28 @@ class AssetSummarySerializer(serializers.ModelSerializer[Asset]):
         fields = ["id", "title", "kind", "reuse_count"]
 
 
-class RequestSerializer(serializers.ModelSerializer[Request]):
-    """A request as its requester and its team see it."""
+# What a rep who follows a request (and did not ask it) does not see of the requester's deal.
+DEAL_FIELDS: dict[str, Any] = {
+    "requester": None,
+    "details": "",
+    "account": "",
+    "opportunity_value": None,
+    "competitor": "",
+    "deal_stage": "",
+}
 
-    requester = UserSummarySerializer(read_only=True)
+
+class RequestSerializer(serializers.ModelSerializer[Request]):
+    """A request as its requester and its team see it; a rep who follows it sees it without the deal.
+
+    For a follower ("me too", or the requester of a duplicate) ``deal_hidden`` is true and the
+    requester, details, account, opportunity value, competitor and deal stage are empty
+    (``permissions.can_see_deal``).
+    """
+
+    requester = UserSummarySerializer(
+        read_only=True, allow_null=True, help_text="Null when you follow a request someone else asked."
+    )
     assignee = UserSummarySerializer(read_only=True)
     product: serializers.PrimaryKeyRelatedField[Product] = serializers.PrimaryKeyRelatedField(
         queryset=product_choices(),
@@ -121,6 +147,11 @@ class RequestSerializer(serializers.ModelSerializer[Request]):
         help_text="The SLA clock in words, e.g. “Due 12 Dec, in 3 business days”; null once closed."
     )
     is_overdue = serializers.SerializerMethodField(help_text="Whether `sla_state` is overdue.")
+    deal_hidden = serializers.SerializerMethodField(
+        help_text="True when you follow this request (“me too”, or your request was a duplicate of it) rather "
+        "than asked it: the requester and their deal (details, account, opportunity value, competitor, deal "
+        "stage) are hidden."
+    )
     # Plain strings in the schema: other apps also have a "status" enum, and the names would collide.
     status = serializers.CharField(read_only=True, help_text=f"One of: {', '.join(RequestStatus.values)}.")
 
@@ -160,6 +191,7 @@ class RequestSerializer(serializers.ModelSerializer[Request]):
             "sla_state",
             "sla_label",
             "is_overdue",
+            "deal_hidden",
             "created_at",
             "acknowledged_at",
             "delivered_at",
@@ -183,6 +215,16 @@ class RequestSerializer(serializers.ModelSerializer[Request]):
             )
         ]
         extra_kwargs = {"details": {"required": False}}
+
+    def get_deal_hidden(self, obj: Request) -> bool:
+        user = request_user(self.context.get("request"))
+        return user is not None and not can_see_deal(user, obj)
+
+    def to_representation(self, instance: Request) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        if data.get("deal_hidden"):
+            data.update(DEAL_FIELDS)
+        return data
 
     def _clock(self, obj: Request) -> SlaClock | None:
         if not hasattr(obj, "sla"):  # a list page has them all already (``paginate_queryset``)
@@ -326,6 +368,49 @@ class CancelSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
+class MeTooSerializer(serializers.Serializer[Any]):
+    """Your deal, all optional: it counts in the request's priority. The service checks the values."""
+
+    opportunity_value = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Not negative.",
+    )
+    needed_by = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="Today or later, if you need it sooner."
+    )
+    account = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="The customer or prospect."
+    )
+
+
+class RequestFollowerSerializer(serializers.ModelSerializer[RequestFollower]):
+    """A rep who follows a request, with their own deal."""
+
+    # A plain string in the schema, as ``status``: enum names of other apps could collide.
+    via = serializers.CharField(
+        read_only=True,
+        help_text=f"How they came: one of {', '.join(FollowVia.values)} (a duplicate of theirs was merged).",
+    )
+
+    class Meta:
+        model = RequestFollower
+        fields = [
+            "id",
+            "request",
+            "via",
+            "duplicate",
+            "account",
+            "opportunity_value",
+            "needed_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
 class AssetSerializer(serializers.ModelSerializer[Asset]):
     owner = UserSummarySerializer(read_only=True)
     team = serializers.SlugRelatedField(slug_field="slug", read_only=True)  # type: ignore[var-annotated]
@@ -373,6 +458,42 @@ ERRORS = {
 }
 
 
+class SuggestionQuerySerializer(serializers.Serializer[Any]):
+    title = serializers.CharField(max_length=200, help_text="What the rep is asking, as typed.")
+    product = serializers.IntegerField(
+        required=False, min_value=1, help_text="Product chosen: its answers rank higher."
+    )
+    type = serializers.ChoiceField(
+        choices=RequestType.choices, required=False, help_text="Type of help chosen."
+    )
+    competitor = serializers.CharField(required=False, allow_blank=True, max_length=120)
+
+
+class SuggestionSerializer(serializers.Serializer[Any]):
+    """One suggestion: an asset, a past answer, an open request (say "me too") or the rep's own request."""
+
+    role = serializers.ChoiceField(choices=["asset", "answer", "open", "own"])
+    kind = serializers.CharField()
+    id = serializers.IntegerField(source="object_id")
+    title = serializers.CharField()
+    title_highlighted = serializers.CharField(source="title_html", help_text="HTML: matched words in <mark>.")
+    snippet_highlighted = serializers.SerializerMethodField(help_text="HTML, assets only.")
+    url = serializers.CharField()
+    score = serializers.FloatField()
+
+    def get_snippet_highlighted(self, hit: Any) -> str:
+        return str(hit.snippet_html()) if hit.role == "asset" else ""
+
+
+class LikelyDuplicateSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(source="object_id")
+    title = serializers.CharField()
+    title_highlighted = serializers.CharField(source="title_html")
+    status = serializers.CharField(source="obj.status")
+    url = serializers.CharField()
+    score = serializers.FloatField()
+
+
 def _action_schema(
     body: type[serializers.Serializer[Any]] | None, summary: str
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
@@ -400,7 +521,7 @@ class RequestViewSet(
     permission_classes = [HasRole]
     allowed_roles = REQUEST_ROLES
     # Checked by ``HasRole`` before the body is read.
-    action_roles = {"create": (Role.SALES,)}
+    action_roles = {"create": (Role.SALES,), "me_too": (Role.SALES,), "suggestions": (Role.SALES,)}
     filterset_class = RequestApiFilter
     ordering_fields = ["priority", "needed_by", "due_date", "created_at"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -628,6 +749,73 @@ class RequestViewSet(
             "comment",
             CommentSerializer,
             lambda obj, user, d: services.request_comment(request=obj, actor=user, **d),
+        )
+
+    @extend_schema(
+        request=MeTooSerializer,
+        responses={
+            201: OpenApiResponse(RequestFollowerSerializer, description="You follow it now, with your deal."),
+            200: OpenApiResponse(
+                RequestFollowerSerializer, description="You followed it already: deal updated."
+            ),
+            400: OpenApiResponse(
+                description="Invalid input (field errors), your own request, or just closed."
+            ),
+            403: OpenApiResponse(description="Only sales say “me too”."),
+            404: OpenApiResponse(description="No such open request."),
+        },
+        summary="Me too: follow an open request of any team, your deal counting in its priority (sales)",
+        description="Instead of asking the same again, follow the request: you see it in your requests and are "
+        "told when it moves. You never see the requester's deal, nor they yours.",
+    )
+    @extend_schema(
+        summary="What may already answer a question (sales, as they type)",
+        description="Library assets, past answers and open requests, best first, ranked as the request "
+        "form ranks them; other reps' requests by title only.",
+        parameters=[SuggestionQuerySerializer],
+        responses={200: SuggestionSerializer(many=True), 400: OpenApiResponse(description="Field errors.")},
+    )
+    @action(detail=False, methods=["get"])
+    def suggestions(self, request: AuthenticatedRequest) -> Response:
+        query = SuggestionQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        found = selectors.suggestions(
+            user=request.user,
+            text=data["title"],
+            product_id=data.get("product"),
+            type=data.get("type", ""),
+            competitor=data.get("competitor", ""),
+        )
+        return Response(SuggestionSerializer(found.hits, many=True).data)
+
+    @extend_schema(
+        summary="Requests of the team that ask the same thing (triage)",
+        responses={200: LikelyDuplicateSerializer(many=True), **ERRORS},
+    )
+    @action(detail=True, methods=["get"], url_path="likely-duplicates")
+    def likely_duplicates(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        obj = self._access("duplicate")
+        hits = selectors.likely_duplicates(user=request.user, request=obj)
+        return Response(LikelyDuplicateSerializer(hits, many=True).data)
+
+    @action(detail=True, methods=["post"], url_path="me-too")
+    def me_too(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        try:
+            obj = access_request_to_follow(user=request.user, id=self.kwargs["pk"])
+        except Http404 as error:
+            raise NotFound("No such open request.") from error
+        serializer = MeTooSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            follower, created = services.request_me_too(
+                request=obj, user=request.user, **serializer.validated_data
+            )
+        except DjangoValidationError as error:
+            raise _validation(error) from error
+        return Response(
+            RequestFollowerSerializer(follower).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 

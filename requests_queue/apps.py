@@ -7,3 +7,8 @@ class RequestsQueueConfig(AppConfig):
     name = "requests_queue"
     verbose_name = "Requests"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .search import register
+
+        register()

@@ -17,13 +17,16 @@ from pmm_portal.core.demo import DemoOrg
 from pmm_portal.core.models import Product, Role, Team, User
 
 from .models import (
+    OPEN_STATUSES,
     Asset,
     AssetKind,
     EventKind,
+    FollowVia,
     Notification,
     Request,
     RequestComment,
     RequestEvent,
+    RequestFollower,
     RequestStatus,
     RequestType,
     SlaTarget,
@@ -261,6 +264,12 @@ def _seed_team(team: Team, org: DemoOrg, rng: random.Random) -> None:
             request.closed_at = _add_business_days(created, 1)
             if rng.random() < 0.5:
                 request.rating = rng.choice([4, 5])
+            if n % 2 == 0:  # half answered from the library by the rep, before the queue
+                request.self_served = True
+                request.assignee = None
+                request.reusability = request.educational_value = request.effort_hours = None
+                request.triaged_at = None
+                request.acknowledged_at = request.closed_at = created
         elif status == S.DECLINED:
             request.decline_alternative = rng.choice(ALTERNATIVES).format(competitor=competitor)
             request.closed_at = _add_business_days(created, 1)
@@ -300,9 +309,36 @@ def _seed_team(team: Team, org: DemoOrg, rng: random.Random) -> None:
         r.created_at = created_at
     Request.objects.bulk_update(rows, ["created_at"], batch_size=1000)
     _seed_history(rows, {r.pk: r.created_at for r in rows}, pmms, rng)
+    _seed_me_too(rows, org)
     Asset.objects.filter(pk__in=[a.pk for a in assets[:6]]).update(
         source_request_id=next((r.pk for r in rows if r.status == S.DELIVERED), None)
     )
+
+
+def _seed_me_too(rows: list[Request], org: DemoOrg) -> None:
+    """One request in seven that is being worked on or was delivered has another rep who said "me too"."""
+    follows = []
+    for n, r in enumerate(rows):
+        if n % 7 or r.status not in (*OPEN_STATUSES, S.DELIVERED) or len(org.sales) < 2:
+            continue
+        rep = org.sales[(org.sales.index(r.requester) + 1 + n % (len(org.sales) - 1)) % len(org.sales)]
+        follows.append(
+            RequestFollower(
+                request=r,
+                user=rep,
+                via=FollowVia.ME_TOO,
+                account=ACCOUNTS[(n * 3) % len(ACCOUNTS)],
+                opportunity_value=Decimal([25_000, 60_000, 120_000][n % 3]),
+                needed_by=r.needed_by + timedelta(days=n % 5),
+            )
+        )
+    RequestFollower.objects.bulk_create(follows, batch_size=1000, ignore_conflicts=True)
+    # auto_now_add stamped today: a rep says "me too" within a day or two of the request.
+    joined = {f.request_id: f.request.created_at + timedelta(days=1 + f.request_id % 2) for f in follows}
+    saved = list(RequestFollower.objects.filter(request_id__in=joined, via=FollowVia.ME_TOO))
+    for follower in saved:
+        follower.created_at = min(joined[follower.request_id], timezone.now())
+    RequestFollower.objects.bulk_update(saved, ["created_at"], batch_size=1000)
 
 
 def _seed_history(

@@ -14,7 +14,7 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from pmm_portal.core.dates import today_in
 from pmm_portal.core.http import request_user
@@ -23,6 +23,7 @@ from pmm_portal.core.selectors import product_choices, teams_of, today_for
 
 from . import selectors
 from .models import CLOSED_STATUSES, OPEN_STATUSES, Asset, AssetKind, Request, RequestStatus, RequestType
+from .permissions import can_see_followers
 from .services.sla import SlaState
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -66,6 +67,22 @@ def _queue_products(request: Any) -> QuerySet[Product]:
 def _assignee_choices(user: User | None) -> list[tuple[str, str]]:
     pmms = selectors.assignable_pmms(user=user) if user is not None else User.objects.none()
     return [("me", "Me"), ("none", "Unassigned"), *((str(p.pk), p.display_name) for p in pmms)]
+
+
+def _search_requests(
+    request: Any, queryset: QuerySet[Request], text: str, fields: tuple[str, ...]
+) -> QuerySet[Request]:
+    """Requests matching ``text`` in ``fields``; a rep finds a request they follow by its title only.
+
+    Its other fields are the requester's deal (``permissions.can_see_deal``): a search must not
+    tell a follower what they hold.
+    """
+    found = selectors.search(queryset, text, fields)
+    user = request_user(request)
+    if user is None or can_see_followers(user):
+        return found
+    by_title = selectors.search(queryset, text, ("title",))
+    return found.filter(Q(requester=user) | Q(pk__in=by_title.values("pk")))
 
 
 def _with_deadline(queryset: QuerySet[Request]) -> QuerySet[Request]:
@@ -131,7 +148,9 @@ class QueueFilter(django_filters.FilterSet):
         return _with_deadline(queryset).order_by(*selectors.QUEUE_ORDERINGS[value])
 
     def search_text(self, queryset: QuerySet[Request], name: str, value: str) -> QuerySet[Request]:
-        return selectors.search(queryset, value.strip(), ("title", "details", "account", "competitor"))
+        return _search_requests(
+            self.request, queryset, value.strip(), ("title", "details", "account", "competitor")
+        )
 
     def filter_status(self, queryset: QuerySet[Request], name: str, value: str) -> QuerySet[Request]:
         if value == "open":
@@ -179,7 +198,7 @@ class MyRequestFilter(django_filters.FilterSet):
         return queryset.order_by(*selectors.MINE_ORDERINGS[value])
 
     def search_text(self, queryset: QuerySet[Request], name: str, value: str) -> QuerySet[Request]:
-        return selectors.search(queryset, value.strip(), ("title", "details", "account"))
+        return _search_requests(self.request, queryset, value.strip(), ("title", "details", "account"))
 
     def filter_status(self, queryset: QuerySet[Request], name: str, value: str) -> QuerySet[Request]:
         return queryset.filter(status__in=OPEN_STATUSES if value == "open" else CLOSED_STATUSES)

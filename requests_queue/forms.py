@@ -128,13 +128,34 @@ class RequestForm(forms.Form):
         self.fields["title"].widget.attrs.update(
             {
                 "hx-get": "/requests/new/suggestions/",
-                "hx-trigger": "keyup changed delay:300ms, change",
+                "hx-trigger": "input changed delay:250ms, change",
                 "hx-target": "#suggestions",
-                "hx-include": "[name=product]",
+                "hx-include": "[name=product],[name=type],[name=competitor]",
                 "hx-indicator": "#suggest-spinner",
                 "aria-controls": "suggestions",
             }
         )
+        # What the rep already chose moves the matching suggestions up: ask again when it changes.
+        for name, trigger in (
+            ("product", "change"),
+            ("type", "change"),
+            ("competitor", "input changed delay:400ms"),
+        ):
+            self.fields[name].widget.attrs.update(
+                {
+                    "hx-get": "/requests/new/suggestions/",
+                    "hx-trigger": trigger,
+                    "hx-target": "#suggestions",
+                    "hx-include": "[name=title],[name=product],[name=type],[name=competitor]",
+                    "hx-indicator": "#suggest-spinner",
+                }
+            )
+
+
+class DuplicateOfForm(forms.Form):
+    """One click on a likely duplicate: the original's id (the view checks the user sees it)."""
+
+    original = forms.IntegerField(min_value=1, error_messages={"required": "Pick the original request."})
 
 
 class SelfServeForm(forms.Form):
@@ -153,6 +174,18 @@ class SelfServeForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = product_choices()  # type: ignore[attr-defined]
+
+
+class MeTooForm(forms.Form):
+    """ "Me too" on an open request: the rep's own deal, from the request form's fields of the same names.
+
+    Every field is optional and only parsed here: ``services.request_me_too`` says what is
+    wrong (a past date, a negative value), with the same messages as the API.
+    """
+
+    opportunity_value = forms.DecimalField(required=False, max_digits=14, decimal_places=2)
+    needed_by = forms.DateField(required=False)
+    account = forms.CharField(required=False)
 
 
 class TriageForm(forms.Form):

@@ -130,7 +130,9 @@ class Request(models.Model):
 
     ``team`` is the product's team, copied at submission so the queue filters on one column.
     ``priority`` is computed by ``services.compute_priority`` on every change and nightly.
-    ``followers`` are requesters of duplicates who now follow this request.
+    ``followers`` are reps who said "me too" and requesters of duplicates: each ``RequestFollower``
+    carries their own opportunity value and needed-by date, which count in the priority.
+    ``self_served`` marks a need answered from the library before it reached the queue (a deflection).
     ``paused_at`` is when the current pause (snoozed, waiting on the requester) began and
     ``paused_business_days`` the business days of the pauses already over: the SLA clock
     (``services.sla``) does not count them. ``due_date_reason`` says why the due date the
@@ -153,7 +155,16 @@ class Request(models.Model):
     competitor = models.CharField(max_length=120, blank=True)
     deal_stage = models.CharField(max_length=20, choices=DealStage.choices, blank=True)
     personas = models.ManyToManyField("personas.Persona", blank=True, related_name="requests")
-    followers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="requests_followed")
+    followers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="requests_followed",
+        through="RequestFollower",
+        through_fields=("request", "user"),
+    )
+    self_served = models.BooleanField(
+        default=False, help_text="Answered from the library by the requester before it reached the queue."
+    )
 
     status = models.CharField(max_length=12, choices=RequestStatus.choices, default=RequestStatus.NEW)
     assignee = models.ForeignKey(
@@ -289,6 +300,54 @@ class Request(models.Model):
     @property
     def due_later_than_asked(self) -> bool:
         return self.due_date is not None and self.due_date > self.needed_by
+
+
+class FollowVia(models.TextChoices):
+    """How a rep came to follow a request."""
+
+    ME_TOO = "me_too", "Said “me too”"
+    DUPLICATE = "duplicate", "Their request was a duplicate"
+
+
+class RequestFollower(models.Model):
+    """A rep who needs what a request asks too, with their own deal: "me too", or a duplicate merged.
+
+    Their opportunity value and needed-by date count in the request's priority
+    (``services.scoring``); a "me too" is a request deflected (``reporting``).
+    """
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
+    via = models.CharField(max_length=10, choices=FollowVia.choices, default=FollowVia.DUPLICATE)
+    duplicate = models.ForeignKey(
+        Request,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The duplicate request that brought this follower, if any.",
+    )
+    account = models.CharField(max_length=200, blank=True)
+    opportunity_value = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal(0))]
+    )
+    needed_by = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "user"], name="rq_follower_once_per_request"),
+            models.CheckConstraint(condition=Q(via__in=FollowVia.values), name="rq_follower_via_valid"),
+            models.CheckConstraint(
+                condition=Q(opportunity_value__isnull=True) | Q(opportunity_value__gte=0),
+                name="rq_follower_opportunity_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["via", "created_at"], name="rq_follower_via_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} follows {self.request_id}"
 
 
 class RequestAttachment(models.Model):

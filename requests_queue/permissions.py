@@ -1,7 +1,8 @@
 """The one door for requests and assets: who may see and who may change what.
 
 Requests
-    - sales see the requests they made and those they follow (as requester of a duplicate);
+    - sales see the requests they made and those they follow ("me too", or as requester of a
+      duplicate); a follower does not see the requester's deal (``can_see_deal``);
     - PMMs see their teams' requests; the CMO sees the requests of the teams they lead or belong to;
     - product managers see no requests (their work is personas and value propositions; the
       asset library is open to them) — a decision recorded here and in the API schema;
@@ -14,6 +15,8 @@ Actions on a visible request
     - ``claim``: the team's PMMs;
     - ``work`` (start, log time, deliver): the team's PMMs (the service then checks it is the assignee);
     - ``own`` (cancel, rate): the requester.
+    "Me too" is not an action on a visible request: sales may follow any open request of any
+    team (they saw only its title, in the suggestions), through ``access_request_to_follow``.
     A reader who may not do an action gets 403. Each move of the workflow names the
     action it needs in ``requests_queue.workflow.TRANSITIONS``; the functions here
     take either an action or a move ("deliver" needs ``work``).
@@ -30,7 +33,7 @@ from pmm_portal.core.models import Role, User
 from pmm_portal.core.selectors import teams_of
 
 from . import workflow
-from .models import Asset, Request
+from .models import OPEN_STATUSES, Asset, Request
 
 REQUEST_ACTIONS = workflow.PERMISSION_ACTIONS
 
@@ -98,6 +101,41 @@ def access_request(*, user: User, id: int | str, action: str = "view") -> Reques
         raise Http404("No such request.")
     if not can_act_on_request(user, request, action):
         raise PermissionDenied("You can see this request but not do that.")
+    return request
+
+
+def can_see_deal(user: User, request: Request) -> bool:
+    """Whether ``user``, who can see ``request``, sees the requester's deal and who they are.
+
+    The requester, product marketing and administrators do. A rep who follows it ("me too"
+    or a duplicate) sees what is asked and where it stands, not the requester's name,
+    account, opportunity value, deal stage, competitor, details or attachments.
+    """
+    return request.requester_id == user.pk or can_see_followers(user)
+
+
+def can_see_followers(user: User) -> bool:
+    """Whether ``user`` sees every rep who follows a request they see, with their deals: marketing and admins."""
+    return bool(user.is_portal_admin or user.role in (Role.PMM, Role.CMO))
+
+
+def followable_by(user: User) -> QuerySet[Request]:
+    """The requests ``user`` may say "me too" on: sales, any open request of any team."""
+    if not getattr(user, "is_authenticated", False) or not user.has_role(Role.SALES):
+        return Request.objects.none()
+    return Request.objects.filter(status__in=OPEN_STATUSES)
+
+
+def access_request_to_follow(*, user: User, id: int | str) -> Request:
+    """The open request ``id`` that ``user`` may say "me too" on: 404 for anything else.
+
+    A rep knows an open request of another team only by its title in the suggestions;
+    a closed one, or one that does not exist, is the same 404, so nothing else leaks.
+    """
+    pk = _pk(id)
+    request = followable_by(user).select_related("team").filter(pk=pk).first() if pk is not None else None
+    if request is None:
+        raise Http404("No such open request.")
     return request
 
 

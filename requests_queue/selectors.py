@@ -13,11 +13,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from personas.models import Persona, PersonaStatus
+from pmm_portal.core import search as ranking
 from pmm_portal.core.dates import month_end, month_start
 from pmm_portal.core.models import Role, Team, User
 from pmm_portal.core.selectors import teams_of
 from timesheets import selectors as timesheet_selectors
 
+from . import search as request_search
 from . import workflow
 from .models import (
     DEFAULT_SLA_DAYS,
@@ -28,6 +30,7 @@ from .models import (
     Request,
     RequestComment,
     RequestEvent,
+    RequestFollower,
     RequestStatus,
     RequestType,
 )
@@ -308,7 +311,7 @@ def request_detail(*, request: Request) -> Request:
         .prefetch_related(
             "attachments",
             "personas",
-            "followers",
+            Prefetch("follows", queryset=RequestFollower.objects.select_related("user")),
             Prefetch("comments", queryset=RequestComment.objects.select_related("author")),
             Prefetch("events", queryset=RequestEvent.objects.select_related("actor")),
             "published_assets",
@@ -318,38 +321,126 @@ def request_detail(*, request: Request) -> Request:
     )
 
 
-# --- Suggestions -----------------------------------------------------------------------------
+# --- Suggestions ---------------------------------------------------------------------------
+
+SUGGESTION_KINDS = ("asset", "request")
 
 
 @dataclass
 class Suggestions:
-    assets: list[Asset]
-    requests: list[Request]
+    """What may already answer a rep's question, best first (``pmm_portal.core.search`` ranks).
+
+    Each hit has ``obj`` (the asset or request) and ``role``: ``asset``, ``answer`` (a
+    past delivered request: its title and answer are shared with every rep),
+    ``open`` (a request still being worked: the rep may say "me too"; only its title
+    shows) or ``own`` (the rep's own open request).
+    """
+
+    hits: list[ranking.Hit]
 
     def __bool__(self) -> bool:
-        return bool(self.assets or self.requests)
+        return bool(self.hits)
+
+    @property
+    def assets(self) -> list[Asset]:
+        return [hit.obj for hit in self.hits if hit.role == "asset"]  # type: ignore[attr-defined]
+
+    @property
+    def requests(self) -> list[Request]:
+        return [hit.obj for hit in self.hits if hit.role == "answer"]  # type: ignore[attr-defined]
 
 
-def suggestions(*, user: User, text: str, product_id: int | None = None, limit: int = 5) -> Suggestions:
-    """Library assets and past delivered requests that may already answer what ``text`` asks.
+def _load_assets(ids: list[int]) -> dict[int, Asset]:
+    return Asset.objects.select_related("owner").in_bulk(ids)
 
-    Past requests are the team's whole delivered history, shown by title only:
-    the answer may help anyone, and the requester's details stay private.
+
+def _load_requests(ids: list[int]) -> dict[int, Request]:
+    """What a suggestion or a likely duplicate shows of a request (never the requester's details)."""
+    return (
+        Request.objects.select_related("product", "assignee")
+        .only(
+            "id",
+            "title",
+            "status",
+            "requester_id",
+            "team_id",
+            "created_at",
+            "delivered_at",
+            "delivery_link",
+            "due_date",
+            "product__name",
+            "assignee__first_name",
+            "assignee__last_name",
+            "assignee__username",
+        )
+        .in_bulk(ids)
+    )
+
+
+def suggestions(
+    *,
+    user: User,
+    text: str,
+    product_id: int | None = None,
+    type: str = "",
+    competitor: str = "",
+    limit: int = 6,
+) -> Suggestions:
+    """Assets, past answers and open requests that may already answer what ``text`` asks.
+
+    Every library asset and every delivered or open request of any team is searched;
+    the product, type and competitor already chosen move matching ones up. Past and
+    open requests of other reps show by title only: their details stay private.
+    Three queries at most, whatever the data's size.
     """
-    if len(text.strip()) < 3:
-        return Suggestions([], [])
-    assets = search(
-        assets_visible_to(user).select_related("owner"), text, ("title", "description"), any_word=True
-    )
-    past = search(
-        Request.objects.filter(status=S.DELIVERED).select_related("product", "assignee"),
+    hits = ranking.find(
         text,
-        ("title", "details"),
-        any_word=True,
+        user=user,
+        kinds=SUGGESTION_KINDS,
+        restrict={"request": Q(state__in=[request_search.OPEN, request_search.ANSWERED])},
+        boost=ranking.Boost(product_id=product_id, competitor=competitor, type=type),
+        limit=limit * 3,
     )
-    if product_id:
-        past = past.filter(product_id=product_id)
-    return Suggestions(list(assets[:limit]), list(past[:limit]))
+    hits = ranking.attach_objects(hits, {"asset": _load_assets, "request": _load_requests})
+    kept: list[ranking.Hit] = []
+    titles: set[tuple[str, str]] = set()
+    for hit in hits:
+        obj = hit.obj
+        if hit.kind == "asset":
+            role = "asset"
+        elif obj.status == S.DELIVERED:
+            role = "answer"
+        elif obj.requester_id == user.pk:
+            role = "own"
+        else:
+            role = "open"
+        # The same question asked many times shows once (its best match).
+        key = (role, " ".join(ranking.words(hit.title)))
+        if role != "asset" and key in titles:
+            continue
+        titles.add(key)
+        hit.role = role  # type: ignore[attr-defined]
+        kept.append(hit)
+    return Suggestions(kept[:limit])
+
+
+def likely_duplicates(*, user: User, request: Request, limit: int = 5) -> list[ranking.Hit]:
+    """Requests of the same team that ask what ``request`` asks, best first (triage's one-click pick).
+
+    Open requests and those delivered, never ``request`` itself nor those already its
+    duplicates; ranked as the request form's suggestions are.
+    """
+    # Whoever may mark ``request`` a duplicate sees its team's requests.
+    same_team = Q(team_id=request.team_id, state__in=[request_search.OPEN, request_search.ANSWERED])
+    hits = ranking.find(
+        request.title,
+        user=user,
+        kinds=("request",),
+        restrict={"request": same_team & ~Q(object_id=request.pk)},
+        boost=ranking.Boost(product_id=request.product_id, competitor=request.competitor, type=request.type),
+        limit=limit,
+    )
+    return ranking.attach_objects(hits, {"request": _load_requests})
 
 
 # --- Assets ----------------------------------------------------------------------------------
@@ -383,16 +474,18 @@ def reuse_choices(*, user: User, request: Request) -> QuerySet[Asset]:
     return assets_visible_to(user).filter(team_id=request.team_id).order_by("title")
 
 
-def asset_options(*, queryset: QuerySet[Asset], text: str, chosen: str = "", limit: int = 8) -> list[Asset]:
+def asset_options(
+    *, user: User, queryset: QuerySet[Asset], text: str, chosen: str = "", limit: int = 8
+) -> list[Asset]:
     """The assets the triage form lists for a reuse: those matching ``text``, else the most reused.
 
     The one already ``chosen`` (an id, from a submission shown again) stays listed first.
     """
     if text.strip():
-        found = search(queryset, text, ("title", "description"), any_word=True)
+        hits = ranking.find(text, user=user, kinds=("asset",), restrict={"asset": queryset}, limit=limit)
+        options = [hit.obj for hit in ranking.attach_objects(hits, {"asset": _load_assets})]
     else:
-        found = queryset.order_by("-reuse_count", "title")
-    options = list(found[:limit])
+        options = list(queryset.order_by("-reuse_count", "title")[:limit])
     if chosen.isdigit() and all(str(asset.pk) != chosen for asset in options):
         picked = queryset.filter(pk=int(chosen)).first()
         if picked is not None:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/triage/", views.TriageView.as_view(), name="triage"),
     # The old "Apply decision" form's address: the same one-step triage.
     path("<int:pk>/decide/", views.DecideView.as_view(), name="decide"),
+    path("<int:pk>/duplicate/", views.MarkDuplicateView.as_view(), name="mark_duplicate"),
     path("<int:pk>/claim/", views.ClaimView.as_view(), name="claim"),
     path("<int:pk>/start/", views.StartView.as_view(), name="start"),
     path("<int:pk>/log-time/", views.LogTimeView.as_view(), name="log_time"),
@@ -21,6 +22,8 @@ urlpatterns = [
     path("<int:pk>/comment/", views.CommentView.as_view(), name="comment"),
     path("<int:pk>/cancel/", views.CancelView.as_view(), name="cancel"),
     path("<int:pk>/rate/", views.RateView.as_view(), name="rate"),
+    # Sales follow any open request ("me too"), not only those they see.
+    path("<int:pk>/me-too/", views.MeTooView.as_view(), name="me_too"),
     path("sla/", views.SlaView.as_view(), name="sla"),
     path("assets/", views.AssetLibraryView.as_view(), name="assets"),
     path("assets/new/", views.AssetCreateView.as_view(), name="asset_new"),

@@ -33,7 +33,9 @@ from .forms import (
     CancelForm,
     CommentForm,
     DeliverForm,
+    DuplicateOfForm,
     LogTimeForm,
+    MeTooForm,
     RateForm,
     RequestForm,
     SelfServeForm,
@@ -43,10 +45,13 @@ from .models import Request, RequestStatus, RequestType
 from .permissions import (
     access_asset,
     access_request,
+    access_request_to_follow,
     assets_visible_to,
     can_act_on_request,
     can_create_asset,
     can_edit_asset,
+    can_see_deal,
+    can_see_followers,
 )
 from .workflow import RequestError
 
@@ -55,6 +60,7 @@ logger = logging.getLogger(__name__)
 # Requests one person may submit through the form per hour (abuse protection).
 REQUEST_FORM_RATE = getattr(settings, "REQUEST_FORM_RATE", "20/h")
 REQUEST_ROLES: tuple[str, ...] = (Role.SALES, Role.PMM, Role.CMO)
+RATE_LIMITED = "Too many requests in a short time: wait a little and try again."
 
 
 def _apply_errors(form: Form, error: ValidationError) -> None:
@@ -145,8 +151,20 @@ class NewRequestView(RoleRequiredMixin, View):
                     "You will be told by email and here when it moves.",
                 )
                 return HttpResponseRedirect(reverse("requests_queue:mine"))
-        suggestions = selectors.suggestions(user=request.user, text=request.POST.get("title", ""))
+        suggestions = _suggestions_for(request.user, request.POST)
         return render(request, self.template_name, {"form": form, "suggestions": suggestions})
+
+
+def _suggestions_for(user: User, data: Any) -> selectors.Suggestions:
+    """The suggestions for what the request form holds: its title, boosted by product, type and competitor."""
+    product = str(data.get("product", ""))
+    return selectors.suggestions(
+        user=user,
+        text=str(data.get("title", "")),
+        product_id=int(product) if product.isdigit() else None,
+        type=str(data.get("type", "")),
+        competitor=str(data.get("competitor", "")),
+    )
 
 
 class SuggestionsView(RoleRequiredMixin, View):
@@ -155,13 +173,11 @@ class SuggestionsView(RoleRequiredMixin, View):
     allowed_roles = (Role.SALES,)
 
     def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
-        product = request.GET.get("product", "")
-        found = selectors.suggestions(
-            user=request.user,
-            text=request.GET.get("title", ""),
-            product_id=int(product) if product.isdigit() else None,
+        return render(
+            request,
+            "requests_queue/_suggestions.html",
+            {"suggestions": _suggestions_for(request.user, request.GET)},
         )
-        return render(request, "requests_queue/_suggestions.html", {"suggestions": found})
 
 
 class SelfServeView(RoleRequiredMixin, View):
@@ -195,16 +211,71 @@ class SelfServeView(RoleRequiredMixin, View):
                 messages.success(request, f"Glad {what} answers it. We noted the reuse: no need to wait.")
                 return HttpResponseRedirect(reverse("requests_queue:mine"))
         else:
-            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        form_again = RequestForm(initial=request.POST.dict())
-        return render(
-            request,
-            "requests_queue/new.html",
-            {
-                "form": form_again,
-                "suggestions": selectors.suggestions(user=user, text=request.POST.get("title", "")),
-            },
-        )
+            messages.error(request, " ".join(_form_problems(form)))
+        return _request_form_again(request)
+
+
+def _form_problems(form: Form) -> list[str]:
+    return [str(e) for errors in form.errors.values() for e in errors]
+
+
+def _request_form_again(request: AuthenticatedHttpRequest, status: int = 200) -> HttpResponse:
+    """The request form as the rep left it, with its suggestions, after a button of the suggestions failed."""
+    return render(
+        request,
+        "requests_queue/new.html",
+        {
+            "form": RequestForm(initial=request.POST.dict()),
+            "suggestions": _suggestions_for(request.user, request.POST),
+        },
+        status=status,
+    )
+
+
+class MeTooView(RoleRequiredMixin, View):
+    """POST ``/requests/<id>/me-too/``: a rep needs what an open request asks too, and follows it.
+
+    Any open request of any team (``access_request_to_follow``): the rep saw its title in the
+    suggestions. Their deal comes from the request form they were filling (``_me_too_button.html``).
+    HTMX swaps the button for a confirmation, or for the button again with what to fix (200 either
+    way: HTMX swaps only successful answers); a plain form post goes on to My requests.
+    """
+
+    allowed_roles = (Role.SALES,)
+
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        user = request.user
+        obj = access_request_to_follow(user=user, id=pk)
+        htmx = bool(request.htmx)  # type: ignore[attr-defined]
+        if over_rate_limit(request):
+            if htmx:
+                return self.button(request, obj, [RATE_LIMITED])
+            return rate_limited(request)
+        form = MeTooForm(request.POST)
+        if form.is_valid():
+            try:
+                _, created = services.request_me_too(request=obj, user=user, **form.cleaned_data)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                if htmx:
+                    return render(
+                        request, "requests_queue/_me_too_done.html", {"req": obj, "created": created}
+                    )
+                messages.success(request, f"{self.done(obj, created)} Your deal counts in its priority.")
+                return HttpResponseRedirect(reverse("requests_queue:mine"))
+        if htmx:
+            return self.button(request, obj, _form_problems(form))
+        messages.error(request, "Nothing was changed: " + " ".join(_form_problems(form)))
+        return _request_form_again(request, status=400)
+
+    def button(self, request: AuthenticatedHttpRequest, obj: Request, errors: list[str]) -> HttpResponse:
+        return render(request, "requests_queue/_me_too_button.html", {"request_id": obj.pk, "errors": errors})
+
+    def done(self, obj: Request, created: bool) -> str:
+        if not created:
+            return f"You already follow #{obj.pk} “{obj.title}”: your deal is updated."
+        return f"You follow #{obj.pk} “{obj.title}”: we'll tell you when it's delivered."
 
 
 class MyRequestsView(RoleRequiredMixin, View):
@@ -311,6 +382,7 @@ def _triage_context(form: TriageForm, obj: Request, actions: set[str]) -> dict[s
         "chosen_decision": form.chosen_decision(),
         "due_later": due is not None and due > obj.needed_by,
         "asset_options": selectors.asset_options(
+            user=form.user,
             queryset=form.fields["asset"].queryset,  # type: ignore[attr-defined]
             text=search,
             chosen=str(chosen_asset) if chosen_asset else "",
@@ -326,10 +398,17 @@ def _detail_context(user: User, obj: Request, **forms: Form) -> dict[str, Any]:
     selectors.attach_sla([obj])
     actions = selectors.actions_available(user=user, request=obj)
     may = {action: can_act_on_request(user, obj, action) for action in ("triage", "claim", "work", "own")}
+    follows = list(obj.follows.all())  # prefetched, with each rep
     context: dict[str, Any] = {
         "req": obj,
         "may": may,
         "actions": actions,
+        # A rep who follows it sees neither the requester's name nor their deal.
+        "deal_visible": can_see_deal(user, obj),
+        "my_follow": next((f for f in follows if f.user_id == user.pk), None),
+        # Product marketing sees every rep who needs it, and the totals that feed its priority.
+        "follows": follows if can_see_followers(user) else [],
+        "demand": services.demand_of(obj, follows) if can_see_followers(user) else None,
         "advice": services.quadrant_advice(
             reusability=obj.reusability, educational_value=obj.educational_value
         ),
@@ -364,6 +443,8 @@ def _detail_context(user: User, obj: Request, **forms: Form) -> dict[str, Any]:
         context["gauges"] = gauges
         context["suggested"] = suggested
         context["band"] = obj.team.one_off_band_label
+    if "duplicate" in actions:
+        context["likely_duplicates"] = selectors.likely_duplicates(user=user, request=obj)
     if "log_time" in actions:
         context["log_form"] = forms.get("log_form") or LogTimeForm()
     if "deliver" in actions:
@@ -510,6 +591,25 @@ class TriageView(RequestActionView):
 
 class DecideView(TriageView):
     """``POST /requests/<id>/decide/``: the old "Apply decision" form's address, now the one-step triage."""
+
+
+class MarkDuplicateView(RequestActionView):
+    """``POST /requests/<id>/duplicate/``: one click on a likely duplicate closes this one as its duplicate.
+
+    The requester (and this request's followers, with their deals) then follow the original.
+    """
+
+    action = "duplicate"
+    form_class = DuplicateOfForm
+    form_name = "duplicate_form"
+
+    def perform(self, user: User, obj: Request, data: dict[str, Any]) -> str | None:
+        original = selectors.duplicate_original(user=user, request=obj, id=data["original"])
+        services.request_mark_duplicate(request=obj, actor=user, original=original)
+        return (
+            f"Marked as a duplicate of #{original.pk} “{original.title}”; "
+            f"{obj.requester.display_name} now follows it and their deal counts in its priority."
+        )
 
 
 class ClaimView(RequestActionView):

@@ -1,4 +1,4 @@
-"""API of the shared core: who am I, teams, products, tokens, pagination."""
+"""API of the shared core: who am I, teams, products, tokens, the global search, pagination."""
 
 from __future__ import annotations
 
@@ -8,15 +8,19 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import generics, serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
 
 from . import selectors
-from .http import acting_user, request_user
+from .forms import SearchForm
+from .http import AuthenticatedRequest, acting_user, request_user
 from .models import Product, Team, User
 from .permissions import EVERYONE, HasRole
 
@@ -184,3 +188,88 @@ class TokenView(ObtainAuthToken):
     @extend_schema(auth=[], tags=["auth"])
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().post(request, *args, **kwargs)
+
+
+class SearchHitSerializer(serializers.Serializer[selectors.SearchResult]):
+    """One result of the global search."""
+
+    kind = serializers.CharField(
+        source="hit.kind", help_text="The kind of thing found: `asset`, `request`, `persona`…"
+    )
+    id = serializers.IntegerField(source="hit.object_id", help_text="Its id in the kind's own endpoint.")
+    title = serializers.CharField(source="hit.title")
+    title_highlighted = serializers.CharField(
+        source="hit.title_html", help_text="The title as HTML: escaped, the words that matched in `<mark>`."
+    )
+    snippet_highlighted = serializers.CharField(
+        source="snippet",
+        help_text="The text around the first match, as HTML like `title_highlighted`; empty when the "
+        "body is not yours to read (another salesperson's request) or says no more than the title.",
+    )
+    meta = serializers.CharField(
+        source="hit.meta", help_text="A short line that says what it is: `Quote · CFO · Acme`."
+    )
+    url = serializers.CharField(source="hit.url", help_text="The page that shows it.")
+    score = serializers.FloatField(
+        source="hit.score", help_text="Relevance: higher is better; comparable within one search only."
+    )
+
+
+class SearchGroupSerializer(serializers.Serializer[selectors.SearchGroup]):
+    """The results of one kind, best first."""
+
+    kind = serializers.CharField()
+    # A declared field, taken off the class by DRF's metaclass: it never shadows ``Field.label``.
+    label = serializers.CharField()  # type: ignore[assignment]
+    more = serializers.BooleanField(
+        help_text="More were found than listed: ask again with `kind` for up to 50 of this kind."
+    )
+    results = SearchHitSerializer(many=True)
+
+
+class SearchResultsSerializer(serializers.Serializer[dict[str, Any]]):
+    """The answer of the global search: the question, then the results of each kind."""
+
+    query = serializers.CharField(help_text="The question searched (cut to 200 characters).")
+    groups = SearchGroupSerializer(many=True, help_text="One per kind with results, in a fixed order.")
+
+
+@extend_validation_errors(["invalid_choice"], field_name="kind", methods=["get"])
+@extend_validation_errors(["null_characters_not_allowed"], field_name="q", methods=["get"])
+class SearchView(APIView):
+    """Everything the user may see that matches `q`, grouped by kind (the global search).
+
+    Each kind's visibility rules apply: a salesperson finds their own requests, never another's.
+    Without `kind`, at most 5 results of each kind; with `kind`, up to 50 of that kind.
+    Typos are forgiven; a question of common words only (`the`, `for`…) finds nothing.
+    """
+
+    permission_classes = [HasRole]
+    allowed_roles = EVERYONE
+
+    @extend_schema(
+        tags=["search"],
+        parameters=[
+            OpenApiParameter("q", str, description="What to look for (longer than 200 characters: cut)."),
+            OpenApiParameter(
+                "kind",
+                str,
+                description="Only this kind, up to 50 results.",
+                enum=[key for key, _ in selectors.search_kinds()],
+            ),
+        ],
+        responses={200: SearchResultsSerializer},
+    )
+    def get(self, request: AuthenticatedRequest) -> Response:
+        form = SearchForm(request.query_params)
+        if not form.is_valid():
+            raise serializers.ValidationError(
+                {
+                    field: [ErrorDetail(error["message"], code=error["code"]) for error in errors]
+                    for field, errors in form.errors.get_json_data().items()
+                }
+            )
+        query, kind = form.cleaned_data["q"], form.cleaned_data["kind"]
+        groups = selectors.search_everywhere(user=request.user, text=query, kind=kind)
+        results = SearchResultsSerializer({"query": query, "groups": groups}, context={"request": request})
+        return Response(results.data)

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
@@ -14,3 +17,15 @@ class CoreConfig(AppConfig):
         from .scheduler import start_if_embedded
 
         start_if_embedded()
+        post_migrate.connect(build_search_index_if_new, sender=self)
+
+
+def build_search_index_if_new(*, using: str = "default", **kwargs: Any) -> None:
+    """After the migration that creates the search index, fill it from the data already there."""
+    from . import search
+    from .models import SearchDocument
+
+    if SearchDocument.objects.using(using).exists():
+        return
+    if any(kind.model._default_manager.using(using).exists() for kind in search.KINDS.values()):
+        search.rebuild()

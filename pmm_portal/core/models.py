@@ -1,6 +1,7 @@
 """Users with a role, the product marketing teams they form and the products those teams cover."""
 
 import zoneinfo
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -150,3 +151,59 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SearchVectorColumn(models.Field):  # type: ignore[type-arg]
+    """A ``tsvector`` on PostgreSQL (kept by a trigger); unused text elsewhere (SQLite has FTS5)."""
+
+    description = "Full-text vector kept by the database"
+
+    def db_type(self, connection: Any) -> str:
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+
+class SearchDocument(models.Model):
+    """The searchable text of one thing of any app (see ``core.search``): one row per thing.
+
+    ``title`` weighs above ``tags`` above ``body``. On PostgreSQL ``vector`` is the
+    weighted full-text vector, written by a trigger, under a GIN index. On SQLite
+    the migration's triggers keep the FTS5 table ``core_searchdocument_fts`` in step.
+    """
+
+    kind = models.CharField(max_length=20)
+    object_id = models.BigIntegerField()
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    owner_id = models.BigIntegerField(
+        null=True, blank=True, help_text="Whose it is (a request's requester): only they match its body."
+    )
+    product_ids = models.CharField(max_length=200, blank=True, help_text="Comma-separated product ids.")
+    competitor = models.CharField(max_length=120, blank=True)
+    type = models.CharField(max_length=24, blank=True)
+    state = models.CharField(max_length=12, blank=True, help_text="A request's: open, answered or closed.")
+    title = models.CharField(max_length=300)
+    tags = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    meta = models.CharField(max_length=300, blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    vector = SearchVectorColumn(null=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="core_searchdoc_one_per_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}: {self.title}"
+
+
+class SearchWord(models.Model):
+    """A word of the indexed titles and tags: what a mistyped word is corrected against.
+
+    PostgreSQL finds the close ones by trigram similarity (``pg_trgm``, GIN index).
+    """
+
+    word = models.CharField(max_length=60, unique=True)
+
+    def __str__(self) -> str:
+        return self.word

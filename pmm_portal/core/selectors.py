@@ -1,11 +1,18 @@
-"""Reads about people, teams and products that several pages share."""
+"""Reads that several pages share: people, teams and products, and the global search."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.safestring import SafeString, mark_safe
 
+from . import search
 from .dates import today_in
 from .models import Product, Role, Team, User
+
+# The global search: a few hits of each kind, or up to this many of the one kind asked for.
+SEARCH_PER_KIND = 5
+SEARCH_PER_KIND_ALONE = 50
 
 
 def home_team(user: User) -> Team | None:
@@ -48,3 +55,69 @@ def products_managed_by(*, user: User) -> QuerySet[Product]:
 def product_choices() -> QuerySet[Product]:
     """Every product, for pickers: the product list is public inside the organisation."""
     return Product.objects.select_related("team").order_by("team__name", "name")
+
+
+def search_kinds() -> list[tuple[str, str]]:
+    """Every searchable kind as ``(key, label)``, in the order the global search shows them."""
+    return [(kind.key, kind.label) for kind in sorted(search.KINDS.values(), key=lambda kind: kind.order)]
+
+
+@dataclass
+class SearchResult:
+    """One hit as the global search shows it (page and API alike).
+
+    ``snippet`` is the body around the first match, highlighted; empty when the kind keeps the
+    body from ``user`` (another rep's request: its title only) or when it would only say the
+    title again (a quote's title is its text).
+    """
+
+    hit: search.Hit
+    snippet: SafeString
+
+
+def _search_result(hit: search.Hit, *, user: User) -> SearchResult:
+    hidden = search.KINDS[hit.kind].hides_body(user, hit.doc)
+    if hidden or " ".join(hit.doc.body.split()) == " ".join(hit.title.split()):
+        return SearchResult(hit=hit, snippet=mark_safe(""))
+    return SearchResult(hit=hit, snippet=hit.snippet_html())
+
+
+@dataclass
+class SearchGroup:
+    """The results of one kind in the global search: those listed, and how many were found.
+
+    ``found`` counts the hits up to ``SEARCH_PER_KIND_ALONE``; ``found_more`` says there are
+    more than that (the page shows "50+"); ``more`` says more were found than ``results`` lists.
+    """
+
+    kind: str
+    label: str
+    results: list[SearchResult]
+    found: int
+    found_more: bool
+    more: bool
+
+
+def search_everywhere(*, user: User, text: str, kind: str = "") -> list[SearchGroup]:
+    """The global search (page and API): a few hits of every kind ``user`` may see, or up to
+    ``SEARCH_PER_KIND_ALONE`` of ``kind`` alone.
+
+    The engine is asked for ``SEARCH_PER_KIND_ALONE`` of each kind either way (the same queries:
+    one or two per kind, plus one for typos, whatever the data's size), so a group can say how many
+    it found without a count query. Each kind's ``hides_body`` decides whose snippets are shown.
+    """
+    listed = SEARCH_PER_KIND_ALONE if kind else SEARCH_PER_KIND
+    groups = search.find_everywhere(
+        text, user=user, kinds=[kind] if kind else None, per_kind=SEARCH_PER_KIND_ALONE
+    )
+    return [
+        SearchGroup(
+            kind=group.kind,
+            label=group.label,
+            results=[_search_result(hit, user=user) for hit in group.hits[:listed]],
+            found=len(group.hits),
+            found_more=group.more,
+            more=group.more or len(group.hits) > listed,
+        )
+        for group in groups
+    ]

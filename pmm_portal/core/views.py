@@ -1,6 +1,7 @@
-"""Pages of the shared core: each role's home and the health check."""
+"""Pages of the shared core: each role's home, the global search and the health check."""
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import redis
@@ -11,7 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
-from . import selectors
+from . import search, selectors
+from .forms import SearchForm
 from .http import acting_user
 from .models import Role
 from .permissions import EVERYONE, RoleRequiredMixin
@@ -34,6 +36,70 @@ class HomeView(RoleRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["teams"] = selectors.team_overview(user=user)
         context["managed_products"] = selectors.products_managed_by(user=user)
+        return context
+
+
+@dataclass(frozen=True)
+class KindChip:
+    """One of the filters above the results: a kind (or every kind), and how many it found."""
+
+    key: str
+    label: str
+    count: str  # "" when not searched (another kind is shown)
+    active: bool
+    empty: bool
+
+
+def _count(found: int, more: bool) -> str:
+    return f"{found}+" if more else str(found)
+
+
+def _kind_chips(groups: list[selectors.SearchGroup], kind: str) -> list[KindChip]:
+    """The chip for every kind and one per kind, each with what it found (only the one shown, if any)."""
+    by_kind = {group.kind: group for group in groups}
+    total = _count(sum(g.found for g in groups), any(g.found_more for g in groups))
+    chips = [KindChip("", "All", "" if kind else total, not kind, not groups)]
+    for key, label in selectors.search_kinds():
+        group = by_kind.get(key)
+        count = _count(group.found, group.found_more) if group else "0"
+        chips.append(KindChip(key, label, "" if kind and key != kind else count, key == kind, group is None))
+    return chips
+
+
+def _and_list(items: list[str]) -> str:
+    """``["a", "b", "c"]`` → ``"a, b and c"``."""
+    return " and ".join(filter(None, [", ".join(items[:-1]), *items[-1:]]))
+
+
+class SearchView(RoleRequiredMixin, TemplateView):
+    """``/search/?q=…&kind=…``: everything the user may see that matches ``q``, grouped by kind.
+
+    Without ``kind``, a few of each kind; with one, up to 50 of it. An unknown ``kind`` is said
+    and ignored.
+    """
+
+    allowed_roles = EVERYONE
+    template_name = "core/search.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = acting_user(self.request)
+        form = SearchForm(self.request.GET)
+        form.is_valid()  # what is valid is used; the errors are shown
+        query: str = form.cleaned_data.get("q", "")
+        kind: str = form.cleaned_data.get("kind", "")
+        groups = selectors.search_everywhere(user=user, text=query, kind=kind)
+        context = super().get_context_data(**kwargs)
+        context.update(
+            form=form,
+            query=query,
+            kind=kind,
+            kind_label=dict(selectors.search_kinds()).get(kind, ""),
+            groups=groups,
+            chips=_kind_chips(groups, kind) if query else [],
+            # A question of common words only ("the", "for", "help") is not searched at all.
+            only_common_words=bool(query) and not search.parse(query),
+            searchable=_and_list([label.lower() for _, label in selectors.search_kinds()]),
+        )
         return context
 
 

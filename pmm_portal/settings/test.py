@@ -25,3 +25,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "max_retries": 0}
 # Throttle counters and other cache entries must not outlive a test run.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Search keeps typo fixes and word frequencies for a while (core.search); tests ask the
+# database every time, so a page costs the same queries on every call.
+SEARCH_CACHE_SECONDS = 0

@@ -1,6 +1,6 @@
 """Every write of the requests queue, by concern; import them from here (``services.request_submit``).
 
-- ``lifecycle``: submission and every move of the state machine (the table is ``requests_queue.workflow``);
+- ``lifecycle``: submission, "me too", and every move of the state machine (the table is ``requests_queue.workflow``);
 - ``scoring``: triage scores, the priority formula, the quadrant advice and the one-off budget gauge;
 - ``notifications``: request events (the transactional outbox), in-app and email notifications;
 - ``assets``: the asset library, and the file rules assets and requests share;
@@ -43,6 +43,7 @@ from .lifecycle import (
     request_log_time,
     request_mark_duplicate,
     request_mark_reused,
+    request_me_too,
     request_rate,
     request_self_serve,
     request_snooze,
@@ -64,8 +65,10 @@ from .scoring import (
     PRIORITY_HELP,
     Advice,
     BudgetGauge,
+    Demand,
     compute_priority,
     deal_value_points,
+    demand_of,
     quadrant_advice,
     refresh_priority,
     request_refresh_priorities,
@@ -110,6 +113,7 @@ __all__ = [
     "BudgetGauge",
     "ClaimConflictError",
     "Decision",
+    "Demand",
     "RequestError",
     "SlaClock",
     "SlaState",
@@ -121,6 +125,7 @@ __all__ = [
     "check_due_date",
     "compute_priority",
     "deal_value_points",
+    "demand_of",
     "due_date_note",
     "event_notify",
     "event_text",
@@ -142,6 +147,7 @@ __all__ = [
     "request_log_time",
     "request_mark_duplicate",
     "request_mark_reused",
+    "request_me_too",
     "request_rate",
     "request_refresh_priorities",
     "request_self_serve",

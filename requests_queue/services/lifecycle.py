@@ -30,15 +30,17 @@ from ..models import (
     PAUSED_STATUSES,
     Asset,
     EventKind,
+    FollowVia,
     Request,
     RequestAttachment,
     RequestComment,
+    RequestFollower,
     RequestStatus,
     RequestType,
 )
 from ..workflow import DECIDABLE, TRIAGEABLE, RequestError
 from .assets import MAX_ATTACHMENTS, AssetDraft, asset_kind_for, asset_publish, validate_attachment
-from .notifications import due_date_note, record
+from .notifications import ME_TOO_MESSAGE, due_date_note, record
 from .scoring import refresh_priority
 from .sla import pause_ended, pause_started
 
@@ -205,6 +207,7 @@ def request_self_serve(
         answered_by_request=answered_by_request,
         acknowledged_at=now,
         closed_at=now,
+        self_served=True,
     )
     refresh_priority(request, today=request.needed_by)
     request.save()
@@ -219,6 +222,88 @@ def request_self_serve(
         notify=False,
     )
     return request
+
+
+# The longest account a follower may give (the model's field).
+MAX_ACCOUNT = RequestFollower._meta.get_field("account").max_length or 200
+# Opportunity values fit 14 digits, 2 of them decimals (``Request`` and ``RequestFollower``).
+MAX_OPPORTUNITY = Decimal(10) ** 12
+
+
+def _deal_text(account: str, value: Decimal | None, needed_by: date | None) -> str:
+    """A rep's deal in a history line: " (Acme, 40,000, by 12 Jan)", or "" when they gave none."""
+    parts = [account] if account else []
+    if value is not None:
+        parts.append(f"{value:,.0f}")
+    if needed_by is not None:
+        parts.append(f"by {needed_by:%d %b}")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+@transaction.atomic
+def request_me_too(
+    *,
+    request: Request,
+    user: User,
+    opportunity_value: Decimal | None = None,
+    needed_by: date | None = None,
+    account: str = "",
+) -> tuple[RequestFollower, bool]:
+    """A rep needs what an open request asks too: they follow it and their deal counts in its priority.
+
+    Instead of a new request (a deflection, which ``reporting`` counts), the rep follows this
+    one with their own account, value and needed-by date: it shows in their requests, they
+    are told when it moves, and they never see the requester's deal (nor the requester theirs:
+    product marketing alone is told, ``notifications.ME_TOO_MESSAGE``). Saying it again updates
+    their deal; a rep who came through a duplicate keeps that origin. Returns the follower and
+    whether it is new.
+
+    The input is checked first, then the request is locked before its status is: two reps
+    saying "me too" at the same moment, or one while a PMM closes the request, are serialised,
+    so the status check holds and each recomputed priority counts the other's deal.
+    """
+    if not user.has_role(Role.SALES):
+        raise RequestError("Only sales reps say “me too” on a request.", code="not_sales")
+    account = account.strip()
+    today = today_in(request.team)
+    errors: dict[str, str] = {}
+    if needed_by is not None and needed_by < today:
+        errors["needed_by"] = "The needed-by date is in the past: pick today or a later date."
+    if opportunity_value is not None and opportunity_value < 0:
+        errors["opportunity_value"] = "The opportunity value cannot be negative."
+    elif opportunity_value is not None and opportunity_value >= MAX_OPPORTUNITY:
+        errors["opportunity_value"] = "Give an opportunity value under 1,000,000,000,000."
+    if len(account) > MAX_ACCOUNT:
+        errors["account"] = f"Keep the account to {MAX_ACCOUNT} characters at most."
+    if errors:
+        raise RequestError(errors)
+    request = _lock(request)
+    if request.requester_id == user.pk:
+        raise RequestError("This is your own request: you follow it already.", code="own_request")
+    if request.status not in OPEN_STATUSES:
+        raise RequestError(
+            f"This request is {S(request.status).label.lower()}: only an open request can be followed. "
+            "Ask for what you need instead.",
+            code="not_open",
+        )
+    deal = {"account": account, "opportunity_value": opportunity_value, "needed_by": needed_by}
+    follower, created = RequestFollower.objects.get_or_create(
+        request=request, user=user, defaults={"via": FollowVia.ME_TOO, **deal}
+    )
+    if not created:
+        for field, value in deal.items():
+            setattr(follower, field, value)
+        follower.save(update_fields=list(deal))
+    record(
+        request=request,
+        kind=EventKind.COMMENTED,
+        actor=user,
+        message=f"{ME_TOO_MESSAGE}{'' if created else ', deal updated'}"
+        f"{_deal_text(account, opportunity_value, needed_by)}.",
+    )
+    refresh_priority(request, today=today)
+    request.save(update_fields=["priority", "updated_at"])
+    return follower, created
 
 
 @transaction.atomic
@@ -536,13 +621,22 @@ def request_mark_reused(*, request: Request, actor: User, asset: Asset, message:
 
 @transaction.atomic
 def request_mark_duplicate(*, request: Request, actor: User, original: Request, message: str = "") -> Request:
-    """Close as a duplicate of ``original``; the requester then follows the original."""
+    """Close as a duplicate of ``original``; the requester then follows the original, with their deal.
+
+    The duplicate's requester and the reps who followed it become followers of the
+    original (``RequestFollower``, brought by a duplicate), each with their own account,
+    value and needed-by date, which count in the original's priority. The original's own
+    requester is not their own follower; a rep who already follows it keeps their row
+    (the unique constraint makes this idempotent). The original is locked while its
+    followers change and its priority is recomputed, as ``request_me_too`` does.
+    """
     request = _lock(request)
     workflow.check(request, "duplicate")
     while original.duplicate_of_id is not None:  # follow the chain to the live original
         original = original.duplicate_of  # type: ignore[assignment]
     if original.pk == request.pk:
         raise RequestError({"duplicate_of": "A request cannot be a duplicate of itself."})
+    original = _lock(original)  # its followers and priority change below
     if original.team_id != request.team_id:
         raise RequestError({"duplicate_of": "Pick a request from the same team's queue."})
     if original.status in (S.CANCELLED, S.DECLINED):
@@ -554,7 +648,36 @@ def request_mark_duplicate(*, request: Request, actor: User, original: Request, 
         request, S.DUPLICATE, actor, message=message or f"Follow #{original.pk} “{original.title}”."
     )
     request.save(update_fields=fields)
-    original.followers.add(request.requester, *request.followers.all())
+    followers = [
+        RequestFollower(
+            request=original,
+            user_id=request.requester_id,
+            via=FollowVia.DUPLICATE,
+            duplicate=request,
+            account=request.account,
+            opportunity_value=request.opportunity_value,
+            needed_by=request.needed_by,
+        ),
+        # Whoever followed the duplicate comes along with their deal; they came through a duplicate
+        # (a "me too" counts once, where it was said).
+        *(
+            RequestFollower(
+                request=original,
+                user_id=follow.user_id,
+                via=FollowVia.DUPLICATE,
+                duplicate_id=follow.duplicate_id or request.pk,
+                account=follow.account,
+                opportunity_value=follow.opportunity_value,
+                needed_by=follow.needed_by,
+            )
+            for follow in request.follows.all()
+        ),
+    ]
+    RequestFollower.objects.bulk_create(
+        [f for f in followers if f.user_id != original.requester_id], ignore_conflicts=True
+    )
+    refresh_priority(original)
+    original.save(update_fields=["priority"])
     return request
 
 

@@ -27,6 +27,15 @@ S = RequestStatus
 # The Celery name of the task that delivers an event's notifications (``tasks.notify_event``).
 NOTIFY_TASK = "requests_queue.notify_event"
 
+# A rep's "me too" (``lifecycle.request_me_too``) is recorded as a ``commented`` event whose message
+# starts with this and carries their deal: it goes to product marketing only, never to the requester
+# or the other reps, whose deals stay private from each other.
+ME_TOO_MESSAGE = "Another rep needs this too"
+
+
+def is_me_too(event: RequestEvent) -> bool:
+    return event.kind == EventKind.COMMENTED and event.message.startswith(ME_TOO_MESSAGE)
+
 
 def record(
     *,
@@ -78,7 +87,9 @@ def outbox_dispatch(*, older_than: timedelta = timedelta(minutes=2), limit: int 
 def _event_recipients(event: RequestEvent) -> list[User]:
     request = event.request
     people: dict[int, User] = {}
-    if event.kind == EventKind.SUBMITTED:
+    if is_me_too(event) and request.assignee_id:
+        people[request.assignee_id] = request.assignee  # type: ignore[assignment]
+    elif event.kind == EventKind.SUBMITTED or is_me_too(event):
         for pmm in User.objects.filter(teams=request.team_id, role=Role.PMM, is_active=True):
             people[pmm.pk] = pmm
     else:
@@ -120,6 +131,8 @@ def event_text(event: RequestEvent) -> str:
         return f"{actor} set the due date of {title}: {note}"
     if event.kind == EventKind.SUBMITTED:
         return f"New request from {actor}: {title} ({request.product.name})"
+    if is_me_too(event):
+        return f"{actor} needs {title} too{event.message.removeprefix(ME_TOO_MESSAGE).rstrip('.')}"
     if event.kind == EventKind.COMMENTED:
         return f"{actor} commented on {title}"
     if event.kind == EventKind.ASSIGNED:

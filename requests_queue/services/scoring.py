@@ -5,22 +5,26 @@ team's time zone (``pmm_portal.core.dates.today_in``), so a team in Auckland
 and one in San Francisco each see their own "today".
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Min, Sum
 from django.utils import timezone
 
 from pmm_portal.core.dates import today_in
 from pmm_portal.core.models import Team, User
 
-from ..models import OPEN_STATUSES, Request
+from ..models import OPEN_STATUSES, Request, RequestFollower
 
 PRIORITY_HELP = (
     "Priority = (3 × reusability + 2 × educational value + 2 × deal value + 3 × urgency) "
     "÷ (1 + effort hours ÷ 16). Each factor is 0–5: unscored reusability and educational value "
     "count as 3; deal value is 0 (none), 1 (< 10k), 2 (< 50k), 3 (< 100k), 4 (< 500k), 5 (≥ 500k); "
     "urgency by days until needed: 5 (≤ 1 day or late), 4 (≤ 3), 3 (≤ 7), 2 (≤ 14), 1 (≤ 30), 0 (later). "
+    "Every rep who needs it counts: the deal value is the requester's opportunity value plus each "
+    "follower's (“me too” and duplicates), and urgency runs to the earliest needed-by date among them. "
     "Highest first; at most 50."
 )
 
@@ -75,43 +79,113 @@ def compute_priority(
     return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def refresh_priority(request: Request, *, today: date | None = None) -> None:
-    """Recompute ``request.priority`` in memory (the caller saves it), as of its team's today."""
-    request.priority = compute_priority(
+@dataclass(frozen=True)
+class Demand:
+    """What every rep who needs a request brings to its priority.
+
+    ``opportunity_value`` sums the requester's and each follower's values (None when
+    nobody gave one); ``needed_by`` is the earliest of the requester's and the followers' dates.
+    """
+
+    opportunity_value: Decimal | None
+    needed_by: date
+
+
+def follower_totals() -> dict[str, Sum | Min]:
+    """Annotations for ``Request.objects.annotate(**follower_totals())``: each row's followers'
+    summed value and earliest date, in the same (grouped) query, as ``demand`` needs them."""
+    return {
+        "followers_value": Sum("follows__opportunity_value"),
+        "followers_needed_by": Min("follows__needed_by"),
+    }
+
+
+def demand(request: Request, *, followers_value: Decimal | None, followers_needed_by: date | None) -> Demand:
+    """The requester's deal combined with the followers' totals (their summed value, earliest date)."""
+    values = [v for v in (request.opportunity_value, followers_value) if v is not None]
+    dates = [d for d in (request.needed_by, followers_needed_by) if d is not None]
+    return Demand(opportunity_value=sum(values, Decimal(0)) if values else None, needed_by=min(dates))
+
+
+def demand_of(request: Request, follows: Iterable[RequestFollower]) -> Demand:
+    """``demand`` from follower rows already loaded (the detail page prefetches them): no query."""
+    rows = list(follows)
+    values = [f.opportunity_value for f in rows if f.opportunity_value is not None]
+    dates = [f.needed_by for f in rows if f.needed_by is not None]
+    return demand(
+        request,
+        followers_value=sum(values, Decimal(0)) if values else None,
+        followers_needed_by=min(dates) if dates else None,
+    )
+
+
+def _follower_totals(request: Request) -> tuple[Decimal | None, date | None]:
+    """The followers' summed value and earliest date: annotated on the row, else one query."""
+    if "followers_value" in request.__dict__:
+        return request.followers_value, request.followers_needed_by  # type: ignore[attr-defined]
+    if request.pk is None:  # not saved yet: nobody follows it
+        return None, None
+    totals = RequestFollower.objects.filter(request_id=request.pk).aggregate(
+        value=Sum("opportunity_value"), needed_by=Min("needed_by")
+    )
+    return totals["value"], totals["needed_by"]
+
+
+def _priority(request: Request, combined: Demand, today: date | None) -> Decimal:
+    return compute_priority(
         reusability=request.reusability,
         educational_value=request.educational_value,
-        opportunity_value=request.opportunity_value,
-        needed_by=request.needed_by,
+        opportunity_value=combined.opportunity_value,
+        needed_by=combined.needed_by,
         effort_hours=request.effort_hours,
-        today=today or today_in(request.team),
+        today=today,
     )
+
+
+def refresh_priority(request: Request, *, today: date | None = None) -> None:
+    """Recompute ``request.priority`` in memory (the caller saves it), as of its team's today.
+
+    The deal value and urgency count every rep who needs it (``demand``): the followers'
+    totals are read in one query, or from ``follower_totals()`` annotated on the row. A caller
+    that adds or changes a follower holds the request's row lock, so two reps saying
+    "me too" at once each count the other.
+    """
+    followers_value, followers_needed_by = _follower_totals(request)
+    combined = demand(request, followers_value=followers_value, followers_needed_by=followers_needed_by)
+    request.priority = _priority(request, combined, today or today_in(request.team))
 
 
 def request_refresh_priorities(*, today: date | None = None) -> int:
     """Recompute the priority of every open request (urgency grows daily); returns how many changed.
 
-    Without ``today`` each request counts days from its own team's today.
+    Without ``today`` each request counts days from its own team's today. The same queries
+    whatever the number of followers: the teams, the open requests with their followers'
+    totals (``follower_totals``, grouped), and the update (one per 500 changed rows).
     """
     team_today = {team.pk: today_in(team) for team in Team.objects.only("pk", "time_zone")}
     changed = []
-    for request in Request.objects.filter(status__in=OPEN_STATUSES).only(
-        "id",
-        "team_id",
-        "reusability",
-        "educational_value",
-        "opportunity_value",
-        "needed_by",
-        "effort_hours",
-        "priority",
-    ):
-        new = compute_priority(
-            reusability=request.reusability,
-            educational_value=request.educational_value,
-            opportunity_value=request.opportunity_value,
-            needed_by=request.needed_by,
-            effort_hours=request.effort_hours,
-            today=today or team_today.get(request.team_id),
+    rows = (
+        Request.objects.filter(status__in=OPEN_STATUSES)
+        .only(
+            "id",
+            "team_id",
+            "reusability",
+            "educational_value",
+            "opportunity_value",
+            "needed_by",
+            "effort_hours",
+            "priority",
         )
+        .annotate(**follower_totals())
+        .order_by()
+    )
+    for request in rows:
+        combined = demand(
+            request,
+            followers_value=request.followers_value,  # type: ignore[attr-defined]
+            followers_needed_by=request.followers_needed_by,  # type: ignore[attr-defined]
+        )
+        new = _priority(request, combined, today or team_today.get(request.team_id))
         if new != request.priority:
             request.priority = new
             changed.append(request)

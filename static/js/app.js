@@ -34,3 +34,40 @@ document.addEventListener("click", function (event) {
   var target = event.target.closest ? event.target.closest(".js-print") : null;
   if (target) { event.preventDefault(); window.print(); }
 });
+// Global search: "/" jumps to the search box (on a phone, where the top bar shows only its
+// button, to the search page); Escape leaves the box. Never while the user is typing elsewhere.
+(function () {
+  "use strict";
+  function isTyping(element) {
+    if (!element || !element.closest) { return false; }
+    return element.isContentEditable ||
+      element.closest("input, textarea, select, [contenteditable]:not([contenteditable='false'])") !== null;
+  }
+  function isShown(element) {
+    return element.offsetParent !== null || element.getClientRects().length > 0;
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.isComposing) { return; }
+    var target = event.target;
+    if (event.key === "Escape" && target && target.matches && target.matches("[data-search-input]")) {
+      event.preventDefault();  // blur, keeping what was typed (a search box would clear itself)
+      target.blur();
+      return;
+    }
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || isTyping(target)) { return; }
+    var inputs = document.querySelectorAll("[data-search-input]");
+    for (var i = 0; i < inputs.length; i++) {
+      if (isShown(inputs[i])) {
+        event.preventDefault();
+        inputs[i].focus();
+        inputs[i].select();
+        return;
+      }
+    }
+    var link = document.querySelector("[data-search-link]");
+    if (link && isShown(link)) {
+      event.preventDefault();
+      window.location.assign(link.href);
+    }
+  });
+})();

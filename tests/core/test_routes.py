@@ -52,6 +52,7 @@ from tests.factories import (
     PositioningFactory,
     RequestFactory,
     TimeEntryFactory,
+    UserFactory,
     WinFactory,
 )
 
@@ -108,6 +109,7 @@ TABLE: dict[str, Row] = {
     # --- Core ------------------------------------------------------------------------------------
     "": Row(read=EVERYONE),
     "healthz/": Row(anon=PUBLIC, methods=("get",)),
+    "search/": Row(read=EVERYONE, query="?q=northwind"),
     "accounts/login/": Row(anon=PUBLIC),
     "accounts/logout/": Row(anon=PUBLIC),
     "accounts/password_change/": Row(read=EVERYONE),
@@ -200,6 +202,10 @@ TABLE: dict[str, Row] = {
     "requests/<int:pk>/decide/": Row(
         write=PMM_CMO, args=pk("req_new"), data={"decision": "snooze", "snoozed_until": FUTURE}
     ),
+    # One click on a likely duplicate (triage): PMMs and the CMO of the team.
+    "requests/<int:pk>/duplicate/": Row(
+        write=PMM_CMO, args=pk("req_new"), data=lambda w: {"original": w["req_triaged"].pk}
+    ),
     "requests/<int:pk>/claim/": Row(write=PMM_ONLY, args=pk("req_new")),
     "requests/<int:pk>/start/": Row(write=PMM_ONLY, args=pk("req_triaged")),
     "requests/<int:pk>/log-time/": Row(
@@ -213,6 +219,10 @@ TABLE: dict[str, Row] = {
     ),
     "requests/<int:pk>/cancel/": Row(write=(SALES, ADMIN), args=pk("req_new")),
     "requests/<int:pk>/rate/": Row(write=(SALES, ADMIN), args=pk("req_delivered"), data={"rating": "5"}),
+    # "Me too" on an open request another rep asked (sales follow any open request, of any team).
+    "requests/<int:pk>/me-too/": Row(
+        write=(SALES, ADMIN), args=pk("req_of_another_rep"), data={"account": "Initech", "needed_by": FUTURE}
+    ),
     "requests/sla/": Row(read=(CMO, ADMIN), data=lambda w: {"team": w["team"].pk}),
     "requests/assets/": Row(read=EVERYONE),
     "requests/assets/new/": Row(
@@ -254,6 +264,7 @@ TABLE: dict[str, Row] = {
     "api/docs/": Row(anon=PUBLIC),
     "api/v1/dashboard/": Row(read=PMM_CMO, anon=API),
     "api/v1/me/": Row(read=EVERYONE, anon=API),
+    "api/v1/search/": Row(read=EVERYONE, anon=API, query="?q=northwind"),
     "api/v1/auth/token/": Row(anon=PUBLIC, data={"username": "nobody", "password": "wrong"}),
     "api/v1/^teams/$": Row(read=EVERYONE, anon=API),
     # Sales are on no marketing team: the team does not exist for them (404).
@@ -345,6 +356,8 @@ TABLE: dict[str, Row] = {
         data=lambda w: {"type": "slides", "title": "Deck", "product": w["product"].pk, "needed_by": FUTURE},
     ),
     "api/v1/^requests/(?P<pk>[^/.]+)/$": Row(read=(SALES, PMM, CMO, ADMIN), anon=API, args=pk("req_new")),
+    "api/v1/^requests/suggestions/$": Row(read=(SALES, ADMIN), anon=API, query="?title=northwind"),
+    "api/v1/^requests/(?P<pk>[^/.]+)/likely-duplicates/$": Row(read=PMM_CMO, anon=API, args=pk("req_new")),
     "api/v1/^requests/(?P<pk>[^/.]+)/accept/$": Row(
         write=PMM_CMO,
         anon=API,
@@ -373,6 +386,12 @@ TABLE: dict[str, Row] = {
     ),
     "api/v1/^requests/(?P<pk>[^/.]+)/mark-reused/$": Row(
         write=PMM_CMO, anon=API, args=pk("req_new"), data=lambda w: {"asset": w["asset"].pk}
+    ),
+    "api/v1/^requests/(?P<pk>[^/.]+)/me-too/$": Row(
+        write=(SALES, ADMIN),
+        anon=API,
+        args=pk("req_of_another_rep"),
+        data={"account": "Initech", "opportunity_value": "40000", "needed_by": FUTURE},
     ),
     "api/v1/^requests/(?P<pk>[^/.]+)/rate/$": Row(
         write=(SALES, ADMIN), anon=API, args=pk("req_delivered"), data={"rating": 4}
@@ -489,6 +508,9 @@ class World(dict):
 
     def _req_in_progress(self):
         return self._request(RequestStatus.IN_PROGRESS)
+
+    def _req_of_another_rep(self):
+        return RequestFactory(requester=UserFactory(role=SALES), product=self["product"], team=self["team"])
 
     def _req_delivered(self):
         return self._request(

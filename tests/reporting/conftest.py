@@ -14,8 +14,15 @@ from django.utils import timezone
 from initiatives.models import FocusSlot, Initiative, InitiativeStatus, Win
 from personas.models import CustomerInteraction, Persona
 from pmm_portal.core.models import Role
-from requests_queue.models import Asset, Request, RequestStatus, RequestType
-from tests.factories import UserFactory
+from requests_queue.models import (
+    Asset,
+    FollowVia,
+    Request,
+    RequestFollower,
+    RequestStatus,
+    RequestType,
+)
+from tests.factories import AssetFactory, RequestFactory, UserFactory
 from timesheets.models import TimeCategory, TimeEntry
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -63,6 +70,26 @@ def _request(team, product, requester, *, created, **fields):
     )
     Request.objects.filter(pk=request.pk).update(created_at=created)
     return request
+
+
+def self_served(product, requester, *, created, asset=None):
+    """A need the rep answered from the library at submission: recorded as reused, never queued."""
+    request = RequestFactory(
+        product=product,
+        requester=requester,
+        status=RequestStatus.REUSED,
+        reused_asset=asset or AssetFactory(team=product.team),
+        self_served=True,
+    )
+    Request.objects.filter(pk=request.pk).update(created_at=created, closed_at=created)
+    return request
+
+
+def me_too(request, user, *, created, via=FollowVia.ME_TOO):
+    """``user`` joins ``request`` ("me too", or as the requester of a duplicate) at ``created``."""
+    follow = RequestFollower.objects.create(request=request, user=user, via=via)
+    RequestFollower.objects.filter(pk=follow.pk).update(created_at=created)
+    return follow
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from tests.reporting.conftest import OCTOBER
 ROWS = {
     "people": 3,  # the team's row, then Priya Mehta and Zoe Zhang
     "time_split": 12,  # November 2025 to October 2026
+    "deflection": 12,  # the same twelve months
     "outcomes": 0,  # nobody wrote a monthly review
     "learnings": 0,
     "wins": 2,  # Acme renewal, Analyst mention (the November win is not October's)

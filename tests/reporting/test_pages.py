@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from pmm_portal.core.models import Role
 from reporting.models import MonthlyReport, ReportStatus
+from requests_queue.models import Request
 from tests.factories import UserFactory
-from tests.reporting.conftest import OCTOBER
+from tests.reporting.conftest import OCTOBER, at, me_too, self_served
 from timesheets.models import TimeCategory, TimeEntry
 
 
@@ -182,7 +183,7 @@ class TestDashboard:
     def test_every_chart_has_its_data_as_a_table(self, client, cmo):
         client.force_login(cmo)
         html = client.get("/reporting/?team=core-platform&month=2026-10").content.decode()
-        assert html.count("<summary>Data table</summary>") == 3
+        assert html.count("<summary>Data table</summary>") == 4  # time split, weekly, by type, deflection
         time_table = html.split("Time split, last 12 months</caption>", 1)[1].split("</table>", 1)[0]
         october = time_table.split('<th scope="row">October 2026</th>', 1)[1].split("</tr>", 1)[0]
         # Top 3, other initiatives, requests, customers, meetings, other: the hand-worked October.
@@ -270,7 +271,10 @@ class TestDashboard:
 
 
 def _grow(team, size):
-    """``size`` more PMMs on the team, each with a month of time."""
+    """``size`` more PMMs on the team, each with a month of time; as many reps who self-served a
+    request and said "me too" in October."""
+    product = team.products.first()
+    joined = Request.objects.filter(team=team).first()
     for n in range(size):
         user = UserFactory(role=Role.PMM, username=f"grown{size}-{n}")
         team.members.add(user)
@@ -278,6 +282,11 @@ def _grow(team, size):
             TimeEntry.objects.create(
                 user=user, week_start=monday, category=TimeCategory.OTHER, hours=Decimal(8)
             )
+        rep = UserFactory(username=f"rep{size}-{n}")
+        if product is not None:
+            self_served(product, rep, created=at(10, 6))
+        if joined is not None:
+            me_too(joined, rep, created=at(10, 7))
 
 
 @pytest.mark.usefixtures("october")
@@ -291,9 +300,9 @@ def test_dashboard_query_count_is_flat(client, cmo, team):
     small = count()
     _grow(team, 10)
     assert count() == small
-    # Session, user, teams; PMMs, band; time, top 3, the month's requests (one list), interactions,
-    # wins; stale personas; trends: time split (one grouped query per month of the year: 12),
-    # requests in, out, by type.
+    # Session, user, teams; PMMs, band; time, top 3, the month's requests (one list), its "me too"
+    # joins, interactions, wins; stale personas; trends: time split (one grouped query per month of
+    # the year: 12), requests in, out, by type, deflection (requests and "me too" joins by month: 2).
     assert small <= 30
 
 

@@ -119,6 +119,7 @@ def test_each_chart_is_on_the_page_of_its_table(pdf, tmp_path):
         "Time split, last 12 months": ["Top-3 initiatives (h)", "October 2026"],
         "Requests in vs delivered, weekly": ["Week starting", "26 Oct 2026"],
         "Requests by type, this month": ["Pricing or proposal help", "Customer call support"],
+        "Deflection, last 12 months": ["Answered from the library", "Deflection rate (%)", "October 2026"],
     }
     for title, table_parts in expected.items():
         [page] = [page for page in pages if title in page]
@@ -129,7 +130,7 @@ def test_each_chart_is_on_the_page_of_its_table(pdf, tmp_path):
 def test_every_chart_mark_has_its_own_colour(report):
     """WeasyPrint does not style SVG from the page's CSS: without its own fill, a bar prints black."""
     drawn = exports.pdf_context(report)["charts"] + presenters.trend_charts(report.data["trends"])
-    assert len(drawn) == 6
+    assert len(drawn) == 8  # time split, weekly requests, requests by type, deflection: PDF and page
     for chart in drawn:
         svg = _parse(str(chart.svg))
         rects = svg.findall(f".//{SVG}rect")

@@ -1,5 +1,6 @@
 """The pages as people use them: asking, suggestions, bad input, the rate limit, triage and delivery."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -30,7 +31,7 @@ def form_data(product_obj, **overrides):
 def test_sales_asks_and_follows_the_request(client, sales_rep, product, django_capture_on_commit_callbacks):
     client.force_login(sales_rep)
     page = client.get("/requests/new/").content.decode()
-    assert 'hx-trigger="keyup changed delay:300ms, change"' in page
+    assert 'hx-trigger="input changed delay:250ms, change"' in page
     assert "autofocus" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/requests/new/", form_data(product), follow=True)
@@ -115,13 +116,13 @@ def test_suggestions_offer_a_matching_asset_and_not_an_unrelated_one(client, sal
     matching = client.get(
         "/requests/new/suggestions/", {"title": "Need a battlecard vs Northwind"}
     ).content.decode()
-    assert "Northwind battlecard" in matching
+    assert "<mark>Northwind</mark> <mark>battlecard</mark>" in matching  # why it matches, highlighted
     assert "This answers my question" in matching
     unrelated = client.get(
         "/requests/new/suggestions/", {"title": "Email template for a webinar invitation"}
     ).content.decode()
     assert "Northwind battlecard" not in unrelated
-    assert "Nothing in the library matches yet" in unrelated
+    assert "Nothing in the library or past answers matches yet" in unrelated
 
 
 def test_suggestions_include_past_delivered_requests(client, sales_rep, make_request):
@@ -129,8 +130,14 @@ def test_suggestions_include_past_delivered_requests(client, sales_rep, make_req
     make_request(S.NEW, title="Security questionnaire for an insurer")
     client.force_login(sales_rep)
     html = client.get("/requests/new/suggestions/", {"title": "security questionnaire"}).content.decode()
-    assert "Security questionnaire answers for a bank" in html
-    assert "for an insurer" not in html  # not answered yet: nothing to reuse
+    items = {m[0]: m[1] for m in re.findall(r'data-kind="(\w+)">(.*?)</li>', html, re.S)}
+    answered, own = items["answer"], items["own"]
+    assert "answers for a bank" in answered
+    assert "This answers my question" in answered
+    # The rep's own open request is pointed to, not offered as an answer.
+    assert "for an insurer" in own
+    assert "no need to ask again" in own
+    assert "This answers my question" not in own
 
 
 def test_this_answers_my_question_closes_as_reused(client, sales_rep, product, asset):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.module_loading import import_string
 
+from pmm_portal.core import search
 from pmm_portal.core.demo import seed_core
 
 # Each app's demo data, in dependency order: ``seed(org: DemoOrg) -> None``, idempotent.
@@ -43,6 +44,8 @@ class Command(BaseCommand):
         for path in DEMO_SEEDERS:
             seeder = import_string(path)
             seeder(org)
+        # The seeders write in bulk, past the signals that keep the search index: build it once.
+        search.rebuild()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo organisation ready in {time.monotonic() - started:.1f}s: "

@@ -1,0 +1,171 @@
+"""What the search index holds about requests and assets (``pmm_portal.core.search``), kept in step.
+
+A request's document is its title, then its type, product, competitor and
+personas, then its details and delivery note; an asset's is its title, then its
+kind, products and personas, then its description. Saves and deletes re-index
+through the signals below; bulk writes call ``search.index_ids`` themselves.
+"""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from pmm_portal.core import search
+from pmm_portal.core.models import Role, User
+
+from .models import OPEN_STATUSES, Asset, AssetKind, Request, RequestStatus, RequestType
+from .permissions import assets_visible_to, visible_to
+
+# The request type an asset of each kind answers (boosts an asset when the rep picked the type).
+ASSET_KIND_TYPES: dict[str, str] = {
+    AssetKind.BATTLECARD: RequestType.COMPETITIVE_INTEL,
+    AssetKind.DECK: RequestType.SLIDES,
+    AssetKind.EMAIL_TEMPLATE: RequestType.EMAIL_TEMPLATE,
+    AssetKind.CALL_SCRIPT: RequestType.CALL_SCRIPT,
+    AssetKind.DATASHEET: RequestType.DATASHEET,
+    AssetKind.ONE_PAGER: RequestType.DATASHEET,
+    AssetKind.CASE_STUDY: RequestType.CUSTOMER_CALL,
+    AssetKind.PRICING: RequestType.PRICING,
+    AssetKind.OTHER: RequestType.OTHER,
+}
+REQUEST_FIELDS = frozenset(
+    {"title", "details", "delivery_note", "product", "type", "competitor", "team", "requester", "status"}
+)
+# A request's state in the index: what the request form may offer (open: "me too"; answered: reuse).
+OPEN, ANSWERED, CLOSED = "open", "answered", "closed"
+
+
+def request_state(request: Request) -> str:
+    if request.status == RequestStatus.DELIVERED:
+        return ANSWERED
+    return OPEN if request.status in OPEN_STATUSES else CLOSED
+
+
+ASSET_FIELDS = frozenset({"title", "description", "kind", "team"})
+
+
+def request_document(request: Request) -> search.Document:
+    personas = " ".join(p.name for p in request.personas.all())
+    return search.Document(
+        title=request.title,
+        # Not the product's name: it is in every request of the product (the product chosen on
+        # the form boosts instead), and a title names it when it matters.
+        tags=" ".join(filter(None, [request.get_type_display(), request.competitor, personas])),
+        body="\n".join(filter(None, [request.details, request.delivery_note])),
+        team_id=request.team_id,
+        owner_id=request.requester_id,
+        product_ids=[request.product_id],
+        competitor=request.competitor,
+        type=request.type,
+        state=request_state(request),
+        meta=f"{request.product.name} · {request.get_type_display()}",
+        url=request.get_absolute_url(),
+    )
+
+
+def asset_document(asset: Asset) -> search.Document:
+    products = list(asset.products.all())
+    return search.Document(
+        title=asset.title,
+        tags=" ".join(
+            [
+                asset.get_kind_display(),
+                RequestType(ASSET_KIND_TYPES.get(asset.kind, RequestType.OTHER)).label,
+                *(p.name for p in products),
+                *(p.name for p in asset.personas.all()),
+            ]
+        ),
+        body=asset.description,
+        team_id=asset.team_id,
+        product_ids=[p.pk for p in products],
+        type=ASSET_KIND_TYPES.get(asset.kind, ""),
+        meta=asset.get_kind_display(),
+        url=asset.get_absolute_url(),
+    )
+
+
+def _requests() -> QuerySet[Request]:
+    return Request.objects.select_related("product").prefetch_related("personas")
+
+
+def _assets() -> QuerySet[Asset]:
+    return Asset.objects.prefetch_related("products", "personas")
+
+
+def _request_visible(user: User) -> QuerySet[Request]:
+    return visible_to(user)
+
+
+def _asset_visible(user: User) -> QuerySet[Asset]:
+    return assets_visible_to(user)
+
+
+def _hides_body(user: User, doc: Any) -> bool:
+    """A rep matches other reps' requests by title only: the details, competitor and deal are theirs."""
+    return doc.owner_id != user.pk and not user.has_role(Role.PMM, Role.CMO)
+
+
+def _changed(update_fields: Any, watched: frozenset[str]) -> bool:
+    return update_fields is None or bool(set(update_fields) & watched)
+
+
+def _on_request_saved(sender: Any, instance: Request, update_fields: Any = None, **kwargs: Any) -> None:
+    if not kwargs.get("raw") and _changed(update_fields, REQUEST_FIELDS):
+        search.index_ids(Request, [instance.pk])
+
+
+def _on_asset_saved(sender: Any, instance: Asset, update_fields: Any = None, **kwargs: Any) -> None:
+    if not kwargs.get("raw") and _changed(update_fields, ASSET_FIELDS):
+        search.index_ids(Asset, [instance.pk])
+
+
+def _on_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    search.unindex(sender, [instance.pk])
+
+
+def _on_links_changed(
+    sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any
+) -> None:
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    owner = Asset if sender in (Asset.products.through, Asset.personas.through) else Request
+    if reverse:  # a product or persona gained or lost links: re-index the other side
+        if pk_set:
+            search.index_ids(owner, pk_set)
+    else:
+        search.index_ids(owner, [instance.pk])
+
+
+def register() -> None:
+    search.register(
+        search.Kind(
+            key="asset",
+            label="Assets",
+            model=Asset,
+            document=asset_document,
+            visible=_asset_visible,
+            queryset=_assets,
+            order=10,
+        )
+    )
+    search.register(
+        search.Kind(
+            key="request",
+            label="Requests",
+            model=Request,
+            document=request_document,
+            visible=_request_visible,
+            queryset=_requests,
+            order=20,
+            hides_body=_hides_body,
+        )
+    )
+    post_save.connect(_on_request_saved, sender=Request, dispatch_uid="search_request_saved")
+    post_save.connect(_on_asset_saved, sender=Asset, dispatch_uid="search_asset_saved")
+    post_delete.connect(_on_deleted, sender=Request, dispatch_uid="search_request_deleted")
+    post_delete.connect(_on_deleted, sender=Asset, dispatch_uid="search_asset_deleted")
+    for through in (Request.personas.through, Asset.products.through, Asset.personas.through):
+        m2m_changed.connect(
+            _on_links_changed, sender=through, dispatch_uid=f"search_links_{through.__name__}"
+        )
