@@ -472,7 +472,7 @@ class SuggestionQuerySerializer(serializers.Serializer[Any]):
 class SuggestionSerializer(serializers.Serializer[Any]):
     """One suggestion: an asset, a past answer, an open request (say "me too") or the rep's own request."""
 
-    role = serializers.ChoiceField(choices=["asset", "answer", "open", "own"])
+    role = serializers.CharField(help_text="asset, answer (delivered before), open (say “me too”) or own.")
     kind = serializers.CharField()
     id = serializers.IntegerField(source="object_id")
     title = serializers.CharField()
@@ -752,23 +752,6 @@ class RequestViewSet(
         )
 
     @extend_schema(
-        request=MeTooSerializer,
-        responses={
-            201: OpenApiResponse(RequestFollowerSerializer, description="You follow it now, with your deal."),
-            200: OpenApiResponse(
-                RequestFollowerSerializer, description="You followed it already: deal updated."
-            ),
-            400: OpenApiResponse(
-                description="Invalid input (field errors), your own request, or just closed."
-            ),
-            403: OpenApiResponse(description="Only sales say “me too”."),
-            404: OpenApiResponse(description="No such open request."),
-        },
-        summary="Me too: follow an open request of any team, your deal counting in its priority (sales)",
-        description="Instead of asking the same again, follow the request: you see it in your requests and are "
-        "told when it moves. You never see the requester's deal, nor they yours.",
-    )
-    @extend_schema(
         summary="What may already answer a question (sales, as they type)",
         description="Library assets, past answers and open requests, best first, ranked as the request "
         "form ranks them; other reps' requests by title only.",
@@ -799,6 +782,23 @@ class RequestViewSet(
         hits = selectors.likely_duplicates(user=request.user, request=obj)
         return Response(LikelyDuplicateSerializer(hits, many=True).data)
 
+    @extend_schema(
+        request=MeTooSerializer,
+        responses={
+            201: OpenApiResponse(RequestFollowerSerializer, description="You follow it now, with your deal."),
+            200: OpenApiResponse(
+                RequestFollowerSerializer, description="You followed it already: deal updated."
+            ),
+            400: OpenApiResponse(
+                description="Invalid input (field errors), your own request, or just closed."
+            ),
+            403: OpenApiResponse(description="Only sales say “me too”."),
+            404: OpenApiResponse(description="No such open request."),
+        },
+        summary="Me too: follow an open request of any team, your deal counting in its priority (sales)",
+        description="Instead of asking the same again, follow the request: you see it in your requests and are "
+        "told when it moves. You never see the requester's deal, nor they yours.",
+    )
     @action(detail=True, methods=["post"], url_path="me-too")
     def me_too(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         try:
