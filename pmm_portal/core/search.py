@@ -1105,8 +1105,9 @@ def find_everywhere(
 ) -> list[Group]:
     """Everything ``user`` may see that matches ``text``, grouped by kind (the global search).
 
-    One query per kind (plus one for typos), whatever the data's size; each kind's
-    visibility is applied in the database. ``more`` says a kind has more than ``per_kind``.
+    At most three queries per kind (word frequencies, the two-word pass, the any-word
+    fallback) plus one for typos, whatever the data's size; each kind's visibility is
+    applied in the database. ``more`` says a kind has more than ``per_kind``.
     """
     from .models import SearchDocument
 
