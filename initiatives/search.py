@@ -1,10 +1,8 @@
 """What the search index holds about initiatives and wins, kept in step by the signals below."""
 
-from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import QuerySet
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import reverse
 
 from pmm_portal.core import search
@@ -42,27 +40,6 @@ def _initiatives_visible(user: User) -> QuerySet[Initiative]:
     return visible_to(user)
 
 
-def _on_saved(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
-    if not kwargs.get("raw"):
-        search.index_ids(sender, [instance.pk])
-
-
-def _on_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
-    search.unindex(sender, [instance.pk])
-
-
-def _on_links_changed(
-    sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any
-) -> None:
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    if reverse:
-        if pk_set:
-            search.index_ids(Initiative, pk_set)
-    else:
-        search.index_ids(Initiative, [instance.pk])
-
-
 def register() -> None:
     search.register(
         search.Kind(
@@ -88,10 +65,5 @@ def register() -> None:
             order=70,
         )
     )
-    for model in (Initiative, Win):
-        post_save.connect(_on_saved, sender=model, dispatch_uid=f"search_{model.__name__}_saved")
-        post_delete.connect(_on_deleted, sender=model, dispatch_uid=f"search_{model.__name__}_deleted")
-    for through in (Initiative.products.through, Initiative.personas.through):
-        m2m_changed.connect(
-            _on_links_changed, sender=through, dispatch_uid=f"search_links_{through.__name__}"
-        )
+    search.keep_in_step(Initiative, links=[Initiative.products.through, Initiative.personas.through])
+    search.keep_in_step(Win)

@@ -4,10 +4,7 @@ Saves and deletes re-index through the signals below; services that write in
 bulk (quotes of an interaction) call ``search.index_ids`` themselves.
 """
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
-from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from pmm_portal.core import search
 from pmm_portal.core.models import User
@@ -95,35 +92,12 @@ def _personas_visible(user: User) -> QuerySet[Persona]:
     return visible_to(user)
 
 
-def _changed(update_fields: Any, watched: frozenset[str] | None = None) -> bool:
-    return update_fields is None or watched is None or bool(set(update_fields) & watched)
+PERSONA_FIELDS = frozenset({"name", "status", "team", "kind", *PERSONA_TEXT})
 
 
-def _on_saved(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
-    if kwargs.get("raw"):
-        return
-    watched = frozenset({"name", "status", "team", "kind", *PERSONA_TEXT}) if sender is Persona else None
-    if _changed(update_fields, watched):
-        search.index_ids(sender, [instance.pk])
-    if sender is CustomerInteraction:  # its quotes carry its account
-        search.index_ids(Quote, instance.quotes.values_list("pk", flat=True))
-
-
-def _on_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
-    search.unindex(sender, [instance.pk])
-
-
-def _on_links_changed(
-    sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any
-) -> None:
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    owner = Persona if sender is Persona.products.through else CustomerInteraction
-    if reverse:
-        if pk_set:
-            search.index_ids(owner, pk_set)
-    else:
-        search.index_ids(owner, [instance.pk])
+def _reindex_quotes(interaction: CustomerInteraction) -> None:
+    """An interaction's quotes carry its account."""
+    search.index_ids(Quote, interaction.quotes.values_list("pk", flat=True))
 
 
 def register() -> None:
@@ -160,10 +134,8 @@ def register() -> None:
             order=50,
         )
     )
-    for model in (Persona, Quote, CustomerInteraction):
-        post_save.connect(_on_saved, sender=model, dispatch_uid=f"search_{model.__name__}_saved")
-        post_delete.connect(_on_deleted, sender=model, dispatch_uid=f"search_{model.__name__}_deleted")
-    for through in (Persona.products.through, CustomerInteraction.personas.through):
-        m2m_changed.connect(
-            _on_links_changed, sender=through, dispatch_uid=f"search_links_{through.__name__}"
-        )
+    search.keep_in_step(Persona, watched=PERSONA_FIELDS, links=[Persona.products.through])
+    search.keep_in_step(Quote)
+    search.keep_in_step(
+        CustomerInteraction, links=[CustomerInteraction.personas.through], after_save=_reindex_quotes
+    )

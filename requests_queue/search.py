@@ -9,7 +9,6 @@ through the signals below; bulk writes call ``search.index_ids`` themselves.
 from typing import Any
 
 from django.db.models import QuerySet
-from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from pmm_portal.core import search
 from pmm_portal.core.models import Role, User
@@ -106,37 +105,6 @@ def _hides_body(user: User, doc: Any) -> bool:
     return doc.owner_id != user.pk and not user.has_role(Role.PMM, Role.CMO)
 
 
-def _changed(update_fields: Any, watched: frozenset[str]) -> bool:
-    return update_fields is None or bool(set(update_fields) & watched)
-
-
-def _on_request_saved(sender: Any, instance: Request, update_fields: Any = None, **kwargs: Any) -> None:
-    if not kwargs.get("raw") and _changed(update_fields, REQUEST_FIELDS):
-        search.index_ids(Request, [instance.pk])
-
-
-def _on_asset_saved(sender: Any, instance: Asset, update_fields: Any = None, **kwargs: Any) -> None:
-    if not kwargs.get("raw") and _changed(update_fields, ASSET_FIELDS):
-        search.index_ids(Asset, [instance.pk])
-
-
-def _on_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
-    search.unindex(sender, [instance.pk])
-
-
-def _on_links_changed(
-    sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any
-) -> None:
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    owner = Asset if sender in (Asset.products.through, Asset.personas.through) else Request
-    if reverse:  # a product or persona gained or lost links: re-index the other side
-        if pk_set:
-            search.index_ids(owner, pk_set)
-    else:
-        search.index_ids(owner, [instance.pk])
-
-
 def register() -> None:
     search.register(
         search.Kind(
@@ -161,11 +129,5 @@ def register() -> None:
             hides_body=_hides_body,
         )
     )
-    post_save.connect(_on_request_saved, sender=Request, dispatch_uid="search_request_saved")
-    post_save.connect(_on_asset_saved, sender=Asset, dispatch_uid="search_asset_saved")
-    post_delete.connect(_on_deleted, sender=Request, dispatch_uid="search_request_deleted")
-    post_delete.connect(_on_deleted, sender=Asset, dispatch_uid="search_asset_deleted")
-    for through in (Request.personas.through, Asset.products.through, Asset.personas.through):
-        m2m_changed.connect(
-            _on_links_changed, sender=through, dispatch_uid=f"search_links_{through.__name__}"
-        )
+    search.keep_in_step(Request, watched=REQUEST_FIELDS, links=[Request.personas.through])
+    search.keep_in_step(Asset, watched=ASSET_FIELDS, links=[Asset.products.through, Asset.personas.through])

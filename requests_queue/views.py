@@ -175,7 +175,7 @@ class SuggestionsView(RoleRequiredMixin, View):
     def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         return render(
             request,
-            "requests_queue/_suggestions.html",
+            "requests_queue/_suggestions_response.html",
             {"suggestions": _suggestions_for(request.user, request.GET)},
         )
 

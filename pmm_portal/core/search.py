@@ -588,6 +588,58 @@ def unindex(model: type[Model], ids: Iterable[int]) -> None:
         SearchDocument.objects.filter(kind=kind.key, object_id__in=list(ids)).delete()
 
 
+LINK_ACTIONS = frozenset({"post_add", "post_remove", "post_clear"})
+
+
+def keep_in_step(
+    model: type[Model],
+    *,
+    watched: Iterable[str] | None = None,
+    links: Iterable[type[Model]] = (),
+    after_save: Callable[[Any], None] | None = None,
+) -> None:
+    """Re-index ``model``'s rows when one is saved, deleted or re-linked, through Django's signals.
+
+    A save re-indexes when it wrote one of the ``watched`` fields (every save when
+    ``watched`` is None); ``links`` are the many-to-many tables whose changes alter the
+    document (either side of the link may change); ``after_save`` re-indexes what else
+    the saved row's text appears in. Bulk writers call ``index_ids`` themselves.
+    """
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    fields = frozenset(watched) if watched is not None else None
+    uid = f"search_{model._meta.label_lower}"
+
+    def on_saved(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
+        if kwargs.get("raw"):
+            return
+        if update_fields is None or fields is None or set(update_fields) & fields:
+            index_ids(model, [instance.pk])
+        if after_save is not None:
+            after_save(instance)
+
+    def on_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+        unindex(model, [instance.pk])
+
+    def on_links_changed(
+        sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any
+    ) -> None:
+        if action not in LINK_ACTIONS:
+            return
+        if reverse:  # the other side (a product, a persona) gained or lost links
+            if pk_set:
+                index_ids(model, pk_set)
+        else:
+            index_ids(model, [instance.pk])
+
+    post_save.connect(on_saved, sender=model, weak=False, dispatch_uid=f"{uid}_saved")
+    post_delete.connect(on_deleted, sender=model, weak=False, dispatch_uid=f"{uid}_deleted")
+    for through in links:
+        m2m_changed.connect(
+            on_links_changed, sender=through, weak=False, dispatch_uid=f"{uid}_{through._meta.label_lower}"
+        )
+
+
 def rebuild(*, kinds: Iterable[str] | None = None, batch: int = 2000) -> dict[str, int]:
     """Index everything again (after a bulk load, or when the index is new). Returns counts per kind."""
     from .models import SearchDocument

@@ -125,6 +125,19 @@ def test_suggestions_offer_a_matching_asset_and_not_an_unrelated_one(client, sal
     assert "Nothing in the library or past answers matches yet" in unrelated
 
 
+def test_on_a_phone_the_title_says_how_many_answers_wait_below(client, sales_rep, asset):
+    """The suggestions sit below the form on a phone: a link under the title jumps to them."""
+    client.force_login(sales_rep)
+    matching = client.get("/requests/new/suggestions/", {"title": "Northwind battlecard"}).content.decode()
+    jump = re.search(r'<div id="suggest-jump".*?</div>', matching, re.S).group(0)
+    assert 'hx-swap-oob="true"' in jump
+    assert "1 possible answer already exists" in jump
+    assert 'href="#already-answered"' in jump
+    unrelated = client.get("/requests/new/suggestions/", {"title": "Webinar invitation"}).content.decode()
+    assert "possible answer" not in unrelated  # the link goes away when nothing matches
+    assert 'id="suggest-jump"' in client.get("/requests/new/").content.decode()
+
+
 def test_suggestions_include_past_delivered_requests(client, sales_rep, make_request):
     make_request(S.DELIVERED, title="Security questionnaire answers for a bank")
     make_request(S.NEW, title="Security questionnaire for an insurer")
