@@ -86,9 +86,12 @@ worker: install
 beat: install
 	$(VENV)/bin/celery -A pmm_portal beat --loglevel=INFO
 
-## Speed: dashboard and report generation at scale 10 on PostgreSQL (a measurement, not a test).
+## Speed: every core page at scale 100 against a stock Django page behind login (wrk, 32
+## connections), and every team's monthly report (a measurement, not a test).
 bench: install-dev
 	@$(PY) scripts/check_services.py
+	@command -v wrk >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || { \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) scripts/bench.py
 
 ## Reuse before create: relevance (hit rate at 1 and 3, MRR) of the request form's suggestions over
@@ -96,6 +99,14 @@ bench: install-dev
 bench-search: install-dev
 	@$(PY) scripts/check_services.py
 	$(PY) scripts/bench_search.py
+
+## API contract (issue 12): schemathesis with every check and every phase (stateful included), 100
+## examples an operation, as sales, a PMM and the CMO, against gunicorn on a seeded database of its own
+## (PostgreSQL beside DATABASE_URL's, else SQLite). Fails on any server error or schema violation.
+## Narrow it with API_CONTRACT_ARGS, e.g. "--roles pmm --max-examples 20 --report-dir /tmp/st".
+.PHONY: api-contract
+api-contract: install-dev
+	$(PY) scripts/api_contract.py $(API_CONTRACT_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3 celerybeat-schedule*

@@ -8,12 +8,19 @@ an entry, and each reminder sent once.
 
 from decimal import Decimal
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from pmm_portal.core.limits import text_length_checks
+
 MAX_FOCUS = 3
 MAX_WEEK_HOURS = Decimal("80")
+# Free text: room for a thorough paragraph or a page, never a pasted document.
+GOAL_TEXT = 2000
+IMPACT_TEXT = 2000
+LEARNINGS_TEXT = 5000
 
 
 class InitiativeStatus(models.TextChoices):
@@ -37,9 +44,16 @@ class Initiative(models.Model):
     owner = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="initiatives")
     team = models.ForeignKey("core.Team", on_delete=models.PROTECT, related_name="initiatives")
     title = models.CharField(max_length=200)
-    goal = models.TextField(help_text="What will be true when this initiative is done?")
+    goal = models.TextField(
+        max_length=GOAL_TEXT,
+        validators=[MaxLengthValidator(GOAL_TEXT)],
+        help_text="What will be true when this initiative is done?",
+    )
     expected_impact = models.TextField(
-        blank=True, help_text="Why it matters: the revenue, win rate or adoption it should move."
+        blank=True,
+        max_length=GOAL_TEXT,
+        validators=[MaxLengthValidator(GOAL_TEXT)],
+        help_text="Why it matters: the revenue, win rate or adoption it should move.",
     )
     personas = models.ManyToManyField("personas.Persona", related_name="initiatives", blank=True)
     products = models.ManyToManyField("core.Product", related_name="initiatives", blank=True)
@@ -71,6 +85,7 @@ class Initiative(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=InitiativeStatus.values), name="initiatives_initiative_status_valid"
             ),
+            *text_length_checks("initiatives_initiative", {"goal": GOAL_TEXT, "expected_impact": GOAL_TEXT}),
         ]
 
     def __str__(self) -> str:
@@ -154,7 +169,12 @@ class MonthlyReview(models.Model):
     owner = models.ForeignKey("core.User", on_delete=models.CASCADE, related_name="monthly_reviews")
     team = models.ForeignKey("core.Team", on_delete=models.PROTECT, related_name="monthly_reviews")
     month = models.DateField(help_text="The month reviewed (its first day).")
-    learnings = models.TextField(blank=True, help_text="What you tried and what it taught you.")
+    learnings = models.TextField(
+        blank=True,
+        max_length=LEARNINGS_TEXT,
+        validators=[MaxLengthValidator(LEARNINGS_TEXT)],
+        help_text="What you tried and what it taught you.",
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -163,6 +183,7 @@ class MonthlyReview(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["owner", "month"], name="initiatives_review_one_per_month"),
             models.CheckConstraint(condition=Q(month__day=1), name="initiatives_review_month_first_day"),
+            *text_length_checks("initiatives_review", {"learnings": LEARNINGS_TEXT}),
         ]
 
     def __str__(self) -> str:
@@ -221,7 +242,11 @@ class Win(models.Model):
     """A success worth promoting, linked to the initiative or request it came from."""
 
     title = models.CharField(max_length=200)
-    impact = models.TextField(help_text="What changed for the business: a deal won, a number moved.")
+    impact = models.TextField(
+        max_length=IMPACT_TEXT,
+        validators=[MaxLengthValidator(IMPACT_TEXT)],
+        help_text="What changed for the business: a deal won, a number moved.",
+    )
     date = models.DateField()
     team = models.ForeignKey("core.Team", on_delete=models.PROTECT, related_name="wins")
     owner = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="wins")
@@ -236,6 +261,7 @@ class Win(models.Model):
     class Meta:
         ordering = ["-date", "-id"]
         indexes = [models.Index(fields=["team", "date"], name="initiatives_win_team_date_idx")]
+        constraints = [*text_length_checks("initiatives_win", {"impact": IMPACT_TEXT})]
 
     def __str__(self) -> str:
         return self.title

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from personas.models import Persona
+from pmm_portal.core import figures
 from pmm_portal.core.dates import add_months, month_start, week_start, working_day
 from pmm_portal.core.models import Product, Role, Team, User
 from pmm_portal.core.selectors import home_team
@@ -22,6 +23,7 @@ from pmm_portal.core.services import user_lock
 from timesheets import selectors as timesheet_selectors
 
 from .models import (
+    LEARNINGS_TEXT,
     MAX_FOCUS,
     MAX_WEEK_HOURS,
     FocusSlot,
@@ -243,6 +245,7 @@ def _write_ranks(owner_id: int, month: date, initiative_ids: Sequence[int]) -> N
         FocusSlot(owner_id=owner_id, month=month, rank=rank, initiative_id=initiative_id)
         for rank, initiative_id in enumerate(initiative_ids, start=1)
     )
+    figures.changed_for_users([owner_id])
 
 
 def _focus_ids(owner_id: int, month: date) -> list[int]:
@@ -390,6 +393,12 @@ def review_save(
     top 3 of the following month.
     """
     _require_owner(user, review.owner_id)
+    if len(learnings) > LEARNINGS_TEXT:
+        raise ValidationError(
+            {
+                "learnings": f"Keep the learnings to {LEARNINGS_TEXT:,} characters (you wrote {len(learnings):,})."
+            }
+        )
     review = MonthlyReview.objects.select_for_update().get(pk=review.pk)
     _check_unlocked(review)
     lines = {line.initiative_id: line for line in outcomes}

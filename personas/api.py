@@ -20,6 +20,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from pmm_portal.core.api import (
+    ID_LOOKUP,
     ScopedPrimaryKeyField,
     ScopedSlugField,
     UserSummarySerializer,
@@ -145,7 +146,7 @@ class PersonaSerializer(serializers.ModelSerializer[Persona]):
         queryset=Persona.objects.none(), scope=_channel_buyers, many=True, required=False
     )
     owner = UserSummarySerializer(read_only=True)
-    last_validated_by = UserSummarySerializer(read_only=True)
+    last_validated_by = UserSummarySerializer(read_only=True, allow_null=True)
     objections = ObjectionSerializer(many=True, required=False)
     positionings = PositioningSerializer(many=True, read_only=True)
     is_stale = serializers.BooleanField(read_only=True)
@@ -240,6 +241,7 @@ class PersonaViewSet(
     Drafts, retired personas and every history are their team's: 404 for anyone else.
     """
 
+    lookup_value_regex = ID_LOOKUP
     serializer_class = PersonaSerializer
     permission_classes = [HasRole]
     allowed_roles = EVERYONE
@@ -430,6 +432,7 @@ class InteractionSerializer(serializers.ModelSerializer[CustomerInteraction]):
 class InteractionViewSet(viewsets.ModelViewSet[CustomerInteraction]):
     """Customer interactions: visible to the team and its CMO (404 for others, 403 for sales)."""
 
+    lookup_value_regex = ID_LOOKUP
     serializer_class = InteractionSerializer
     permission_classes = [HasRole]
     allowed_roles = (Role.PMM, Role.PM, Role.CMO)
@@ -505,7 +508,7 @@ class InteractionViewSet(viewsets.ModelViewSet[CustomerInteraction]):
         responses={200: FollowUpSerializer},
         summary="Tick a follow-up off (done: true) or reopen it (done: false).",
     )
-    @action(detail=True, methods=["post"], url_path=r"follow-ups/(?P<follow_up_id>\d+)/done")
+    @action(detail=True, methods=["post"], url_path=rf"follow-ups/(?P<follow_up_id>{ID_LOOKUP})/done")
     def follow_up_done(self, request: AuthenticatedRequest, pk: str, follow_up_id: str) -> Response:
         follow_up = permissions.access_follow_up(user=request.user, id=follow_up_id)
         if str(follow_up.interaction_id) != str(pk):

@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from pmm_portal.core.limits import text_length_checks
+
 SHORT_TEXT = 200
 LONG_TEXT = 4000
 QUOTE_TEXT = 1000
@@ -245,6 +247,31 @@ class Persona(models.Model):
             models.Index(fields=["last_validated_at"], name="personas_validated_idx"),
         ]
         constraints = [
+            *text_length_checks(
+                "personas_persona",
+                {
+                    "summary": 1000,
+                    **dict.fromkeys(
+                        [
+                            "goals",
+                            "concerns",
+                            "urgent_problems",
+                            "decision_criteria",
+                            "information_sources",
+                            "preferred_content",
+                            "sales_style",
+                            "motivators",
+                            "compensation",
+                            "change_asked",
+                            "enablement_needs",
+                            "jobs",
+                            "workflows",
+                            "frustrations",
+                        ],
+                        LONG_TEXT,
+                    ),
+                },
+            ),
             models.UniqueConstraint(
                 Lower("name"),
                 "team",
@@ -327,6 +354,7 @@ class Objection(models.Model):
         ordering = ["persona", "position", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(objection=""), name="personas_objection_not_blank"),
+            *text_length_checks("personas_objection", {"response": 2000}),
         ]
 
     def __str__(self) -> str:
@@ -369,6 +397,22 @@ class Positioning(models.Model):
                 fields=["persona", "product"],
                 name="personas_positioning_unique_per_product",
                 violation_error_message="This persona already has positioning for this product.",
+            ),
+            *text_length_checks(
+                "personas_positioning",
+                {
+                    "value_proposition": 2000,
+                    **dict.fromkeys(
+                        [
+                            "against_competitors",
+                            "against_substitutes",
+                            "against_status_quo",
+                            "key_messages",
+                            "proof_points",
+                        ],
+                        LONG_TEXT,
+                    ),
+                },
             ),
         ]
 
@@ -420,6 +464,7 @@ class CustomerInteraction(models.Model):
             models.CheckConstraint(
                 condition=Q(duration_minutes__lte=24 * 60), name="personas_interaction_duration_max_a_day"
             ),
+            *text_length_checks("personas_interaction", {"notes": 10000}),
         ]
 
     def __str__(self) -> str:
@@ -454,6 +499,7 @@ class Quote(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=~Q(text=""), name="personas_quote_text_not_blank"),
+            *text_length_checks("personas_quote", {"text": QUOTE_TEXT}),
         ]
 
     def __str__(self) -> str:

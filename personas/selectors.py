@@ -9,11 +9,11 @@ from datetime import date, datetime
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Max, Prefetch, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from pmm_portal.core.models import Role, Team, User
+from pmm_portal.core.queries import count_of
 
 from . import permissions
 from .models import (
@@ -96,19 +96,11 @@ def persona_list(*, user: User) -> PersonaQuerySet:
         .with_staleness()
         .select_related("team", "owner", "last_validated_by")
         .prefetch_related("products")
-        .annotate(
-            interaction_count=_count_of(_links, "persona_id"), quote_count=_count_of(Quote, "persona_id")
-        )
+        .annotate(interaction_count=count_of(_links, "persona_id"), quote_count=count_of(Quote, "persona_id"))
     )
 
 
 _links = CustomerInteraction.personas.through
-
-
-def _count_of(model: Any, column: str) -> Coalesce:
-    """A correlated ``COUNT`` per persona: joining both interactions and quotes would multiply rows."""
-    rows = model.objects.filter(**{column: OuterRef("pk")}).order_by().values(column).annotate(n=Count("*"))
-    return Coalesce(Subquery(rows.values("n"), output_field=IntegerField()), 0)
 
 
 def persona_card(*, user: User, persona: Persona) -> dict[str, Any]:
@@ -343,3 +335,23 @@ def teams_for_freshness(*, user: User) -> list[Team]:
     if user.role == Role.CMO:
         return list(Team.objects.filter(Q(lead=user) | Q(members=user)).distinct())
     return list(Team.objects.filter(members=user))
+
+
+def persona_options(*, user: User, text: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Personas ``user`` may tag something with whose name or job titles hold ``text``, for a picker.
+
+    Retired personas are never offered. Names that start with the text come first;
+    an empty text lists the first few by name.
+    """
+    text = text.strip()[:100]
+    personas = permissions.visible_to(user).exclude(status=PersonaStatus.RETIRED).select_related("team")
+    if text:
+        starts = Case(When(name__istartswith=text, then=Value(0)), default=Value(1))
+        personas = personas.filter(Q(name__icontains=text) | Q(job_titles__icontains=text))
+        personas = personas.order_by(starts, "name", "pk")
+    else:
+        personas = personas.order_by("name", "pk")
+    return [
+        {"value": p.pk, "text": p.name, "meta": " · ".join(filter(None, [p.job_titles, p.team.name]))}
+        for p in personas[:limit]
+    ]

@@ -6,6 +6,7 @@ app_name = "personas"
 urlpatterns = [
     path("", views.PersonaListView.as_view(), name="index"),
     path("new/", views.PersonaCreateView.as_view(), name="create"),
+    path("options/", views.PersonaOptionsView.as_view(), name="options"),
     path("<int:pk>/", views.PersonaDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.PersonaEditView.as_view(), name="edit"),
     path("<int:pk>/validate/", views.PersonaValidateView.as_view(), name="validate"),

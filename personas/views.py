@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -37,6 +37,17 @@ def _chosen_team(teams: QuerySet[Team], raw: str | None) -> Team | None:
 
 
 # --- Personas -----------------------------------------------------------------------------------
+
+
+class PersonaOptionsView(RoleRequiredMixin, View):
+    """``/personas/options/?q=``: the personas a picker offers as the user types (JSON)."""
+
+    allowed_roles = EVERYONE
+
+    def get(self, request: AuthenticatedHttpRequest) -> JsonResponse:
+        return JsonResponse(
+            {"results": selectors.persona_options(user=request.user, text=request.GET.get("q", ""))}
+        )
 
 
 class PersonaListView(RoleRequiredMixin, View):

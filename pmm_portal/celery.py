@@ -19,6 +19,11 @@ app.conf.beat_schedule = {
         "task": "reporting.generate_due_reports",
         "schedule": crontab(minute=5),
     },
+    # Reports whose worker died: queued again within a minute or two (or failed after a few tries).
+    "reporting-recover-stuck-reports": {
+        "task": "reporting.recover_stuck_reports",
+        "schedule": 60.0,
+    },
     "clear-expired-sessions": {
         "task": "core.clear_expired_sessions",
         "schedule": crontab(minute=17, hour=3),

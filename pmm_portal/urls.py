@@ -1,11 +1,11 @@
 """Root URLs. The page prefixes and API paths are public contract (PRODUCT.md)."""
 
 from csp.decorators import csp_update
-from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from pmm_portal.core import api as core_api
 from pmm_portal.core import views as core_views
 
 admin.site.site_header = "PMM Portal administration"
@@ -33,9 +33,12 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
+    # --- API contract (issue 12): any other path under /api/ answers the API's JSON 404, never
+    # the HTML page. Last, so every real endpoint matches first; only paths that end with a
+    # slash, so CommonMiddleware still redirects ``/api/v1/requests`` to ``/api/v1/requests/``.
+    re_path(r"^api/(?:[\s\S]*/)?$", core_api.NotFoundView.as_view(), name="api-not-found"),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# --- Files (issue 12) -------------------------------------------------------------------------------
+# MEDIA_ROOT is never served, in debug or not: uploads go out only through views that check
+# who may see them (``requests_queue`` downloads, ``pmm_portal.core.files``).

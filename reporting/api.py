@@ -4,11 +4,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from pmm_portal.core.api import ID_LOOKUP
 from pmm_portal.core.http import AuthenticatedRequest
 from pmm_portal.core.permissions import PMM_AND_CMO, HasRole
 
@@ -51,6 +53,7 @@ class MonthlyReportDetailSerializer(MonthlyReportSerializer):
 class MonthlyReportViewSet(viewsets.ReadOnlyModelViewSet[MonthlyReport]):
     """Monthly review reports of the teams the user leads or belongs to (PMMs and CMOs)."""
 
+    lookup_value_regex = ID_LOOKUP
     permission_classes = [HasRole]
     allowed_roles = PMM_AND_CMO
     filterset_class = ReportFilter
@@ -76,6 +79,8 @@ class MonthlyReportViewSet(viewsets.ReadOnlyModelViewSet[MonthlyReport]):
         return Response(MonthlyReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
 
 
+@extend_validation_errors(["invalid"], field_name="team", methods=["get"])
+@extend_validation_errors(["invalid"], field_name="month", methods=["get"])
 class DashboardFiguresView(APIView):
     """The dashboard's figures for a team (or all the user's teams) and a month."""
 
@@ -114,4 +119,4 @@ class DashboardFiguresView(APIView):
         month = (form.cleaned_data.get("month") if form.is_bound else None) or selectors.default_month(
             teams=teams
         )
-        return Response(selectors.dashboard(teams=teams, month=month))
+        return Response(selectors.current_dashboard(teams=teams, month=month))

@@ -7,3 +7,8 @@ class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = "Reporting"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import freshness
+
+        freshness.register()

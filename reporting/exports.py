@@ -5,9 +5,11 @@ A report's tables are defined once, in ``REPORT_TABLES``: each is one CSV file
 section of the legacy all-in-one CSV. The PDF (``report_pdf_bytes``) is what
 the download serves and what "send to…" attaches. Everything is read from the
 report's frozen snapshot (``selectors.month_snapshot``), never from live data.
+
+Every spreadsheet cell goes through ``pmm_portal.core.exports``: text that a spreadsheet
+would run as a formula (a request title typed as ``=HYPERLINK(...)``) is written as text.
 """
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Callable
@@ -17,6 +19,8 @@ from typing import Any, Literal
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from pmm_portal.core.exports import SafeCsvWriter, neutralise_cell, neutralise_row, safe_csv_writer
 
 from . import presenters
 from .models import MonthlyReport
@@ -229,7 +233,7 @@ def _csv_value(column: Column, row: dict[str, Any]) -> Any:
     if value is None:
         return ""
     if column.kind == "share":
-        return f"{value * 100:.1f}"
+        return round(float(value) * 100, 1)  # a number, so the writer never takes it for text
     if column.kind == "month":
         return str(value)[:7]
     return value
@@ -241,17 +245,18 @@ def _xlsx_value(column: Column, row: dict[str, Any]) -> Any:
         return None
     if column.kind in ("date", "month"):
         return dt.date.fromisoformat(str(value)[:10])
-    return value
+    return neutralise_cell(value)
 
 
-def _csv_response(filename: str) -> tuple[HttpResponse, Any]:
+def _csv_response(filename: str) -> tuple[HttpResponse, SafeCsvWriter]:
+    """An empty CSV download and its writer, which neutralises formula cells (``core.exports``)."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # spreadsheets then read the file as UTF-8
-    return response, csv.writer(response)
+    return response, safe_csv_writer(response)
 
 
-def _write_table(writer: Any, table: Table, data: dict[str, Any]) -> None:
+def _write_table(writer: SafeCsvWriter, table: Table, data: dict[str, Any]) -> None:
     writer.writerow([column.header for column in table.columns])
     for row in table.rows(data):
         writer.writerow([_csv_value(column, row) for column in table.columns])
@@ -299,7 +304,7 @@ def report_csv(report: MonthlyReport, table: str) -> str:
     an unknown table.
     """
     buffer = io.StringIO()
-    _write_table(csv.writer(buffer), REPORT_TABLES[table], report.data or {})
+    _write_table(safe_csv_writer(buffer), REPORT_TABLES[table], report.data or {})
     return buffer.getvalue()
 
 
@@ -344,7 +349,7 @@ def report_xlsx_bytes(report: MonthlyReport) -> bytes:
     )
     for table in REPORT_TABLES.values():
         sheet = workbook.create_sheet(table.title)
-        sheet.append([column.header for column in table.columns])
+        sheet.append(neutralise_row(column.header for column in table.columns))
         rows = table.rows(data)
         for row in rows:
             sheet.append([_xlsx_value(column, row) for column in table.columns])

@@ -1,9 +1,16 @@
 """Monthly review reports: one report per team and month, its numbered versions, and its sendings."""
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from pmm_portal.core.limits import text_length_checks
+
+# The leader's summary and a sending's note: as the forms have always allowed (reporting.forms).
+SUMMARY_TEXT = 10000
+MESSAGE_TEXT = 2000
 
 
 class ReportStatus(models.TextChoices):
@@ -22,6 +29,8 @@ class MonthlyReport(models.Model):
     figures unless the month's own data changed, and then no new version is made
     (``checked_at`` says when that was last confirmed). ``status`` shows a user
     waiting for a generation where the worker stands, and ``error`` why it failed.
+    A worker that dies mid-generation leaves it ``running`` with an old
+    ``heartbeat_at``: the sweep starts it again (``recovered_at``) or fails it.
     """
 
     team = models.ForeignKey("core.Team", on_delete=models.CASCADE, related_name="monthly_reports")
@@ -29,7 +38,12 @@ class MonthlyReport(models.Model):
     status = models.CharField(max_length=10, choices=ReportStatus.choices, default=ReportStatus.PENDING)
     version = models.PositiveIntegerField(default=0, help_text="The number of the current version.")
     data = models.JSONField(default=dict, blank=True, help_text="The snapshot of the month's figures.")
-    summary = models.TextField(blank=True, help_text="The leader's summary, written by hand.")
+    summary = models.TextField(
+        blank=True,
+        max_length=SUMMARY_TEXT,
+        validators=[MaxLengthValidator(SUMMARY_TEXT)],
+        help_text="The leader's summary, written by hand.",
+    )
     summary_updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -46,12 +60,27 @@ class MonthlyReport(models.Model):
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     mailed_version = models.PositiveIntegerField(default=0, help_text="The last version mailed out.")
+    # A generation in the background (services.report_claim): each queueing has its number, each
+    # run its claim; a duplicate delivery finds neither its own and does nothing.
+    generation = models.PositiveIntegerField(
+        default=0, help_text="Raised each time a generation is queued; the task carries it."
+    )
+    claim = models.CharField(max_length=64, blank=True, help_text="The run that holds the generation.")
+    worker = models.CharField(max_length=200, blank=True, help_text="The Celery worker running it.")
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="The running worker's last sign of life."
+    )
+    queued_at = models.DateTimeField(null=True, blank=True, help_text="When its task was last sent.")
+    recovered_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was started again after its worker stopped."
+    )
 
     class Meta:
         ordering = ["-month", "team__name"]
         constraints = [
             models.UniqueConstraint(fields=["team", "month"], name="reporting_one_report_per_team_month"),
             models.CheckConstraint(condition=Q(month__day=1), name="reporting_month_is_first_day"),
+            *text_length_checks("reporting_report", {"summary": SUMMARY_TEXT}),
         ]
         indexes = [models.Index(fields=["status", "requested_at"], name="reporting_status_idx")]
 
@@ -85,7 +114,9 @@ class ReportVersion(models.Model):
     number = models.PositiveIntegerField()
     kind = models.CharField(max_length=10, choices=VersionKind.choices)
     data = models.JSONField(default=dict)
-    summary = models.TextField(blank=True)
+    summary = models.TextField(
+        blank=True, max_length=SUMMARY_TEXT, validators=[MaxLengthValidator(SUMMARY_TEXT)]
+    )
     changes = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -97,6 +128,7 @@ class ReportVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["report", "number"], name="reporting_one_version_number"),
             models.CheckConstraint(condition=Q(number__gte=1), name="reporting_version_from_one"),
+            *text_length_checks("reporting_version", {"summary": SUMMARY_TEXT}),
         ]
 
     def __str__(self) -> str:
@@ -123,7 +155,9 @@ class ReportSending(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     recipients = models.JSONField(default=list)
-    message = models.TextField(blank=True)
+    message = models.TextField(
+        blank=True, max_length=MESSAGE_TEXT, validators=[MaxLengthValidator(MESSAGE_TEXT)]
+    )
     attach_pdf = models.BooleanField(default=True)
     status = models.CharField(max_length=10, choices=SendingStatus.choices, default=SendingStatus.QUEUED)
     error = models.TextField(blank=True)
@@ -132,6 +166,7 @@ class ReportSending(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [*text_length_checks("reporting_sending", {"message": MESSAGE_TEXT})]
 
     def __str__(self) -> str:
         return f"{self.report} sent to {len(self.recipients)}"

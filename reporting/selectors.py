@@ -42,6 +42,7 @@ from django.utils import timezone
 
 from initiatives.models import FocusSlot, InitiativeStatus, MonthlyReview, StatusUpdate, Win
 from personas.models import CustomerInteraction, Persona
+from pmm_portal.core import figures
 from pmm_portal.core.dates import (
     CALENDAR_RULE,
     add_months,
@@ -824,6 +825,25 @@ def report_audience(*, team: Team) -> QuerySet[User]:
 
 
 def month_headline(*, teams: list[Team], month: dt.date) -> dict[str, Any]:
-    """The team-wide figures of ``month`` for the CMO home (the dashboard's own definitions)."""
-    rows = month_rows(teams=teams, month=month, pmms=team_pmms(teams))
-    return rows.team.as_dict(band=_band(teams))
+    """The team-wide figures of ``month`` for the CMO home (the dashboard's own definitions).
+
+    Cached until something the figures count changes (``pmm_portal.core.figures``).
+    """
+
+    def compute() -> dict[str, Any]:
+        rows = month_rows(teams=teams, month=month, pmms=team_pmms(teams))
+        return rows.team.as_dict(band=_band(teams))
+
+    return figures.cached("headline", teams=teams, parts=[month], compute=compute)
+
+
+def current_dashboard(*, teams: list[Team], month: dt.date) -> dict[str, Any]:
+    """``dashboard`` as the page, its CSV and the API show it: computed once per change.
+
+    ``teams`` are the rows the request has just loaded: their ``figures_version``
+    keys the cache, so a write is never followed by stale figures. Reports compute
+    ``dashboard`` afresh.
+    """
+    return figures.cached(
+        "dashboard", teams=teams, parts=[month], compute=lambda: dashboard(teams=teams, month=month)
+    )

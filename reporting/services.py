@@ -8,18 +8,20 @@ next ``ReportVersion``, with the list of what changed (``snapshot_changes``).
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from pmm_portal.core.background import enqueue_on_commit
+from pmm_portal.core.background import enqueue_on_commit, heartbeat
 from pmm_portal.core.dates import add_months, month_start
 from pmm_portal.core.models import Team, User
 
@@ -29,7 +31,7 @@ from .models import MonthlyReport, ReportSending, ReportStatus, ReportVersion, S
 logger = logging.getLogger(__name__)
 
 # Named, not imported: services never import tasks. When the broker is down the report stays
-# queued and the hourly sweep (reporting.generate_due_reports) picks it up again.
+# queued and the sweep (reports_recover, every minute) sends it again.
 GENERATE_TASK = "reporting.generate_report"
 MAIL_TASK = "reporting.mail_report"
 SEND_TASK = "reporting.send_report"
@@ -44,21 +46,41 @@ def report_request(*, team: Team, month: dt.date, user: User | None = None) -> M
 
     One report per team and month: asking again regenerates it. While a
     generation is queued or running, asking again changes nothing, so a double
-    click or a second user does not produce twice. The task is enqueued only
-    once the request is committed.
+    click or a second user does not produce twice; a generation whose worker
+    died (``is_stuck``) is queued again. The task, carrying the new generation
+    number, is enqueued only once the request is committed.
     """
     month = month_start(month)
     with transaction.atomic():
         report, _ = MonthlyReport.objects.select_for_update().get_or_create(team=team, month=month)
-        if report.in_progress and report.requested_at:
+        now = timezone.now()
+        if report.in_progress and report.requested_at and not is_stuck(report, now=now):
             return report
         report.status = ReportStatus.PENDING
         report.requested_by = user
-        report.requested_at = timezone.now()
+        report.requested_at = now
+        report.queued_at = now
+        report.recovered_at = None
         report.error = ""
         report.attempts = 0
-        report.save(update_fields=["status", "requested_by", "requested_at", "error", "attempts"])
-        enqueue_on_commit(GENERATE_TASK, report.pk)
+        report.generation += 1
+        report.claim = ""
+        report.worker = ""
+        report.save(
+            update_fields=[
+                "status",
+                "requested_by",
+                "requested_at",
+                "queued_at",
+                "recovered_at",
+                "error",
+                "attempts",
+                "generation",
+                "claim",
+                "worker",
+            ]
+        )
+        enqueue_on_commit(GENERATE_TASK, report.pk, report.generation)
     return report
 
 
@@ -68,27 +90,113 @@ def report_produce_now(*, team: Team, month: dt.date, mail: bool = True) -> Mont
     ``mail=False`` (the demo's past months) produces it without mailing the team.
     """
     report, _ = MonthlyReport.objects.get_or_create(team=team, month=month_start(month))
-    return report_generate(report_id=report.pk, mail=mail)
+    return report_generate(report_id=report.pk, mail=mail) or report
 
 
-def report_generate(*, report_id: int, mail: bool = True) -> MonthlyReport:
+# --- Running a generation: claimed once, kept alive, recovered when its worker dies -----------------
+#
+# Each queueing raises ``generation`` and the task carries that number. A run claims the report
+# with a conditional update (``report_claim``) and writes its result only while it still holds
+# the claim; it records a heartbeat meanwhile. So a duplicate delivery of a message finds the
+# report already running or ready and does nothing (it never makes a version), a message from
+# before a re-queueing finds another generation, and a worker that died is noticed by its silent
+# heartbeat (``reports_recover``) or by its own restart (``worker``), and the report is queued again.
+
+HEARTBEAT_SECONDS = 15.0
+# A running report whose heartbeat is older than this has lost its worker.
+HEARTBEAT_STALE = dt.timedelta(seconds=75)
+# Queued again after this many runs whose worker died; then failed, with a Try again button.
+MAX_ATTEMPTS = 3
+# A queued report whose task no worker took (the broker was down when it was sent) is sent again.
+RESEND_AFTER = dt.timedelta(minutes=5)
+WORKER_STOPPED = "The worker producing this report stopped {count} times in a row."
+
+
+def _time_limit() -> dt.timedelta:
+    """The longest a run may take: Celery's hard time limit stops it then, heartbeat or not."""
+    return dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+
+
+def is_stuck(report: MonthlyReport, *, now: dt.datetime) -> bool:
+    """A running report whose worker is gone: silent for ``HEARTBEAT_STALE``, or past the time limit."""
+    if report.status != ReportStatus.RUNNING:
+        return False
+    beat = report.heartbeat_at or report.started_at
+    return beat is None or beat < now - HEARTBEAT_STALE or (report.started_at or now) < now - _time_limit()
+
+
+def _stuck(now: dt.datetime) -> Q:
+    return Q(status=ReportStatus.RUNNING) & (
+        Q(heartbeat_at__lt=now - HEARTBEAT_STALE)
+        | Q(heartbeat_at__isnull=True, started_at__lt=now - HEARTBEAT_STALE)
+        | Q(started_at__lt=now - _time_limit())
+        | Q(started_at__isnull=True)
+    )
+
+
+def report_claim(
+    *,
+    report_id: int,
+    generation: int | None = None,
+    worker: str = "",
+    redelivered: bool = False,
+    force: bool = False,
+) -> str | None:
+    """Take the report for one run; the claim's token, or None when this delivery must do nothing.
+
+    A conditional update decides, so two deliveries never both win: a queued
+    report of this ``generation`` is taken; a running one only when its run is
+    dead (its heartbeat is old, or the broker ``redelivered`` this very message,
+    which it does only when the worker holding it died). ``force`` (the command
+    line, and tasks sent before generations existed) also takes a ready or failed
+    report, to regenerate it.
+    """
+    now = timezone.now()
+    token = uuid.uuid4().hex
+    takeable = Q(status=ReportStatus.PENDING) | _stuck(now)
+    if redelivered:
+        takeable |= Q(status=ReportStatus.RUNNING)
+    if force:
+        takeable |= Q(status__in=[ReportStatus.READY, ReportStatus.FAILED])
+    reports = MonthlyReport.objects.filter(takeable, pk=report_id)
+    if generation is not None:
+        reports = reports.filter(generation=generation)
+    claimed = reports.update(
+        status=ReportStatus.RUNNING,
+        claim=token,
+        worker=worker[:200],
+        started_at=now,
+        heartbeat_at=now,
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        logger.info("Report %s (generation %s): already taken or done; nothing to do", report_id, generation)
+        return None
+    return token
+
+
+def report_generate(*, report_id: int, mail: bool = True, claim: str | None = None) -> MonthlyReport | None:
     """Compute the month's figures; store them as a new version when they differ from the current one.
 
-    Idempotent: running it twice (a retry, or a worker that died after the work
-    and before acknowledging it) finds the same figures the second time and
-    makes no second version. The row lock serialises two workers on the same report.
+    ``claim`` is the run's token from ``report_claim``; without one the report is
+    claimed here (``force``: the command line regenerates whatever the status).
+    The result is written only while the run still holds its claim, so a run that
+    was given up for dead and replaced never writes a second version; None then.
+    Running it twice finds the same figures the second time and makes no version.
     """
-    with transaction.atomic():
-        report = MonthlyReport.objects.select_for_update().select_related("team").get(pk=report_id)
-        report.status = ReportStatus.RUNNING
-        report.started_at = timezone.now()
-        report.attempts = F("attempts") + 1
-        report.save(update_fields=["status", "started_at", "attempts"])
-    data = selectors.month_snapshot(team=report.team, month=report.month)
+    claim = claim or report_claim(report_id=report_id, force=True)
+    if claim is None:
+        return None
+    report = MonthlyReport.objects.select_related("team").get(pk=report_id)
+    with heartbeat(partial(_beat, report_id, claim), every=HEARTBEAT_SECONDS):
+        data = selectors.month_snapshot(team=report.team, month=report.month)
     with transaction.atomic():
         report = MonthlyReport.objects.select_for_update().get(pk=report_id)
+        if report.claim != claim or report.status != ReportStatus.RUNNING:
+            logger.warning("Report %s: this run was replaced by another; its result is dropped", report_id)
+            return None
         now = timezone.now()
-        fields = ["status", "checked_at", "error"]
+        fields = ["status", "checked_at", "error", "claim", "worker", "heartbeat_at"]
         if not report.version or data != report.data:
             changes = snapshot_changes(report.data, data) if report.version else []
             _new_version(
@@ -104,8 +212,74 @@ def report_generate(*, report_id: int, mail: bool = True) -> MonthlyReport:
         report.status = ReportStatus.READY
         report.checked_at = now
         report.error = ""
+        report.claim = ""
+        report.worker = ""
+        report.heartbeat_at = None
         report.save(update_fields=fields)
     return report
+
+
+def _beat(report_id: int, claim: str) -> None:
+    MonthlyReport.objects.filter(pk=report_id, claim=claim, status=ReportStatus.RUNNING).update(
+        heartbeat_at=timezone.now()
+    )
+
+
+def reports_recover(
+    *, now: dt.datetime | None = None, restarted_worker: str = "", started_at: dt.datetime | None = None
+) -> int:
+    """Queue again (or fail) reports whose worker died; send again queued ones no worker took.
+
+    Run every minute (the beat) and by a worker as it starts (``restarted_worker``,
+    its own name, and ``started_at``, when its process started): whatever a worker
+    of that name began before then belonged to a process that is gone, since the
+    name is now taken by the one starting. A report whose runs died ``MAX_ATTEMPTS``
+    times is failed, with a Try again button. Returns how many were queued again.
+    """
+    now = now or timezone.now()
+    dead = _stuck(now)
+    if restarted_worker:
+        dead |= Q(status=ReportStatus.RUNNING, worker=restarted_worker, started_at__lt=started_at or now)
+    requeued = 0
+    for report in MonthlyReport.objects.filter(dead).only("pk", "claim", "generation", "attempts"):
+        requeued += _requeue(report, now=now)
+    for report_id, generation in MonthlyReport.objects.filter(
+        Q(queued_at__lt=now - RESEND_AFTER) | Q(queued_at__isnull=True), status=ReportStatus.PENDING
+    ).values_list("pk", "generation"):
+        MonthlyReport.objects.filter(pk=report_id, status=ReportStatus.PENDING).update(queued_at=now)
+        enqueue_on_commit(GENERATE_TASK, report_id, generation)
+    return requeued
+
+
+def _requeue(report: MonthlyReport, *, now: dt.datetime) -> int:
+    """Queue a dead run's report again as a new generation, or fail it after ``MAX_ATTEMPTS``."""
+    mine = MonthlyReport.objects.filter(
+        pk=report.pk, status=ReportStatus.RUNNING, claim=report.claim, generation=report.generation
+    )
+    with transaction.atomic():
+        if report.attempts >= MAX_ATTEMPTS:
+            mine.update(
+                status=ReportStatus.FAILED,
+                error=WORKER_STOPPED.format(count=report.attempts),
+                claim="",
+                worker="",
+                heartbeat_at=None,
+            )
+            logger.error("Report %s: its worker stopped %s times; failed", report.pk, report.attempts)
+            return 0
+        if not mine.update(
+            status=ReportStatus.PENDING,
+            generation=report.generation + 1,
+            recovered_at=now,
+            queued_at=now,
+            claim="",
+            worker="",
+            heartbeat_at=None,
+        ):
+            return 0
+        logger.warning("Report %s: its worker stopped; queued again", report.pk)
+        enqueue_on_commit(GENERATE_TASK, report.pk, report.generation + 1)
+    return 1
 
 
 def _new_version(
@@ -201,10 +375,16 @@ def snapshot_changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict
     return changes
 
 
-def report_mark_failed(*, report_id: int, error: str, final: bool) -> None:
-    """Record a failed attempt where users see it; ``final`` when no retry follows."""
+def report_mark_failed(*, report_id: int, claim: str, error: str, final: bool) -> None:
+    """Record a failed run where users see it; ``final`` when no retry follows (else queued, for it).
+
+    Only the run holding the claim records its failure: a run given up for dead
+    does not overwrite the state of the one that replaced it.
+    """
     status = ReportStatus.FAILED if final else ReportStatus.PENDING
-    MonthlyReport.objects.filter(pk=report_id).update(status=status, error=error[:2000])
+    MonthlyReport.objects.filter(pk=report_id, claim=claim, status=ReportStatus.RUNNING).update(
+        status=status, error=error[:2000], claim="", worker="", heartbeat_at=None, queued_at=timezone.now()
+    )
 
 
 def report_update_summary(*, report: MonthlyReport, user: User, summary: str) -> MonthlyReport:
@@ -355,15 +535,33 @@ def reports_due(*, now: dt.datetime) -> list[tuple[Team, dt.date]]:
 
 
 def generate_due_reports(*, now: dt.datetime | None = None) -> int:
-    """Queue every due monthly report (the beat job), and re-queue reports stuck in the queue."""
+    """Queue every due monthly report (the beat job); ``reports_recover`` looks after stuck ones."""
     now = now or timezone.now()
     count = 0
     for team, month in reports_due(now=now):
         report_request(team=team, month=month)
         count += 1
-    stale = now - dt.timedelta(hours=1)
-    for report_id in MonthlyReport.objects.filter(
-        status=ReportStatus.PENDING, requested_at__lt=stale
-    ).values_list("pk", flat=True):
-        enqueue_on_commit(GENERATE_TASK, report_id)
     return count
+
+
+# A sending still queued after this long is sent again (its worker died); after a day, it failed.
+SENDING_RESEND_AFTER = dt.timedelta(minutes=10)
+SENDING_GIVE_UP_AFTER = dt.timedelta(days=1)
+
+
+def sendings_recover(*, now: dt.datetime | None = None) -> int:
+    """Send again the "send to…" mails still queued long after they were asked for; fail the oldest.
+
+    Mailing claims the sending with a conditional update, so one sent twice mails once.
+    """
+    now = now or timezone.now()
+    ReportSending.objects.filter(
+        status=SendingStatus.QUEUED, created_at__lt=now - SENDING_GIVE_UP_AFTER
+    ).update(status=SendingStatus.FAILED, error="Not sent within a day: the mail could not be handed over.")
+    resent = 0
+    for sending_id in ReportSending.objects.filter(
+        status=SendingStatus.QUEUED, created_at__lt=now - SENDING_RESEND_AFTER
+    ).values_list("pk", flat=True):
+        enqueue_on_commit(SEND_TASK, sending_id)
+        resent += 1
+    return resent

@@ -7,9 +7,11 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views import View
 
+from pmm_portal.core import figures
 from pmm_portal.core.dates import add_months, today_in
 from pmm_portal.core.http import AuthenticatedHttpRequest
 from pmm_portal.core.lists import filtered_page
@@ -62,15 +64,29 @@ class DashboardView(RoleRequiredMixin, View):
             "closing_month": not request.GET.get("month") and month < this_month,
         }
         if teams:
-            data = selectors.dashboard(teams=teams, month=month)
-            context.update(presenters.dashboard_context(data, viewer=request.user))
             # The month shown, not the one typed: exports follow the page even after a fallback.
             context["query"] = urlencode(
                 {**({"team": team_param} if team_param else {}), "month": f"{month:%Y-%m}"}
             )
             context["show_csv"] = True
-        template = "reporting/_dashboard_body.html" if request.htmx else "reporting/dashboard.html"  # type: ignore[attr-defined]
-        return render(request, template, context)
+
+        def body() -> str:
+            if teams:
+                data = selectors.current_dashboard(teams=teams, month=month)
+                context.update(presenters.dashboard_context(data, viewer=request.user))
+            return render_to_string("reporting/_dashboard_body.html", context)
+
+        # The body is the same for every view of these teams and month by this viewer (their
+        # row is highlighted) until something counted changes: rendered once per change.
+        context["dashboard_body"] = figures.cached(
+            "dashboard_body",
+            teams=teams,
+            parts=[month, request.user.pk, request.GET.urlencode()],
+            compute=body,
+        )
+        if request.htmx:  # type: ignore[attr-defined]
+            return HttpResponse(context["dashboard_body"])
+        return render(request, "reporting/dashboard.html", context)
 
 
 class DashboardCsvView(RoleRequiredMixin, View):
@@ -80,7 +96,7 @@ class DashboardCsvView(RoleRequiredMixin, View):
 
     def get(self, request: AuthenticatedHttpRequest, table: str) -> HttpResponse:
         _, teams, month = _dashboard_scope(request)
-        data = selectors.dashboard(teams=teams, month=month) if teams else None
+        data = selectors.current_dashboard(teams=teams, month=month) if teams else None
         return exports.dashboard_csv(data, table=table, month=month)
 
 

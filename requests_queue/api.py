@@ -27,13 +27,13 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from personas.models import Persona
-from pmm_portal.core.api import UserSummarySerializer
+from pmm_portal.core.api import ID_LOOKUP, OptionalURLField, UserSummarySerializer
 from pmm_portal.core.http import AuthenticatedRequest, request_user
 from pmm_portal.core.models import Product, Role, User
 from pmm_portal.core.permissions import EVERYONE, HasRole
 from pmm_portal.core.selectors import product_choices
 
-from . import selectors, services, workflow
+from . import limits, selectors, services, workflow
 from .filters import AssetApiFilter, RequestApiFilter
 from .models import Asset, AssetKind, FollowVia, Request, RequestFollower, RequestStatus, RequestType
 from .permissions import (
@@ -127,7 +127,7 @@ class RequestSerializer(serializers.ModelSerializer[Request]):
     requester = UserSummarySerializer(
         read_only=True, allow_null=True, help_text="Null when you follow a request someone else asked."
     )
-    assignee = UserSummarySerializer(read_only=True)
+    assignee = UserSummarySerializer(read_only=True, allow_null=True)
     product: serializers.PrimaryKeyRelatedField[Product] = serializers.PrimaryKeyRelatedField(
         queryset=product_choices(),
         error_messages={
@@ -138,7 +138,8 @@ class RequestSerializer(serializers.ModelSerializer[Request]):
         queryset=selectors.persona_choices(), many=True, required=False
     )
     team = serializers.SlugRelatedField(slug_field="slug", read_only=True)  # type: ignore[var-annotated]
-    reused_asset = AssetSummarySerializer(read_only=True)
+    reused_asset = AssetSummarySerializer(read_only=True, allow_null=True)
+    delivery_link = OptionalURLField(read_only=True)
     sla_state = serializers.SerializerMethodField(
         help_text=f"Where an open request stands against its service level: one of {', '.join(SlaState.values)}; "
         "null once closed. The same clock as the queue's badges, counters and `sla` filter."
@@ -214,7 +215,7 @@ class RequestSerializer(serializers.ModelSerializer[Request]):
                 "personas",
             )
         ]
-        extra_kwargs = {"details": {"required": False}}
+        extra_kwargs = {"details": {"required": False, "max_length": limits.DETAILS}}
 
     def get_deal_hidden(self, obj: Request) -> bool:
         user = request_user(self.context.get("request"))
@@ -277,6 +278,7 @@ class TriageSerializer(serializers.Serializer[Any]):
         required=False,
         allow_blank=True,
         default="",
+        max_length=limits.REASON,
         help_text="accept: why, when the due date is after the requester's needed-by date (required then).",
     )
     asset = serializers.IntegerField(
@@ -287,13 +289,25 @@ class TriageSerializer(serializers.Serializer[Any]):
     )
     snoozed_until = serializers.DateField(required=False, allow_null=True, help_text="snooze: a future date.")
     question = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="ask_info: what the requester should say."
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=limits.NOTE,
+        help_text="ask_info: what the requester should say.",
     )
     decline_alternative = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="decline: what the requester can do instead."
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=limits.NOTE,
+        help_text="decline: what the requester can do instead.",
     )
     message = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="A note to the requester."
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=limits.NOTE,
+        help_text="A note to the requester.",
     )
 
 
@@ -304,28 +318,31 @@ class AcceptSerializer(serializers.Serializer[Any]):
         required=False,
         allow_blank=True,
         default="",
+        max_length=limits.REASON,
         help_text="Why, when the due date is after the requester's needed-by date (required then).",
     )
-    message = serializers.CharField(required=False, allow_blank=True, default="")
+    message = serializers.CharField(required=False, allow_blank=True, default="", max_length=limits.NOTE)
 
 
 class ReuseSerializer(serializers.Serializer[Any]):
     asset = serializers.IntegerField(help_text="Id of the library asset that answers the request.")
-    message = serializers.CharField(required=False, allow_blank=True, default="")
+    message = serializers.CharField(required=False, allow_blank=True, default="", max_length=limits.NOTE)
 
 
 class DuplicateSerializer(serializers.Serializer[Any]):
     duplicate_of = serializers.IntegerField(help_text="Id of the original request.")
-    message = serializers.CharField(required=False, allow_blank=True, default="")
+    message = serializers.CharField(required=False, allow_blank=True, default="", max_length=limits.NOTE)
 
 
 class SnoozeSerializer(serializers.Serializer[Any]):
     until = serializers.DateField()
-    message = serializers.CharField(required=False, allow_blank=True, default="")
+    message = serializers.CharField(required=False, allow_blank=True, default="", max_length=limits.NOTE)
 
 
 class DeclineSerializer(serializers.Serializer[Any]):
-    alternative = serializers.CharField(help_text="What the requester can do instead: never a bare no.")
+    alternative = serializers.CharField(
+        max_length=limits.NOTE, help_text="What the requester can do instead: never a bare no."
+    )
 
 
 class LogTimeSerializer(serializers.Serializer[Any]):
@@ -337,13 +354,13 @@ class LogTimeSerializer(serializers.Serializer[Any]):
 
 
 class DeliverSerializer(serializers.Serializer[Any]):
-    link = serializers.URLField(required=False, allow_blank=True, default="")
+    link = OptionalURLField(required=False, allow_blank=True, default="", max_length=limits.LINK)
     file = serializers.FileField(required=False, allow_null=True, default=None)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=limits.NOTE)
     publish = serializers.BooleanField(
         required=False, default=False, help_text="Publish an asset to the library."
     )
-    asset_title = serializers.CharField(required=False, allow_blank=True, default="")
+    asset_title = serializers.CharField(required=False, allow_blank=True, default="", max_length=limits.TITLE)
     asset_kind = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -383,7 +400,11 @@ class MeTooSerializer(serializers.Serializer[Any]):
         required=False, allow_null=True, default=None, help_text="Today or later, if you need it sooner."
     )
     account = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="The customer or prospect."
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=limits.ACCOUNT,
+        help_text="The customer or prospect.",
     )
 
 
@@ -421,6 +442,7 @@ class AssetSerializer(serializers.ModelSerializer[Asset]):
         queryset=selectors.persona_choices(), many=True, required=False
     )
     needs_review = serializers.BooleanField(read_only=True)
+    link = OptionalURLField(required=False, allow_blank=True, max_length=500)
     # A plain string in the schema (personas also have a "kind" enum); the service checks the value.
     kind = serializers.CharField(
         required=False, default=AssetKind.OTHER, help_text=f"One of: {', '.join(AssetKind.values)}."
@@ -445,6 +467,7 @@ class AssetSerializer(serializers.ModelSerializer[Asset]):
             "created_at",
         ]
         read_only_fields = ["owner", "team", "reuse_count", "source_request", "created_at"]
+        extra_kwargs = {"description": {"max_length": limits.DETAILS}}
 
 
 # --- Viewsets ------------------------------------------------------------------------------------
@@ -517,6 +540,7 @@ class RequestViewSet(
     """One-off requests from sales, and every move of their state machine as an explicit action."""
 
     request: AuthenticatedRequest
+    lookup_value_regex = ID_LOOKUP
     serializer_class = RequestSerializer
     permission_classes = [HasRole]
     allowed_roles = REQUEST_ROLES
@@ -758,7 +782,7 @@ class RequestViewSet(
         parameters=[SuggestionQuerySerializer],
         responses={200: SuggestionSerializer(many=True), 400: OpenApiResponse(description="Field errors.")},
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def suggestions(self, request: AuthenticatedRequest) -> Response:
         query = SuggestionQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -776,7 +800,9 @@ class RequestViewSet(
         summary="Requests of the team that ask the same thing (triage)",
         responses={200: LikelyDuplicateSerializer(many=True), **ERRORS},
     )
-    @action(detail=True, methods=["get"], url_path="likely-duplicates")
+    @action(
+        detail=True, methods=["get"], url_path="likely-duplicates", pagination_class=None, filter_backends=[]
+    )
     def likely_duplicates(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         obj = self._access("duplicate")
         hits = selectors.likely_duplicates(user=request.user, request=obj)
@@ -829,6 +855,7 @@ class AssetViewSet(
     """Reusable deliverables, with reuse counts and review-by dates."""
 
     request: AuthenticatedRequest
+    lookup_value_regex = ID_LOOKUP
     serializer_class = AssetSerializer
     permission_classes = [HasRole]
     allowed_roles = EVERYONE

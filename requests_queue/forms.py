@@ -9,14 +9,16 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 
 from personas.models import Persona
 from pmm_portal.core.dates import parse_day
 from pmm_portal.core.models import Product, User
 from pmm_portal.core.selectors import product_choices
+from pmm_portal.core.widgets import TypeaheadSelectMultiple
 
+from . import limits
 from .models import Asset, AssetKind, DealStage, Request, RequestType
 from .selectors import NOT_AN_ASSET, NOT_AN_ASSIGNEE, duplicate_original, persona_choices
 from .services import (
@@ -40,6 +42,10 @@ UPLOAD_HELP = (
     f"Up to {MAX_ATTACHMENTS} files of at most {MAX_ATTACHMENT_BYTES // 1024 // 1024} MB each: "
     "PDF, Office documents, text, CSV or images."
 )
+
+
+# The personas a picker offers, searched as the user types (``personas.views.PersonaOptionsView``).
+PERSONA_OPTIONS = reverse_lazy("personas:options")
 
 
 class DateInput(forms.DateInput):
@@ -115,7 +121,8 @@ class RequestForm(forms.Form):
         queryset=Persona.objects.none(),
         required=False,
         label="Personas",
-        help_text="Who you are talking to, if you know.",
+        help_text="Who you are talking to, if you know: type a name.",
+        widget=TypeaheadSelectMultiple(url=PERSONA_OPTIONS),
     )
     attachments = MultipleFileField(required=False, help_text=UPLOAD_HELP)
 
@@ -185,7 +192,7 @@ class MeTooForm(forms.Form):
 
     opportunity_value = forms.DecimalField(required=False, max_digits=14, decimal_places=2)
     needed_by = forms.DateField(required=False)
-    account = forms.CharField(required=False)
+    account = forms.CharField(required=False, max_length=limits.ACCOUNT)
 
 
 class TriageForm(forms.Form):
@@ -266,6 +273,7 @@ class TriageForm(forms.Form):
     decline_alternative = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
+        max_length=limits.NOTE,
         label="Alternative you offer",
         help_text="Never a bare no: an asset, a colleague, a later date, a self-serve path.",
     )
@@ -406,7 +414,10 @@ class DeliverForm(forms.Form):
         required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}), help_text=UPLOAD_HELP
     )
     note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Note to the requester"
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=limits.NOTE,
+        label="Note to the requester",
     )
     publish = forms.BooleanField(required=False, label="Publish it to the asset library (reusable work)")
     asset_title = forms.CharField(max_length=200, required=False, label="Asset title")
@@ -415,7 +426,10 @@ class DeliverForm(forms.Form):
         queryset=Product.objects.none(), required=False, label="Asset products"
     )
     asset_personas = forms.ModelMultipleChoiceField(
-        queryset=Persona.objects.none(), required=False, label="Asset personas"
+        queryset=Persona.objects.none(),
+        required=False,
+        label="Asset personas",
+        widget=TypeaheadSelectMultiple(url=PERSONA_OPTIONS),
     )
     review_by = forms.DateField(widget=DateInput(), required=False, label="Review by")
 
@@ -451,13 +465,17 @@ class CancelForm(forms.Form):
 class AssetForm(forms.Form):
     title = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"autofocus": True}))
     kind = forms.ChoiceField(choices=AssetKind.choices)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=limits.DETAILS
+    )
     link = forms.URLField(required=False, max_length=500, assume_scheme="https")
     file = forms.FileField(
         required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}), help_text=UPLOAD_HELP
     )
     products = forms.ModelMultipleChoiceField(queryset=Product.objects.none(), required=False)
-    personas = forms.ModelMultipleChoiceField(queryset=Persona.objects.none(), required=False)
+    personas = forms.ModelMultipleChoiceField(
+        queryset=Persona.objects.none(), required=False, widget=TypeaheadSelectMultiple(url=PERSONA_OPTIONS)
+    )
     review_by = forms.DateField(widget=DateInput(), label="Review by")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -218,6 +218,8 @@ class Request(models.Model):
         ordering = ["-priority", "needed_by", "id"]
         indexes = [
             models.Index(fields=["team", "status", "-priority"], name="rq_request_queue_idx"),
+            # The queue and the API list in their default order: the first page without a sort.
+            models.Index(fields=["team", "-priority", "needed_by", "id"], name="rq_request_priority_idx"),
             models.Index(fields=["requester", "-created_at"], name="rq_request_mine_idx"),
             models.Index(fields=["assignee", "status"], name="rq_request_assignee_idx"),
             # The monthly figures (reporting) count a team's requests by these dates.

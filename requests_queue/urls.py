@@ -24,9 +24,17 @@ urlpatterns = [
     path("<int:pk>/rate/", views.RateView.as_view(), name="rate"),
     # Sales follow any open request ("me too"), not only those they see.
     path("<int:pk>/me-too/", views.MeTooView.as_view(), name="me_too"),
+    # Files go out only through views that check who may see them (never /media/).
+    path(
+        "<int:pk>/attachments/<int:attachment_pk>/download/",
+        views.AttachmentDownloadView.as_view(),
+        name="attachment_download",
+    ),
+    path("<int:pk>/delivery/download/", views.DeliveryDownloadView.as_view(), name="delivery_download"),
     path("sla/", views.SlaView.as_view(), name="sla"),
     path("assets/", views.AssetLibraryView.as_view(), name="assets"),
     path("assets/new/", views.AssetCreateView.as_view(), name="asset_new"),
     path("assets/<int:pk>/", views.AssetDetailView.as_view(), name="asset_detail"),
     path("assets/<int:pk>/reviewed/", views.AssetReviewedView.as_view(), name="asset_reviewed"),
+    path("assets/<int:pk>/download/", views.AssetDownloadView.as_view(), name="asset_download"),
 ]

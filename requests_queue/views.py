@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views import View
 from django_ratelimit.core import is_ratelimited
 
+from pmm_portal.core.files import private_file_response
 from pmm_portal.core.http import AuthenticatedHttpRequest
 from pmm_portal.core.lists import filtered_page
 from pmm_portal.core.models import Role, User
@@ -44,6 +45,7 @@ from .forms import (
 from .models import Request, RequestStatus, RequestType
 from .permissions import (
     access_asset,
+    access_attachment,
     access_request,
     access_request_to_follow,
     assets_visible_to,
@@ -697,6 +699,43 @@ class RateView(RequestActionView):
 # --- The asset library -------------------------------------------------------------------------
 
 
+# --- Files: only through the doors of ``permissions`` (the media folder is never served) ----------
+
+
+class AttachmentDownloadView(RoleRequiredMixin, View):
+    """A file sales attached to a request, for those who see the request and its deal; else 404."""
+
+    allowed_roles = REQUEST_ROLES
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int, attachment_pk: int) -> HttpResponseBase:
+        attachment = access_attachment(user=request.user, request_id=pk, id=attachment_pk)
+        return private_file_response(attachment.file, filename=attachment.original_name)
+
+
+class DeliveryDownloadView(RoleRequiredMixin, View):
+    """The file a PMM delivered, for everyone who sees the request (followers included); else 404."""
+
+    allowed_roles = REQUEST_ROLES
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+        obj = access_request(user=request.user, id=pk)
+        if not obj.delivery_file:
+            raise Http404("This request has no delivered file.")
+        return private_file_response(obj.delivery_file)
+
+
+class AssetDownloadView(RoleRequiredMixin, View):
+    """An asset's file, for everyone who reads the library."""
+
+    allowed_roles = EVERYONE
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+        asset = access_asset(user=request.user, id=pk)
+        if not asset.file:
+            raise Http404("This asset has no file.")
+        return private_file_response(asset.file)
+
+
 class AssetLibraryView(RoleRequiredMixin, View):
     """``/requests/assets/``: every reusable asset, searchable and filterable, reuse counts and review flags."""
 
@@ -804,10 +843,9 @@ class SlaView(RoleRequiredMixin, View):
     def render_tables(
         self, request: AuthenticatedHttpRequest, errors: dict[int, dict[str, list[str]]], status: int = 200
     ) -> HttpResponse:
-        tables = [
-            {"team": team, "rows": selectors.sla_table(team=team), "errors": errors.get(team.pk, {})}
-            for team in selectors.sla_teams(user=request.user)
-        ]
+        teams = list(selectors.sla_teams(user=request.user))
+        rows = selectors.sla_tables(teams=teams)
+        tables = [{"team": team, "rows": rows[team.pk], "errors": errors.get(team.pk, {})} for team in teams]
         return render(request, "requests_queue/sla.html", {"tables": tables}, status=status)
 
     def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:

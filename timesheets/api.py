@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
-from pmm_portal.core.api import ScopedPrimaryKeyField, for_user, service_errors
+from pmm_portal.core.api import ID_LOOKUP, ScopedPrimaryKeyField, for_user, service_errors
 from pmm_portal.core.http import AuthenticatedRequest, acting_user
 from pmm_portal.core.permissions import HasRole
 
@@ -54,6 +54,14 @@ class TimeEntrySerializer(serializers.ModelSerializer[TimeEntry]):
                 self.fields[name].read_only = True
 
 
+class TimeEntryChangeSerializer(serializers.ModelSerializer[TimeEntry]):
+    """What a change of a logged line may say: its week, category and initiative or request stay."""
+
+    class Meta:
+        model = TimeEntry
+        fields = ["hours", "note"]
+
+
 class TimeEntryFilter(django_filters.FilterSet):
     week_from = django_filters.DateFilter(field_name="week_start", lookup_expr="gte")
     week_to = django_filters.DateFilter(field_name="week_start", lookup_expr="lte")
@@ -70,10 +78,16 @@ class TimeEntryFilter(django_filters.FilterSet):
         "replacing it. Refused with 400: a week_start that is not a Monday or is in the future, hours "
         "outside 0–80, a week total over 80, an initiative that is not yours, a request of another team.",
     ),
+    partial_update=extend_schema(
+        summary="Change the hours or the note of a line",
+        request=TimeEntryChangeSerializer,
+        responses={200: TimeEntrySerializer},
+    ),
 )
 class TimeEntryViewSet(viewsets.ModelViewSet[TimeEntry]):
     """Your own time entries (nobody else's). Weeks start on Monday; a week holds at most 80 hours."""
 
+    lookup_value_regex = ID_LOOKUP
     serializer_class = TimeEntrySerializer
     permission_classes = [HasRole]
     allowed_roles = WRITERS

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
+from pmm_portal.core import figures
 from pmm_portal.core.dates import week_start
 from pmm_portal.core.models import User
 from pmm_portal.core.selectors import today_for
@@ -316,4 +317,5 @@ def timesheet_copy_previous(*, user: User, week: date, today: date | None = None
         copy.request_id = entry.request_id
         copies.append(copy)
     TimeEntry.objects.bulk_create(copies)
+    figures.changed_for_users([user.pk])
     return len(copies)

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
 from django.db.models import Model, QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import generics, serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import ErrorDetail
+from rest_framework.exceptions import ErrorDetail, NotFound
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
+
+from pmm_portal.core.throttling import AnonRateThrottle
 
 from . import selectors
 from .forms import SearchForm
@@ -35,6 +40,47 @@ def service_errors() -> Iterator[None]:
             detail = {("non_field_errors" if k == "__all__" else k): v for k, v in error.message_dict.items()}
             raise serializers.ValidationError(detail) from error
         raise serializers.ValidationError({"non_field_errors": error.messages}) from error
+
+
+# Every viewset looks its objects up by a positive integer id written in ASCII digits: anything
+# else ("abc", "1.5", "²") matches no route and answers the JSON 404 of ``NotFoundView``, before
+# any lookup could turn it into a 500. (``\d`` would let other scripts' digits through.)
+ID_LOOKUP = "[0-9]+"
+# Teams and products are looked up by slug: the characters a slug may hold (a NUL byte, which
+# PostgreSQL refuses in any string, never reaches the database).
+SLUG_LOOKUP = "[-a-zA-Z0-9_]+"
+
+
+class _JsonOnly(BaseContentNegotiation):
+    """JSON whatever the client accepts: an unknown path has no other representation."""
+
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        return None
+
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
+
+
+@extend_schema(exclude=True)
+class NotFoundView(APIView):
+    """Any path under ``/api/`` that names no endpoint: the API's JSON 404, for every method.
+
+    Nobody needs to sign in to learn that a path does not exist, so neither authentication
+    nor throttling runs; the body is the one error format of every other answer.
+    """
+
+    authentication_classes = ()
+    permission_classes = ()
+    throttle_classes = ()
+    renderer_classes = (JSONRenderer,)
+    content_negotiation_class = _JsonOnly
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        raise NotFound("There is no such endpoint: the API's paths are listed at /api/docs/.")
 
 
 _M = TypeVar("_M", bound=Model)
@@ -90,6 +136,26 @@ class ScopedPrimaryKeyField(_Scoped[_M], serializers.PrimaryKeyRelatedField[_M])
     """An id among the permitted choices (see ``_Scoped``)."""
 
 
+@extend_schema_field({"type": "string", "anyOf": [{"format": "uri"}, {"maxLength": 0}]})
+class OptionalURLField(serializers.CharField):
+    """A link that may be left empty: ``""`` (as the model stores it), otherwise a URL.
+
+    It checks what DRF's ``URLField`` checks, but the schema says "a URI or empty": a
+    ``URLField``'s says every value is a URI, which ``""`` is not. The check runs in
+    ``to_internal_value`` rather than as a validator, which the schema would read as "always a URI".
+    """
+
+    default_error_messages = {"invalid": serializers.URLField.default_error_messages["invalid"]}
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        try:
+            URLValidator()(value)
+        except DjangoValidationError:
+            self.fail("invalid")
+        return value
+
+
 class UserSummarySerializer(serializers.ModelSerializer[User]):
     display_name = serializers.CharField(read_only=True)
 
@@ -99,7 +165,7 @@ class UserSummarySerializer(serializers.ModelSerializer[User]):
 
 
 class TeamSerializer(serializers.ModelSerializer[Team]):
-    lead = UserSummarySerializer(read_only=True)
+    lead = UserSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Team
@@ -153,6 +219,7 @@ class TeamViewSet(viewsets.ReadOnlyModelViewSet[Team]):
     permission_classes = [HasRole]
     allowed_roles = EVERYONE
     lookup_field = "slug"
+    lookup_value_regex = SLUG_LOOKUP
     search_fields = ["name"]
     ordering_fields = ["name"]
 
@@ -169,6 +236,7 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet[Product]):
     permission_classes = [HasRole]
     allowed_roles = EVERYONE
     lookup_field = "slug"
+    lookup_value_regex = SLUG_LOOKUP
     filterset_fields = ["team__slug"]
     search_fields = ["name", "description"]
     ordering_fields = ["name"]
@@ -177,6 +245,8 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet[Product]):
         return selectors.product_choices()
 
 
+# Wrong credentials (or a locked-out sign-in) name no field of the body.
+@extend_validation_errors(["authorization"], field_name="non_field_errors", methods=["post"])
 class TokenView(ObtainAuthToken):
     """Exchange a username and password for an API token (``Authorization: Token <key>``).
 

@@ -97,6 +97,9 @@ class Team(models.Model):
     )
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     created_at = models.DateTimeField(auto_now_add=True)
+    # Raised by every write to what the team's figures count (``core.figures``): cached
+    # figures are keyed by it, so a write is never followed by a stale dashboard.
+    figures_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -1,5 +1,8 @@
 """Writes the shared core offers every app."""
 
+from django.contrib.auth.forms import PasswordResetForm
+
+from .background import enqueue_on_commit
 from .models import User
 
 
@@ -11,3 +14,36 @@ def user_lock(*, user_id: int) -> None:
     locking the person's user row makes the second wait and then see the first's rows.
     """
     User.objects.select_for_update().filter(pk=user_id).first()
+
+
+# --- Password reset (issue 12) ---------------------------------------------------------------------
+
+RESET_MAIL_TASK = "core.send_password_reset"
+
+
+def password_reset_request(*, email: str, domain: str, use_https: bool) -> None:
+    """Ask for a reset link to be mailed to ``email``, whoever it belongs to (if anyone).
+
+    The request that asks does the same for an address that has an account and one that
+    has none: it names a task, enqueued once its transaction commits, and returns. Looking
+    the address up, making the token and sending the mail happen in the worker
+    (``password_reset_send``), so neither the answer's time nor its queries tell whether
+    the address is registered.
+    """
+    enqueue_on_commit(RESET_MAIL_TASK, email, domain, use_https)
+
+
+def password_reset_send(*, email: str, domain: str, use_https: bool) -> int:
+    """Mail a reset link to each active account of ``email`` (Django's rules); returns how many.
+
+    Django's own ``PasswordResetForm`` picks the accounts (active, with a usable password,
+    the address matched case-insensitively) and renders the portal's templates, with the
+    site's address given by the request that asked (``domain``), as the page would.
+    """
+    form = PasswordResetForm(data={"email": email})
+    if not form.is_valid():
+        return 0
+    accounts = list(form.get_users(form.cleaned_data["email"]))
+    if accounts:
+        form.save(domain_override=domain, use_https=use_https)
+    return len(accounts)

@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis
+from celery import current_app
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -115,22 +117,52 @@ def _database_ok() -> bool:
 
 def _broker_ok() -> bool:
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
-        return bool(client.ping())
+        client = redis.Redis.from_url(
+            str(current_app.conf.broker_url),
+            socket_connect_timeout=settings.REDIS_CONNECT_TIMEOUT,
+            socket_timeout=settings.REDIS_SOCKET_TIMEOUT,
+        )
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
     except Exception:
-        logger.exception("Health check: the broker did not answer")
+        logger.warning("Health check: the broker did not answer", exc_info=True)
         return False
+
+
+def _cache_state() -> str | None:
+    """``ok``, or ``degraded`` while this process serves the cache from memory; None for a local cache."""
+    health = getattr(cache, "health", None)
+    if health is None:
+        return None
+    try:
+        return str(health())
+    except Exception:
+        logger.warning("Health check: the cache did not answer", exc_info=True)
+        return "degraded"
 
 
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database (and the broker, when one is configured) answers; 503 otherwise."""
+    """Says which part answers: 503 only when the database does not.
+
+    Redis (the cache and the broker) is an accelerator: without it pages still
+    answer, the cache lives in memory and tasks wait in their outboxes for the
+    sweeps. So a Redis outage is ``degraded`` with 200, and a load balancer keeps
+    sending traffic; only a dead database takes this instance out (503).
+    """
     checks = {"database": "ok" if _database_ok() else "error"}
+    cache_state = _cache_state()
+    if cache_state is not None:
+        checks["cache"] = cache_state
     if settings.REDIS_URL:
         checks["broker"] = "ok" if _broker_ok() else "error"
-    healthy = all(state == "ok" for state in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", "checks": checks},
-        status=200 if healthy else 503,
-    )
+    if checks["database"] != "ok":
+        status, code = "error", 503
+    elif all(state == "ok" for state in checks.values()):
+        status, code = "ok", 200
+    else:
+        status, code = "degraded", 200
+    return JsonResponse({"status": status, "checks": checks}, status=code)

@@ -57,6 +57,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # --- Files and caches (issue 12) ---
+    # No-store on what signed-in users get; an oversized body refused before anything reads it
+    # (the CSRF check reads the form in process_view, after every middleware's request phase).
+    "pmm_portal.core.middleware.PrivateCacheControlMiddleware",
+    "pmm_portal.core.middleware.RequestBodyLimitMiddleware",
+    # --- end files and caches ---
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -104,16 +110,30 @@ AUTH_USER_MODEL = "core.User"
 
 # --- Cache ----------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# --- Redis is an accelerator, never a single point of failure (issue 12) ---
+# Every Redis call (cache and broker) gives up quickly: a hung Redis costs a request
+# a fraction of a second, once per process and outage, never a worker timeout.
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.25)
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.25)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis, or this process's memory while Redis fails (pmm_portal.core.cache).
+            "BACKEND": "pmm_portal.core.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pmm",
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+                "fallback_seconds": env.float("REDIS_FALLBACK_SECONDS", default=10.0),
+            },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# How long a team's unchanged figures are kept (``pmm_portal.core.figures``; 0: always computed).
+FIGURES_CACHE_SECONDS = env.int("FIGURES_CACHE_SECONDS", default=15 * 60)
 
 # --- Authentication ---------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -187,6 +207,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
+    ("vendor/tom-select", NODE_MODULES / "tom-select" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -194,6 +215,20 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+
+# --- Uploads (issue 12) ---------------------------------------------------------------
+# MEDIA_ROOT is never served directly: files go out through views that check permissions.
+# A body over MAX_REQUEST_BODY_BYTES is refused (413) from its Content-Length, unread
+# (core.middleware.RequestBodyLimitMiddleware). The largest legitimate one is the request
+# form: 5 files of 10 MB (requests_queue.services.assets) and its text fields.
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=55 * 1024 * 1024)
+# Form fields other than files (Django's default, stated): far above any form's text.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A file above this is spooled to a temporary file while the body is parsed, not kept in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# One form takes at most 5 files; more than this is refused with a 400 before any is stored.
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# --- end uploads ---
 
 # --- Email ------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -224,8 +259,28 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=15 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=14 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Fail fast when publishing to an unreachable broker instead of hanging a request.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+# --- Broker timeouts and redelivery (issue 12) ---
+# The longest a task's message may wait for its countdown (the retry backoffs cap at 10 minutes).
+TASK_LONGEST_COUNTDOWN = 10 * 60
+# Redis redelivers a message its worker took and never acknowledged (the worker died) after
+# the visibility timeout: longer than any task may run, including its countdown, so a live
+# task is never delivered twice; far below Redis's default hour. Reports whose worker died
+# are picked up sooner (reporting.recover_stuck_reports, and a worker restarting under the
+# same name).
+TASK_VISIBILITY_TIMEOUT = env.int(
+    "CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + TASK_LONGEST_COUNTDOWN + 60
+)
+# Fail fast when publishing to an unreachable or hung broker instead of hanging a request.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "visibility_timeout": TASK_VISIBILITY_TIMEOUT,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "celerybeat-schedule")
 )
@@ -244,9 +299,11 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    # API contract (issue 12): drf-standardized-errors' schema plus the answers it cannot see.
+    "DEFAULT_SCHEMA_CLASS": "pmm_portal.core.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    # Atomic counters, and they keep counting in memory while Redis is down (issue 12).
+    "DEFAULT_THROTTLE_CLASSES": ["pmm_portal.core.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "user": env.str("API_USER_RATE", default="2000/hour"),
         "anon": env.str("API_ANON_RATE", default="30/minute"),
@@ -274,7 +331,8 @@ SPECTACULAR_SETTINGS = {
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
         "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
         "ErrorCode401Enum": "drf_standardized_errors.openapi_serializers.ErrorCode401Enum.choices",
-        "ErrorCode403Enum": "drf_standardized_errors.openapi_serializers.ErrorCode403Enum.choices",
+        # API contract (issue 12): a 403 also says "not signed in" (pmm_portal.core.openapi).
+        "ErrorCode403Enum": "pmm_portal.core.openapi.ErrorCode403.choices",
         "ErrorCode404Enum": "drf_standardized_errors.openapi_serializers.ErrorCode404Enum.choices",
         "ErrorCode405Enum": "drf_standardized_errors.openapi_serializers.ErrorCode405Enum.choices",
         "ErrorCode406Enum": "drf_standardized_errors.openapi_serializers.ErrorCode406Enum.choices",
@@ -286,7 +344,12 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        # API contract (issue 12): errors of nested lists name the position (quotes.0.text).
+        "pmm_portal.core.openapi.postprocess_nested_error_attrs",
     ],
+    # API contract (issue 12): bodies are documented as JSON, the one encoding that can say
+    # null; the operations that take a file document multipart/form-data themselves.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
 }
 
 # --- Logging ---------------------------------------------------------------------------

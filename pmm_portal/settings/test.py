@@ -28,3 +28,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Search keeps typo fixes and word frequencies for a while (core.search); tests ask the
 # database every time, so a page costs the same queries on every call.
 SEARCH_CACHE_SECONDS = 0
+# Figures are computed on every view in tests (tests/core/test_figures.py turns the cache on).
+FIGURES_CACHE_SECONDS = 0

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from pmm_portal.core.dates import today_in
+from pmm_portal.core.files import FAMILIES, content_matches_extension
 from pmm_portal.core.models import Product, Team, User
 from pmm_portal.core.selectors import teams_of
 
@@ -36,17 +37,42 @@ ALLOWED_ATTACHMENT_EXTENSIONS = (
     "jpg",
     "jpeg",
     "gif",
+    "webp",
 )
+# How the refusal names what the extension promised.
+FILE_TYPE_LABELS: dict[str, str] = {
+    "pdf": "PDF",
+    "docx": "Word document",
+    "doc": "Word document",
+    "pptx": "PowerPoint presentation",
+    "ppt": "PowerPoint presentation",
+    "xlsx": "Excel workbook",
+    "xls": "Excel workbook",
+    "csv": "CSV file",
+    "txt": "text file",
+    "md": "text file",
+    "png": "PNG image",
+    "jpg": "JPEG image",
+    "jpeg": "JPEG image",
+    "gif": "GIF image",
+    "webp": "WebP image",
+}
 
 
 def validate_attachment(upload: UploadedFile[bytes]) -> None:
-    """Refuse a file of a type we do not accept or over ``MAX_ATTACHMENT_BYTES`` (requests and assets)."""
+    """Refuse a file of a type we do not accept, over ``MAX_ATTACHMENT_BYTES``, or whose content is not
+    what its extension says (requests and assets).
+
+    Cheapest first: the name, then the size, then the bytes (``core.files.content_matches_extension``
+    reads the first few KB, the whole file only for text). Both doors call it, through the form or
+    the service.
+    """
     name = upload.name or ""
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in ALLOWED_ATTACHMENT_EXTENSIONS:
         raise RequestError(
             f"“{name}” is not a file type we accept. Attach a PDF, an Office document, "
-            "a text or CSV file, or an image (PNG, JPG, GIF).",
+            "a text or CSV file, or an image (PNG, JPG, GIF, WebP).",
             code="file_type",
         )
     if (upload.size or 0) > MAX_ATTACHMENT_BYTES:
@@ -54,6 +80,14 @@ def validate_attachment(upload: UploadedFile[bytes]) -> None:
             f"“{name}” is {(upload.size or 0) / 1024 / 1024:.1f} MB; files can be at most "
             f"{MAX_ATTACHMENT_BYTES // 1024 // 1024} MB. Share a link to larger files in the details.",
             code="file_size",
+        )
+    if not content_matches_extension(upload, extension=extension):
+        label = FILE_TYPE_LABELS.get(extension, f".{extension} file")
+        hint = " saved as UTF-8" if FAMILIES.get(extension) == "text" else ""
+        raise RequestError(
+            f"“{name}” is not a real {label}: its content does not match its .{extension} extension. "
+            f"Attach the {label}{hint} itself, as the program that made it saved it.",
+            code="file_content",
         )
 
 

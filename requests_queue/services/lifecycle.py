@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
+from pmm_portal.core import figures
 from pmm_portal.core.dates import today_in
 from pmm_portal.core.models import Product, Role, User
 from timesheets import services as timesheet_services
@@ -471,6 +472,7 @@ def request_claim(*, request: Request, actor: User) -> Request:
             acknowledged_at=Coalesce(F("acknowledged_at"), Now()),
             updated_at=now,
         )
+        figures.changed(Q(pk=request.team_id))
         if updated == 0:
             current = Request.objects.select_related("assignee").get(pk=request.pk)
             if current.assignee_id == actor.pk:
@@ -676,6 +678,7 @@ def request_mark_duplicate(*, request: Request, actor: User, original: Request, 
     RequestFollower.objects.bulk_create(
         [f for f in followers if f.user_id != original.requester_id], ignore_conflicts=True
     )
+    figures.changed(Q(pk=original.team_id))
     refresh_priority(original)
     original.save(update_fields=["priority"])
     return request

@@ -34,12 +34,13 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from pmm_portal.core.models import Role
 from reporting.models import MonthlyReport, ReportStatus
-from requests_queue.models import RequestStatus
+from requests_queue.models import RequestAttachment, RequestStatus
 from tests.core import routing
 from tests.factories import (
     AssetFactory,
@@ -126,6 +127,8 @@ TABLE: dict[str, Row] = {
         read=PMM_ONLY, write=(PMM, PM, ADMIN), query="?kind=buyer", data={"kind": "buyer", "name": "New CFO"}
     ),
     "personas/<int:pk>/": Row(read=EVERYONE, args=pk("buyer")),
+    # The persona picker's search (JSON): anyone who tags a request, an asset or an initiative.
+    "personas/options/": Row(read=EVERYONE, query="?q=cfo"),
     "personas/<int:pk>/edit/": Row(read=PMM_ONLY, args=pk("buyer"), data={"name": "Renamed"}),
     "personas/<int:pk>/validate/": Row(write=PMM_ONLY, args=pk("buyer")),
     "personas/<int:pk>/retire/": Row(write=(PM, ADMIN), args=pk("user_persona")),
@@ -236,6 +239,14 @@ TABLE: dict[str, Row] = {
     ),
     "requests/assets/<int:pk>/": Row(read=EVERYONE, args=pk("asset")),
     "requests/assets/<int:pk>/reviewed/": Row(write=PMM_CMO, args=pk("asset")),
+    # Files (issue 12): attachments to those who see the deal, the delivered file to those who see
+    # the request, an asset's file to everyone signed in (tests/requests_queue/test_files.py).
+    "requests/<int:pk>/attachments/<int:attachment_pk>/download/": Row(
+        read=(SALES, PMM, CMO, ADMIN),
+        args=lambda w: {"pk": w["req_with_files"].pk, "attachment_pk": w["attachment"].pk},
+    ),
+    "requests/<int:pk>/delivery/download/": Row(read=(SALES, PMM, CMO, ADMIN), args=pk("req_with_files")),
+    "requests/assets/<int:pk>/download/": Row(read=EVERYONE, args=pk("asset_with_file")),
     # --- Reporting -------------------------------------------------------------------------------
     "reporting/": Row(read=PMM_CMO),
     "reporting/export/<slug:table>.csv": Row(read=PMM_CMO, args=lambda w: {"table": "people"}),
@@ -268,11 +279,11 @@ TABLE: dict[str, Row] = {
     "api/v1/auth/token/": Row(anon=PUBLIC, data={"username": "nobody", "password": "wrong"}),
     "api/v1/^teams/$": Row(read=EVERYONE, anon=API),
     # Sales are on no marketing team: the team does not exist for them (404).
-    "api/v1/^teams/(?P<slug>[^/.]+)/$": Row(
+    "api/v1/^teams/(?P<slug>[-a-zA-Z0-9_]+)/$": Row(
         read=MARKETING, anon=API, args=lambda w: {"slug": w["team"].slug}
     ),
     "api/v1/^products/$": Row(read=EVERYONE, anon=API),
-    "api/v1/^products/(?P<slug>[^/.]+)/$": Row(
+    "api/v1/^products/(?P<slug>[-a-zA-Z0-9_]+)/$": Row(
         read=EVERYONE, anon=API, args=lambda w: {"slug": w["product"].slug}
     ),
     "api/v1/^personas/$": Row(
@@ -281,29 +292,29 @@ TABLE: dict[str, Row] = {
         anon=API,
         data=lambda w: {"name": "New CFO", "kind": "buyer", "team": w["team"].slug},
     ),
-    "api/v1/^personas/(?P<pk>[^/.]+)/$": Row(
+    "api/v1/^personas/(?P<pk>[0-9]+)/$": Row(
         read=EVERYONE, write=PMM_ONLY, anon=API, args=pk("buyer"), data={"summary": "Updated"}
     ),
     # Edit history is the team's (PRODUCT.md): sales, outside every team, get 404.
-    "api/v1/^personas/(?P<pk>[^/.]+)/history/$": Row(read=MARKETING, anon=API, args=pk("buyer")),
-    "api/v1/^personas/(?P<pk>[^/.]+)/positioning/$": Row(
+    "api/v1/^personas/(?P<pk>[0-9]+)/history/$": Row(read=MARKETING, anon=API, args=pk("buyer")),
+    "api/v1/^personas/(?P<pk>[0-9]+)/positioning/$": Row(
         write=PMM_ONLY,
         anon=API,
         args=pk("buyer"),
         data=lambda w: {"product": w["product"].slug, "side": "pmm", "key_messages": "Audit in a day"},
     ),
-    "api/v1/^personas/(?P<pk>[^/.]+)/retire/$": Row(write=(PM, ADMIN), anon=API, args=pk("user_persona")),
-    "api/v1/^personas/(?P<pk>[^/.]+)/validate/$": Row(write=PMM_ONLY, anon=API, args=pk("buyer")),
+    "api/v1/^personas/(?P<pk>[0-9]+)/retire/$": Row(write=(PM, ADMIN), anon=API, args=pk("user_persona")),
+    "api/v1/^personas/(?P<pk>[0-9]+)/validate/$": Row(write=PMM_ONLY, anon=API, args=pk("buyer")),
     "api/v1/^interactions/$": Row(
         read=MARKETING,
         write=PMM_ONLY,
         anon=API,
         data=lambda w: {"kind": "interview", "account": "Initech", "team": w["team"].slug},
     ),
-    "api/v1/^interactions/(?P<pk>[^/.]+)/$": Row(
+    "api/v1/^interactions/(?P<pk>[0-9]+)/$": Row(
         read=MARKETING, write=PMM_ONLY, anon=API, args=pk("interaction"), data={"notes": "More"}
     ),
-    "api/v1/^interactions/(?P<pk>[^/.]+)/follow-ups/(?P<follow_up_id>\\d+)/done/$": Row(
+    "api/v1/^interactions/(?P<pk>[0-9]+)/follow-ups/(?P<follow_up_id>[0-9]+)/done/$": Row(
         write=PMM_ONLY,
         anon=API,
         args=lambda w: {"pk": w["interaction"].pk, "follow_up_id": w["follow_up"].pk},
@@ -315,11 +326,11 @@ TABLE: dict[str, Row] = {
         anon=API,
         data={"title": "X", "goal": "Y", "start_date": "2026-11-01", "target_date": "2026-12-01"},
     ),
-    "api/v1/^initiatives/(?P<pk>[^/.]+)/$": Row(
+    "api/v1/^initiatives/(?P<pk>[0-9]+)/$": Row(
         read=MARKETING, write=PMM_ONLY, anon=API, args=pk("initiative"), data={"title": "Sharper"}
     ),
-    "api/v1/^initiatives/(?P<pk>[^/.]+)/focus/$": Row(write=PMM_ONLY, anon=API, args=pk("initiative")),
-    "api/v1/^initiatives/(?P<pk>[^/.]+)/unfocus/$": Row(write=PMM_ONLY, anon=API, args=pk("initiative")),
+    "api/v1/^initiatives/(?P<pk>[0-9]+)/focus/$": Row(write=PMM_ONLY, anon=API, args=pk("initiative")),
+    "api/v1/^initiatives/(?P<pk>[0-9]+)/unfocus/$": Row(write=PMM_ONLY, anon=API, args=pk("initiative")),
     # A PMM logs and changes their own time (the world's entry is pmm's); the team's leader reads it,
     # since a team's time is seen by "that team and its leader" (PRODUCT.md); admin does everything.
     "api/v1/^time-entries/$": Row(
@@ -329,7 +340,7 @@ TABLE: dict[str, Row] = {
         data={"week_start": MONDAY, "category": "other", "hours": "2"},
         xfail={CMO: TIME_ENTRIES_CMO},
     ),
-    "api/v1/^time-entries/(?P<pk>[^/.]+)/$": Row(
+    "api/v1/^time-entries/(?P<pk>[0-9]+)/$": Row(
         read=(PMM, CMO, ADMIN),
         write=PMM_ONLY,
         anon=API,
@@ -343,64 +354,64 @@ TABLE: dict[str, Row] = {
         anon=API,
         data={"title": "X", "impact": "Y", "date": "2026-11-01"},
     ),
-    "api/v1/^wins/(?P<pk>[^/.]+)/$": Row(
+    "api/v1/^wins/(?P<pk>[0-9]+)/$": Row(
         read=MARKETING, write=PMM_ONLY, anon=API, args=pk("win"), data={"title": "Won Globex"}
     ),
     "api/v1/^reports/$": Row(read=PMM_CMO, anon=API),
-    "api/v1/^reports/(?P<pk>[^/.]+)/$": Row(read=PMM_CMO, anon=API, args=pk("report")),
-    "api/v1/^reports/(?P<pk>[^/.]+)/regenerate/$": Row(write=PMM_CMO, anon=API, args=pk("report")),
+    "api/v1/^reports/(?P<pk>[0-9]+)/$": Row(read=PMM_CMO, anon=API, args=pk("report")),
+    "api/v1/^reports/(?P<pk>[0-9]+)/regenerate/$": Row(write=PMM_CMO, anon=API, args=pk("report")),
     "api/v1/^requests/$": Row(
         read=(SALES, PMM, CMO, ADMIN),
         write=(SALES, ADMIN),
         anon=API,
         data=lambda w: {"type": "slides", "title": "Deck", "product": w["product"].pk, "needed_by": FUTURE},
     ),
-    "api/v1/^requests/(?P<pk>[^/.]+)/$": Row(read=(SALES, PMM, CMO, ADMIN), anon=API, args=pk("req_new")),
+    "api/v1/^requests/(?P<pk>[0-9]+)/$": Row(read=(SALES, PMM, CMO, ADMIN), anon=API, args=pk("req_new")),
     "api/v1/^requests/suggestions/$": Row(read=(SALES, ADMIN), anon=API, query="?title=northwind"),
-    "api/v1/^requests/(?P<pk>[^/.]+)/likely-duplicates/$": Row(read=PMM_CMO, anon=API, args=pk("req_new")),
-    "api/v1/^requests/(?P<pk>[^/.]+)/accept/$": Row(
+    "api/v1/^requests/(?P<pk>[0-9]+)/likely-duplicates/$": Row(read=PMM_CMO, anon=API, args=pk("req_new")),
+    "api/v1/^requests/(?P<pk>[0-9]+)/accept/$": Row(
         write=PMM_CMO,
         anon=API,
         args=pk("req_new"),
         data=lambda w: {"assignee": w["pmm"].pk, "due_date": FUTURE},
     ),
-    "api/v1/^requests/(?P<pk>[^/.]+)/cancel/$": Row(write=(SALES, ADMIN), anon=API, args=pk("req_new")),
-    "api/v1/^requests/(?P<pk>[^/.]+)/claim/$": Row(write=PMM_ONLY, anon=API, args=pk("req_new")),
-    "api/v1/^requests/(?P<pk>[^/.]+)/comment/$": Row(
+    "api/v1/^requests/(?P<pk>[0-9]+)/cancel/$": Row(write=(SALES, ADMIN), anon=API, args=pk("req_new")),
+    "api/v1/^requests/(?P<pk>[0-9]+)/claim/$": Row(write=PMM_ONLY, anon=API, args=pk("req_new")),
+    "api/v1/^requests/(?P<pk>[0-9]+)/comment/$": Row(
         write=(SALES, PMM, CMO, ADMIN), anon=API, args=pk("req_new"), data={"body": "Any news?"}
     ),
-    "api/v1/^requests/(?P<pk>[^/.]+)/decline/$": Row(
+    "api/v1/^requests/(?P<pk>[0-9]+)/decline/$": Row(
         write=PMM_CMO, anon=API, args=pk("req_new"), data={"alternative": "Use the deck."}
     ),
-    "api/v1/^requests/(?P<pk>[^/.]+)/deliver/$": Row(
+    "api/v1/^requests/(?P<pk>[0-9]+)/deliver/$": Row(
         write=PMM_ONLY, anon=API, args=pk("req_in_progress"), data={"link": "https://drive.example.com/a"}
     ),
-    "api/v1/^requests/(?P<pk>[^/.]+)/log-time/$": Row(
+    "api/v1/^requests/(?P<pk>[0-9]+)/log-time/$": Row(
         write=PMM_ONLY, anon=API, args=pk("req_in_progress"), data={"week_start": MONDAY, "hours": "1.5"}
     ),
-    "api/v1/^requests/(?P<pk>[^/.]+)/mark-duplicate/$": Row(
+    "api/v1/^requests/(?P<pk>[0-9]+)/mark-duplicate/$": Row(
         write=PMM_CMO,
         anon=API,
         args=pk("req_new"),
         data=lambda w: {"duplicate_of": w["req_triaged"].pk},
     ),
-    "api/v1/^requests/(?P<pk>[^/.]+)/mark-reused/$": Row(
+    "api/v1/^requests/(?P<pk>[0-9]+)/mark-reused/$": Row(
         write=PMM_CMO, anon=API, args=pk("req_new"), data=lambda w: {"asset": w["asset"].pk}
     ),
-    "api/v1/^requests/(?P<pk>[^/.]+)/me-too/$": Row(
+    "api/v1/^requests/(?P<pk>[0-9]+)/me-too/$": Row(
         write=(SALES, ADMIN),
         anon=API,
         args=pk("req_of_another_rep"),
         data={"account": "Initech", "opportunity_value": "40000", "needed_by": FUTURE},
     ),
-    "api/v1/^requests/(?P<pk>[^/.]+)/rate/$": Row(
+    "api/v1/^requests/(?P<pk>[0-9]+)/rate/$": Row(
         write=(SALES, ADMIN), anon=API, args=pk("req_delivered"), data={"rating": 4}
     ),
-    "api/v1/^requests/(?P<pk>[^/.]+)/snooze/$": Row(
+    "api/v1/^requests/(?P<pk>[0-9]+)/snooze/$": Row(
         write=PMM_CMO, anon=API, args=pk("req_new"), data={"until": FUTURE}
     ),
-    "api/v1/^requests/(?P<pk>[^/.]+)/start/$": Row(write=PMM_ONLY, anon=API, args=pk("req_triaged")),
-    "api/v1/^requests/(?P<pk>[^/.]+)/triage/$": Row(
+    "api/v1/^requests/(?P<pk>[0-9]+)/start/$": Row(write=PMM_ONLY, anon=API, args=pk("req_triaged")),
+    "api/v1/^requests/(?P<pk>[0-9]+)/triage/$": Row(
         write=PMM_CMO,
         anon=API,
         args=pk("req_new"),
@@ -417,7 +428,7 @@ TABLE: dict[str, Row] = {
             "review_by": FUTURE,
         },
     ),
-    "api/v1/^assets/(?P<pk>[^/.]+)/$": Row(read=EVERYONE, anon=API, args=pk("asset")),
+    "api/v1/^assets/(?P<pk>[0-9]+)/$": Row(read=EVERYONE, anon=API, args=pk("asset")),
 }
 
 ROUTES = {route.key: route for route in routing.all_routes()}
@@ -512,6 +523,25 @@ class World(dict):
     def _req_of_another_rep(self):
         return RequestFactory(requester=UserFactory(role=SALES), product=self["product"], team=self["team"])
 
+    def _req_with_files(self):
+        request = self._request(RequestStatus.DELIVERED, delivered_at=timezone.now())
+        request.delivery_file.save("answer.pdf", ContentFile(b"%PDF-1.4 answer"), save=True)
+        return request
+
+    def _attachment(self):
+        return RequestAttachment.objects.create(
+            request=self["req_with_files"],
+            file=ContentFile(b"%PDF-1.4 rfp", name="rfp.pdf"),
+            original_name="rfp.pdf",
+            size=12,
+            uploaded_by=self["sales"],
+        )
+
+    def _asset_with_file(self):
+        return AssetFactory(
+            team=self["team"], owner=self["pmm"], link="", file=ContentFile(b"%PDF-1.4 card", name="card.pdf")
+        )
+
     def _req_delivered(self):
         return self._request(
             RequestStatus.DELIVERED,
@@ -542,8 +572,9 @@ class World(dict):
 
 
 @pytest.fixture
-def world(cast, team, product) -> W:
+def world(cast, team, product, settings, tmp_path) -> W:
     cache.clear()  # the API throttles count per user; ids repeat between tests on SQLite
+    settings.MEDIA_ROOT = tmp_path  # uploaded files of the download routes
     return World(cast, team, product)
 
 

@@ -6,6 +6,8 @@ from django import forms, template
 from django.forms.boundfield import BoundField
 from django.utils.safestring import SafeString
 
+from pmm_portal.core.widgets import render_select, renders_fast
+
 register = template.Library()
 
 
@@ -32,6 +34,11 @@ def widget(field: BoundField) -> SafeString:
             described = f"{field.auto_id}_helptext {described}"
         attrs["aria-describedby"] = described
     attrs["class"] = css
+    if renders_fast(field.field.widget):  # the same HTML, without a template per option
+        bound = field.build_widget_attrs(attrs, field.field.widget)
+        if field.auto_id and "id" not in field.field.widget.attrs:
+            bound.setdefault("id", field.auto_id)
+        return render_select(field.field.widget, field.html_name, field.value(), bound)
     return field.as_widget(attrs=attrs)
 
 

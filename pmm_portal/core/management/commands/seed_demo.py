@@ -5,9 +5,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Q
 from django.utils.module_loading import import_string
 
-from pmm_portal.core import search
+from pmm_portal.core import figures, search
 from pmm_portal.core.demo import seed_core
 
 # Each app's demo data, in dependency order: ``seed(org: DemoOrg) -> None``, idempotent.
@@ -46,6 +47,7 @@ class Command(BaseCommand):
             seeder(org)
         # The seeders write in bulk, past the signals that keep the search index: build it once.
         search.rebuild()
+        figures.changed(Q())  # and past those that date the cached figures
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo organisation ready in {time.monotonic() - started:.1f}s: "
