@@ -15,6 +15,7 @@ from django.views import View
 from pmm_portal.core.http import AuthenticatedHttpRequest
 from pmm_portal.core.lists import filtered_page
 from pmm_portal.core.models import Product, Role, Team
+from pmm_portal.core.pages import CachedPageMixin
 from pmm_portal.core.permissions import EVERYONE, RoleRequiredMixin
 
 from . import forms, permissions, selectors, services
@@ -50,7 +51,7 @@ class PersonaOptionsView(RoleRequiredMixin, View):
         )
 
 
-class PersonaListView(RoleRequiredMixin, View):
+class PersonaListView(RoleRequiredMixin, CachedPageMixin, View):
     """``/personas/``: every persona, searchable, filterable by kind, product, status, owner and freshness."""
 
     allowed_roles = EVERYONE

@@ -16,6 +16,7 @@ from pmm_portal.core.dates import add_months, today_in
 from pmm_portal.core.http import AuthenticatedHttpRequest
 from pmm_portal.core.lists import filtered_page
 from pmm_portal.core.models import Team
+from pmm_portal.core.pages import CachedPageMixin
 from pmm_portal.core.permissions import PMM_AND_CMO, RoleRequiredMixin
 
 from . import exports, permissions, presenters, selectors, services
@@ -43,7 +44,7 @@ def _dashboard_scope(request: AuthenticatedHttpRequest) -> tuple[DashboardFilter
     return form, teams, month
 
 
-class DashboardView(RoleRequiredMixin, View):
+class DashboardView(RoleRequiredMixin, CachedPageMixin, View):
     """``/reporting/``: the CMO's dashboard of their teams; a PMM sees their own team, their row highlighted."""
 
     allowed_roles = PMM_AND_CMO

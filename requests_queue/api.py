@@ -30,6 +30,7 @@ from personas.models import Persona
 from pmm_portal.core.api import ID_LOOKUP, OptionalURLField, UserSummarySerializer
 from pmm_portal.core.http import AuthenticatedRequest, request_user
 from pmm_portal.core.models import Product, Role, User
+from pmm_portal.core.pages import CachedListMixin
 from pmm_portal.core.permissions import EVERYONE, HasRole
 from pmm_portal.core.selectors import product_choices
 
@@ -532,6 +533,7 @@ def _action_schema(
     create=extend_schema(summary="Ask product marketing for help (sales)"),
 )
 class RequestViewSet(
+    CachedListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

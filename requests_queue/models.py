@@ -10,10 +10,14 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+
+from pmm_portal.core.limits import text_length_checks
+
+from . import limits
 
 SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -146,7 +150,9 @@ class Request(models.Model):
     product = models.ForeignKey("core.Product", on_delete=models.PROTECT, related_name="requests")
     type = models.CharField(max_length=24, choices=RequestType.choices, default=RequestType.OTHER)
     title = models.CharField(max_length=200)
-    details = models.TextField(blank=True)
+    details = models.TextField(
+        blank=True, max_length=limits.DETAILS, validators=[MaxLengthValidator(limits.DETAILS)]
+    )
     account = models.CharField(max_length=200, blank=True)
     opportunity_value = models.DecimalField(
         max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal(0))]
@@ -198,13 +204,19 @@ class Request(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reused_by"
     )
     snoozed_until = models.DateField(null=True, blank=True)
-    decline_alternative = models.TextField(blank=True)
+    decline_alternative = models.TextField(
+        blank=True, max_length=limits.NOTE, validators=[MaxLengthValidator(limits.NOTE)]
+    )
     hours_logged = models.DecimalField(max_digits=7, decimal_places=1, default=Decimal(0))
     delivery_link = models.URLField(max_length=500, blank=True)
     delivery_file = models.FileField(upload_to="requests/deliveries/%Y/%m/", blank=True)
-    delivery_note = models.TextField(blank=True)
+    delivery_note = models.TextField(
+        blank=True, max_length=limits.NOTE, validators=[MaxLengthValidator(limits.NOTE)]
+    )
     rating = models.PositiveSmallIntegerField(null=True, blank=True, validators=SCORE_VALIDATORS)
-    rating_comment = models.TextField(blank=True)
+    rating_comment = models.TextField(
+        blank=True, max_length=limits.NOTE, validators=[MaxLengthValidator(limits.NOTE)]
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -229,6 +241,15 @@ class Request(models.Model):
             models.Index(fields=["team", "triaged_at"], name="rq_request_team_triaged_idx"),
         ]
         constraints = [
+            *text_length_checks(
+                "rq_request",
+                {
+                    "details": limits.DETAILS,
+                    "decline_alternative": limits.NOTE,
+                    "delivery_note": limits.NOTE,
+                    "rating_comment": limits.NOTE,
+                },
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=RequestStatus.values), name="rq_request_status_valid"
             ),
@@ -374,11 +395,12 @@ class RequestComment(models.Model):
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField()
+    body = models.TextField(max_length=limits.DETAILS, validators=[MaxLengthValidator(limits.DETAILS)])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [*text_length_checks("rq_comment", {"body": limits.DETAILS})]
 
     def __str__(self) -> str:
         return f"Comment by {self.author} on {self.request_id}"
@@ -410,7 +432,7 @@ class RequestEvent(models.Model):
     )
     from_status = models.CharField(max_length=12, choices=RequestStatus.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=RequestStatus.choices, blank=True)
-    message = models.TextField(blank=True)
+    message = models.TextField(blank=True, max_length=limits.DETAILS)
     created_at = models.DateTimeField(auto_now_add=True)
     notify = models.BooleanField(default=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
@@ -425,6 +447,7 @@ class RequestEvent(models.Model):
                 name="rq_event_outbox_pending_idx",
             )
         ]
+        constraints = [*text_length_checks("rq_event", {"message": limits.DETAILS})]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on request {self.request_id}"
@@ -478,7 +501,9 @@ class Asset(models.Model):
 
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=AssetKind.choices, default=AssetKind.OTHER)
-    description = models.TextField(blank=True)
+    description = models.TextField(
+        blank=True, max_length=limits.DETAILS, validators=[MaxLengthValidator(limits.DETAILS)]
+    )
     link = models.URLField(max_length=500, blank=True)
     file = models.FileField(upload_to="requests/assets/%Y/%m/", blank=True)
     products = models.ManyToManyField("core.Product", blank=True, related_name="assets")
@@ -498,6 +523,7 @@ class Asset(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=AssetKind.values), name="rq_asset_kind_valid"),
             models.CheckConstraint(condition=~Q(link="") | ~Q(file=""), name="rq_asset_needs_link_or_file"),
+            *text_length_checks("rq_asset", {"description": limits.DETAILS}),
         ]
         indexes = [models.Index(fields=["team", "review_by"], name="rq_asset_review_idx")]
 

@@ -25,6 +25,7 @@ from pmm_portal.core.files import private_file_response
 from pmm_portal.core.http import AuthenticatedHttpRequest
 from pmm_portal.core.lists import filtered_page
 from pmm_portal.core.models import Role, User
+from pmm_portal.core.pages import CachedPageMixin
 from pmm_portal.core.permissions import EVERYONE, PMM_AND_CMO, RoleRequiredMixin
 
 from . import selectors, services, workflow
@@ -109,7 +110,7 @@ def rate_limited(request: HttpRequest) -> HttpResponse:
 # --- Sales: ask, follow ----------------------------------------------------------------------
 
 
-class NewRequestView(RoleRequiredMixin, View):
+class NewRequestView(RoleRequiredMixin, CachedPageMixin, View):
     """``/requests/new/``: sales ask product marketing for help; the library is searched as they type."""
 
     allowed_roles = (Role.SALES,)
@@ -280,7 +281,7 @@ class MeTooView(RoleRequiredMixin, View):
         return f"You follow #{obj.pk} “{obj.title}”: we'll tell you when it's delivered."
 
 
-class MyRequestsView(RoleRequiredMixin, View):
+class MyRequestsView(RoleRequiredMixin, CachedPageMixin, View):
     """``/requests/mine/``: a salesperson follows their own requests and reads their notifications."""
 
     allowed_roles = (Role.SALES,)
@@ -320,7 +321,7 @@ class NotificationsReadView(RoleRequiredMixin, View):
 # --- The queue ---------------------------------------------------------------------------------
 
 
-class QueueView(RoleRequiredMixin, View):
+class QueueView(RoleRequiredMixin, CachedPageMixin, View):
     """``/requests/``: PMMs work their team's queue in priority order; the CMO watches it."""
 
     allowed_roles = PMM_AND_CMO
@@ -835,7 +836,7 @@ class AssetCreateView(RoleRequiredMixin, View):
         return render(request, self.template_name, {"form": form}, status=400)
 
 
-class SlaView(RoleRequiredMixin, View):
+class SlaView(RoleRequiredMixin, CachedPageMixin, View):
     """``/requests/sla/``: the marketing leader sets each request type's acknowledge and deliver targets."""
 
     allowed_roles = (Role.CMO,)

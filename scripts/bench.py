@@ -22,6 +22,7 @@ import re
 import secrets
 import socket
 import statistics
+import string
 import subprocess
 import sys
 import tempfile
@@ -319,7 +320,9 @@ def main() -> None:
     portal = gunicorn("pmm_portal.wsgi:application", portal_port, env, REPO)
     floor = gunicorn("bench_floor.wsgi:application", floor_port, floor_env, REPO / "scripts")
     floor_url = f"http://127.0.0.1:{floor_port}/"
-    floor_headers = {"Cookie": f"sessionid={floor_session}"}
+    # A browser sends its CSRF cookie with every page after the first: so does the benchmark.
+    csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+    floor_headers = {"Cookie": f"sessionid={floor_session}; csrftoken={csrf}"}
     rows = []
     try:
         unloaded_floor, status = unloaded_median(floor_url, floor_headers)
@@ -332,7 +335,7 @@ def main() -> None:
                 continue
             url = f"http://127.0.0.1:{portal_port}{page.path.format(team=team)}"
             headers = {
-                "Cookie": f"__Host-sessionid={sessions[page.role]}",
+                "Cookie": f"__Host-sessionid={sessions[page.role]}; __Host-csrftoken={csrf}",
                 "X-Forwarded-Proto": "https",
                 "HX-Request": "true" if page.lua else "false",
             }

@@ -17,6 +17,10 @@ class CoreConfig(AppConfig):
         from .scheduler import start_if_embedded
 
         start_if_embedded()
+        # Every committed write moves kept pages on (core.pages).
+        from . import pages
+
+        pages.install()
         post_migrate.connect(build_search_index_if_new, sender=self)
 
 

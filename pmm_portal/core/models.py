@@ -5,9 +5,11 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+
+from .limits import text_length_checks
 
 
 class Role(models.TextChoices):
@@ -138,7 +140,7 @@ class Product(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="products")
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
     managers = models.ManyToManyField(
         "core.User",
         related_name="managed_products",
@@ -150,6 +152,7 @@ class Product(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["team", "name"], name="core_product_unique_name_per_team"),
+            *text_length_checks("core_product", {"description": 2000}),
         ]
 
     def __str__(self) -> str:
@@ -210,3 +213,16 @@ class SearchWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class DataVersion(models.Model):
+    """One row counting the writes that committed: what cached pages are keyed by (``core.pages``)."""
+
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "data version"
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="core_dataversion_single_row")]
+
+    def __str__(self) -> str:
+        return f"Data version {self.value}"

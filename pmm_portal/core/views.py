@@ -18,12 +18,13 @@ from . import search, selectors
 from .forms import SearchForm
 from .http import acting_user
 from .models import Role
+from .pages import CachedPageMixin
 from .permissions import EVERYONE, RoleRequiredMixin
 
 logger = logging.getLogger(__name__)
 
 
-class HomeView(RoleRequiredMixin, TemplateView):
+class HomeView(RoleRequiredMixin, CachedPageMixin, TemplateView):
     """``/``: each role lands on its own home page."""
 
     allowed_roles = EVERYONE

@@ -134,6 +134,8 @@ else:
 
 # How long a team's unchanged figures are kept (``pmm_portal.core.figures``; 0: always computed).
 FIGURES_CACHE_SECONDS = env.int("FIGURES_CACHE_SECONDS", default=15 * 60)
+# How long the most opened pages are kept between writes (``pmm_portal.core.pages``; 0: off).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 
 # --- Authentication ---------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -30,3 +30,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 SEARCH_CACHE_SECONDS = 0
 # Figures are computed on every view in tests (tests/core/test_figures.py turns the cache on).
 FIGURES_CACHE_SECONDS = 0
+# Pages are built on every view in tests (tests/core/test_pages.py turns the cache on).
+PAGE_CACHE_SECONDS = 0

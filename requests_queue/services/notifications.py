@@ -20,6 +20,7 @@ from django.utils import timezone
 from pmm_portal.core.background import enqueue_now, enqueue_on_commit
 from pmm_portal.core.models import Role, User
 
+from .. import limits
 from ..models import EventKind, Notification, NotificationDelivery, Request, RequestEvent, RequestStatus
 
 S = RequestStatus
@@ -47,7 +48,14 @@ def record(
     message: str = "",
     notify: bool = True,
 ) -> RequestEvent:
-    """Write the event in the caller's transaction; try to enqueue its notifications after commit."""
+    """Write the event in the caller's transaction; try to enqueue its notifications after commit.
+
+    The message is the history's line: one over ``limits.DETAILS`` characters (a long
+    question with the triage note before it) is cut there, the whole text stays where it
+    was typed.
+    """
+    if len(message) > limits.DETAILS:
+        message = message[: limits.DETAILS - 1] + "…"
     event = RequestEvent.objects.create(
         request=request,
         kind=kind,

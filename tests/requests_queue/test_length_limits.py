@@ -104,3 +104,53 @@ def test_the_forms_say_how_long_a_text_may_be(form, field, limit):
     with pytest.raises(ValidationError, match=f"at most {limit} characters"):
         form.base_fields[field].clean("x" * (limit + 1))
     assert form.base_fields[field].clean("x" * limit) == "x" * limit
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "limit"),
+    [
+        ("request", "details", limits.DETAILS),
+        ("request", "decline_alternative", limits.NOTE),
+        ("request", "delivery_note", limits.NOTE),
+        ("request", "rating_comment", limits.NOTE),
+        ("comment", "body", limits.DETAILS),
+        ("event", "message", limits.DETAILS),
+        ("asset", "description", limits.DETAILS),
+        ("product", "description", 2000),
+    ],
+)
+def test_the_database_refuses_text_over_the_limit_that_skips_the_forms(
+    model, field, limit, sales_rep, pmm, product
+):
+    from django.db import IntegrityError, transaction
+
+    from pmm_portal.core.models import Product
+    from requests_queue.models import RequestComment, RequestEvent
+    from tests.factories import AssetFactory, RequestFactory
+
+    request = RequestFactory(requester=sales_rep, product=product)
+    rows = {
+        "request": (Request, request.pk),
+        "comment": (RequestComment, RequestComment.objects.create(request=request, author=pmm, body="Hi").pk),
+        "event": (RequestEvent, RequestEvent.objects.create(request=request, kind="commented").pk),
+        "asset": (Asset, AssetFactory(team=product.team, link="https://example.com/a").pk),
+        "product": (Product, product.pk),
+    }
+    cls, pk = rows[model]
+    assert cls._meta.get_field(field).max_length == limit  # the model and the constraint agree
+    cls.objects.filter(pk=pk).update(**{field: "x" * limit})  # at the limit: kept
+    with pytest.raises(IntegrityError), transaction.atomic():
+        cls.objects.filter(pk=pk).update(**{field: "x" * (limit + 1)})
+
+
+def test_an_event_line_over_the_limit_is_cut_not_refused(sales_rep, pmm, product):
+    from requests_queue.services.notifications import record
+    from tests.factories import RequestFactory
+
+    request = RequestFactory(requester=sales_rep, product=product)
+    event = record(
+        request=request, kind="commented", actor=pmm, message="y" * (limits.DETAILS + 50), notify=False
+    )
+    event.refresh_from_db()
+    assert len(event.message) == limits.DETAILS
+    assert event.message.endswith("…")

@@ -1,0 +1,221 @@
+"""Pages kept until anything is written: the pages people open most, served from the cache.
+
+A signed-in page is the same for the same person, address and data. So the pages opened
+all day (the homes, the queue, My requests, the dashboard, the persona list, the request
+form and the API's request list) are kept in the cache under a key made of who asks
+(user, CSRF secret), what they ask (path and query, htmx target, ``Accept``), the hour,
+and the **data version**: one counter (``DataVersion``) that every committed write raises.
+
+Every write is seen at the lowest level: an execute wrapper on the default connection
+notes each ``INSERT``, ``UPDATE`` and ``DELETE`` (the ORM's, bulk updates, raw SQL and a
+worker's alike) and raises the counter once the transaction commits (at once in
+autocommit). A reader takes the version before it reads the data, so a page is never
+kept under a version older than what it shows: after any write the user made, the next
+page is built again. Writes that change nothing shown (sessions, sign-in attempts,
+search statistics, the counter itself) are not counted.
+
+What the clock changes moves on too: the key holds the hour and a kept page lives
+``PAGE_CACHE_SECONDS`` (0 turns this off, as the test settings do). A page is only kept
+when it is a plain 200 that set no cookie, changed no session and showed no message,
+and it is not served while a message waits to be shown.
+"""
+
+import hashlib
+import logging
+import re
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db.backends.signals import connection_created
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.template.response import SimpleTemplateResponse
+from django.utils import timezone, translation
+
+from .models import DataVersion
+
+logger = logging.getLogger(__name__)
+
+WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
+# Written without changing anything a page shows.
+UNCOUNTED_TABLES = frozenset(
+    {
+        "core_dataversion",
+        "core_searchword",
+        "django_session",
+        "axes_accessattempt",
+        "axes_accesslog",
+        "axes_accessfailurelog",
+    }
+)
+HX_HEADERS = ("HX-Request", "HX-Target", "HX-Trigger", "HX-Boosted", "HX-Current-URL")
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "PAGE_CACHE_SECONDS", 0))
+
+
+# --- The data version ------------------------------------------------------------------
+
+
+def current_version() -> int | None:
+    """The data version now (None without its row: nothing is kept then)."""
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute("SELECT value FROM core_dataversion WHERE id = 1")
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+def raise_version() -> None:
+    """Count a committed write. A failure is logged, never raised: the write itself is saved,
+    and a kept page expires after ``PAGE_CACHE_SECONDS`` anyway."""
+    try:
+        if not DataVersion.objects.filter(pk=1).update(value=F("value") + 1):
+            DataVersion.objects.bulk_create([DataVersion(pk=1, value=1)], ignore_conflicts=True)
+    except DatabaseError:
+        logger.exception("Pages: could not raise the data version; kept pages expire on their own")
+
+
+def note_write(connection: Any) -> None:
+    """A write happened on ``connection``: raise the version when it commits (now in autocommit)."""
+    if not enabled():
+        return
+    if connection.in_atomic_block:
+        if not any(entry[1] is raise_version for entry in connection.run_on_commit):
+            connection.on_commit(raise_version)
+    else:
+        raise_version()
+
+
+def _watch_writes(execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+    result = execute(sql, params, many, context)
+    match = WRITE.match(sql)
+    if match and match.group(1).lower() not in UNCOUNTED_TABLES:
+        note_write(context["connection"])
+    return result
+
+
+def _install(sender: Any, connection: Any, **kwargs: Any) -> None:
+    if connection.alias == DEFAULT_DB_ALIAS and _watch_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_watch_writes)
+
+
+def install() -> None:
+    """Watch the default connection's writes (``CoreConfig.ready``)."""
+    connection_created.connect(_install, dispatch_uid="pages_watch_writes")
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.connection is not None:  # already open (a shell, a test run)
+        _install(None, connection)
+
+
+# --- Kept pages ------------------------------------------------------------------------
+
+
+def page_key(request: HttpRequest, *, kind: str = "page") -> str | None:
+    """The key of ``request``'s page at the current data version (None: do not keep it)."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    if kind == "page" and not request.META.get("CSRF_COOKIE"):
+        return None  # the page will hand out a new CSRF secret: keep it from the next view on
+    version = current_version()
+    if version is None:
+        return None
+    parts = [
+        kind,
+        str(version),
+        str(user.pk),
+        request.META.get("CSRF_COOKIE", ""),
+        request.get_full_path(),
+        request.headers.get("Accept", ""),
+        *(request.headers.get(name, "") for name in HX_HEADERS),
+        timezone.now().strftime("%Y%m%d%H"),
+        translation.get_language() or "",
+    ]
+    return f"{kind}:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def messages_waiting(request: HttpRequest) -> bool:
+    storage = getattr(request, "_messages", None)
+    return bool(storage is not None and len(storage))
+
+
+def _keepable(request: HttpRequest, response: HttpResponseBase, csrf_secret: str | None) -> bool:
+    storage = getattr(request, "_messages", None)
+    session = getattr(request, "session", None)
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and request.META.get("CSRF_COOKIE") == csrf_secret  # no new or rotated CSRF secret
+        and not (session is not None and session.modified)
+        and not (storage is not None and len(storage))  # a message shown (or queued) in it
+    )
+
+
+def read(key: str) -> Any:
+    try:
+        return cache.get(key)
+    except Exception:  # the cache is an accelerator: without it, build the page
+        logger.debug("Pages: cache read failed", exc_info=True)
+        return None
+
+
+def keep(key: str, value: Any) -> None:
+    try:
+        cache.set(key, value, settings.PAGE_CACHE_SECONDS)
+    except Exception:
+        logger.debug("Pages: cache write failed", exc_info=True)
+
+
+class CachedPageMixin:
+    """A page view whose GET is kept until the next write (after the role door: put it after
+    ``RoleRequiredMixin``)."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        parent = super().dispatch  # type: ignore[misc]
+        if request.method != "GET" or not enabled() or messages_waiting(request):
+            return parent(request, *args, **kwargs)  # type: ignore[no-any-return]
+        key = page_key(request)
+        if key is None:
+            return parent(request, *args, **kwargs)  # type: ignore[no-any-return]
+        kept = read(key)
+        if kept is not None:
+            content, headers = kept
+            return HttpResponse(content, headers=headers)
+        csrf_secret = request.META.get("CSRF_COOKIE")
+        response: HttpResponseBase = parent(request, *args, **kwargs)
+
+        def store(rendered: HttpResponseBase) -> None:
+            if _keepable(request, rendered, csrf_secret) and isinstance(rendered, HttpResponse):
+                keep(key, (rendered.content, dict(rendered.items())))
+
+        if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+            response.add_post_render_callback(store)
+        else:
+            store(response)
+        return response
+
+
+class CachedListMixin:
+    """A DRF viewset whose ``list`` is kept until the next write. Authentication, permissions
+    and throttles run first (``initial``), as for every call."""
+
+    def list(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        from rest_framework.response import Response
+
+        parent = super().list  # type: ignore[misc]
+        django_request = request._request
+        key = page_key(django_request, kind="api") if enabled() else None
+        if key is None:
+            return parent(request, *args, **kwargs)
+        kept = read(key)
+        if kept is not None:
+            return Response(kept)
+        response = parent(request, *args, **kwargs)
+        if response.status_code == 200:
+            keep(key, response.data)
+        return response

@@ -1,0 +1,152 @@
+"""Kept pages (``pmm_portal.core.pages``): served from the cache, never stale after a write.
+
+The page cache is on in these tests (the test settings turn it off elsewhere), and they
+run with real commits (``transactional_db``): the data version moves when a write
+commits, as it does in production.
+"""
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from pmm_portal.core.models import DataVersion
+from requests_queue.models import Request
+from tests.factories import RequestFactory
+
+
+@pytest.fixture(autouse=True)
+def page_cache(transactional_db, settings):
+    settings.PAGE_CACHE_SECONDS = 60
+    DataVersion.objects.get_or_create(pk=1)
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def version() -> int:
+    return DataVersion.objects.get(pk=1).value
+
+
+def test_a_second_view_is_served_without_building_the_page(client, pmm, team, product, sales_rep):
+    RequestFactory(requester=sales_rep, product=product, title="Atlas pricing one-pager")
+    client.force_login(pmm)
+    client.get(reverse("requests_queue:index"))  # the CSRF cookie is set: not kept
+    first = client.get(reverse("requests_queue:index"))
+    assert "Atlas pricing one-pager" in first.content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(reverse("requests_queue:index"))
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert not [q for q in queries.captured_queries if "requests_queue_request" in q["sql"]]
+    assert len(queries.captured_queries) <= 3  # session, user, data version
+
+
+def test_a_request_submitted_shows_at_once_in_the_queue_and_my_requests(client, pmm, sales_rep, product):
+    client.force_login(pmm)
+    assert "Battlecard against Northwind" not in client.get(reverse("requests_queue:index")).content.decode()
+    client.force_login(sales_rep)
+    assert "Battlecard against Northwind" not in client.get(reverse("requests_queue:mine")).content.decode()
+    response = client.post(
+        reverse("requests_queue:new"),
+        {
+            "product": product.pk,
+            "type": "competitive_intel",
+            "title": "Battlecard against Northwind",
+            "details": "Lost twice on price this quarter.",
+            "needed_by": (timezone.localdate() + dt.timedelta(days=10)).isoformat(),
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Battlecard against Northwind" in page
+    assert "sent to the" in page  # the confirmation is shown, not a kept page without it
+    client.force_login(pmm)
+    assert "Battlecard against Northwind" in client.get(reverse("requests_queue:index")).content.decode()
+
+
+def test_every_kind_of_write_moves_the_version_once_committed(sales_rep, product):
+    start = version()
+    request = RequestFactory(requester=sales_rep, product=product)
+    after_create = version()
+    assert after_create > start
+    Request.objects.filter(pk=request.pk).update(title="Bulk renamed")  # no signal is sent
+    assert version() > after_create
+    after_update = version()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE requests_queue_request SET title = 'Raw SQL' WHERE id = %s", [request.pk])
+    assert version() > after_update
+
+
+def test_a_transaction_moves_the_version_once_and_only_when_it_commits(sales_rep, product):
+    from django.db import transaction
+
+    start = version()
+    with transaction.atomic():
+        RequestFactory(requester=sales_rep, product=product)
+        RequestFactory(requester=sales_rep, product=product)
+        assert version() == start  # not before the commit: nobody may keep a page of it yet
+    assert version() == start + 1
+
+    def submit_then_fail() -> None:
+        with transaction.atomic():
+            RequestFactory(requester=sales_rep, product=product)
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        submit_then_fail()
+    assert version() == start + 1
+
+
+def test_signing_in_and_sessions_do_not_move_the_version(client, pmm):
+    start = version()
+    client.force_login(pmm)  # a session row written
+    session = client.session
+    session["seen"] = True
+    session.save()
+    assert version() == start + 1  # the sign-in's last_login, nothing for the session
+
+
+def test_each_person_gets_their_own_page(client, pmm, other_pmm, team, other_team):
+    client.force_login(pmm)
+    mine = client.get(reverse("home")).content.decode()
+    client.force_login(other_pmm)
+    theirs = client.get(reverse("home")).content.decode()
+    assert team.name in mine
+    assert team.name not in theirs
+    assert other_team.name in theirs
+
+
+def test_a_waiting_message_is_shown_not_skipped(client, sales_rep, product):
+    client.force_login(sales_rep)
+    client.get(reverse("requests_queue:mine"))  # kept
+    request = RequestFactory(requester=sales_rep, product=product, status="new")
+    response = client.post(reverse("requests_queue:cancel", args=[request.pk]), follow=True)
+    assert response.status_code == 200
+    assert response.context is not None  # built, not served from the cache
+    assert list(response.context["messages"])
+
+
+def test_the_api_list_is_kept_and_moves_on_after_a_write(api_client, pmm, sales_rep, product):
+    api_client.force_authenticate(pmm)
+    url = "/api/v1/requests/"
+    assert api_client.get(url).json()["count"] == 0
+    RequestFactory(requester=sales_rep, product=product)
+    assert api_client.get(url).json()["count"] == 1
+    with CaptureQueriesContext(connection) as queries:
+        assert api_client.get(url).json()["count"] == 1
+    assert not [q for q in queries.captured_queries if "requests_queue_request" in q["sql"]]
+
+
+def test_without_the_version_row_pages_are_built_every_time(client, pmm, team):
+    client.force_login(pmm)
+    DataVersion.objects.all().delete()
+    assert client.get(reverse("home")).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert team.name in client.get(reverse("home")).content.decode()
+    assert [q for q in queries.captured_queries if "core_team" in q["sql"]]
