@@ -1,9 +1,10 @@
 """Length limits of the free text people type into the requests queue, shared by forms and the API.
 
-The database does not enforce these yet for the ``TextField`` columns (``details``,
+The database enforces them too: the ``TextField`` columns (``details``,
 ``decline_alternative``, ``delivery_note``, ``rating_comment``, comments' ``body``, events'
-``message`` and assets' ``description``): a migration adding ``max_length`` and a length
-``CheckConstraint`` with these numbers is the lead's (this app's migrations are theirs).
+``message`` and assets' ``description``) carry these numbers as ``max_length`` and a length
+``CheckConstraint`` (migration 0006); an event's line longer than ``DETAILS`` is cut by
+``services.notifications.record``.
 """
 
 DETAILS = 5000  # a request's details, an asset's description
