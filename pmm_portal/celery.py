@@ -38,6 +38,11 @@ app.conf.beat_schedule = {
         "task": "requests_queue.dispatch_outbox",
         "schedule": 60.0,
     },
+    # Password-reset mails asked for while the broker was down, likewise.
+    "core-dispatch-reset-mail-outbox": {
+        "task": "core.dispatch_reset_mail_outbox",
+        "schedule": 60.0,
+    },
     "requests-wake-snoozed": {
         "task": "requests_queue.wake_snoozed",
         "schedule": crontab(minute=5),

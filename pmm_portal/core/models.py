@@ -226,3 +226,31 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Data version {self.value}"
+
+
+class PasswordResetMail(models.Model):
+    """A reset link asked for: the outbox row the mail task sends from (``services.password_reset_*``).
+
+    Written for any address asked, registered or not, so the page does the same work for both.
+    ``sent_at`` is set once the worker has looked the address up (and mailed it if it has an
+    account): a second delivery of the task finds it set and mails nothing. A sweep enqueues
+    rows the broker never got and deletes handled or stale rows after a day.
+    """
+
+    email = models.EmailField(max_length=254)
+    domain = models.CharField(max_length=255)
+    use_https = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "password-reset mail"
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=Q(sent_at__isnull=True), name="core_resetmail_pending_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Reset mail {self.pk} ({'sent' if self.sent_at else 'pending'})"

@@ -45,6 +45,7 @@ UNCOUNTED_TABLES = frozenset(
     {
         "core_dataversion",
         "core_searchword",
+        "core_passwordresetmail",
         "django_session",
         "axes_accessattempt",
         "axes_accesslog",

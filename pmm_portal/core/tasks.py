@@ -19,7 +19,13 @@ def clear_expired_sessions() -> None:
     retry_backoff=30,
     max_retries=3,
 )
-def send_password_reset(email: str, domain: str, use_https: bool) -> int:
-    """Mail a password-reset link (``services.password_reset_send``); a mail server that does not
-    answer is tried again with backoff. A duplicate delivery mails a second link, which works too."""
-    return services.password_reset_send(email=email, domain=domain, use_https=use_https)
+def send_password_reset(mail_id: int) -> int:
+    """Mail a password-reset link from its outbox row (``services.password_reset_send``); a mail
+    server that does not answer is tried again with backoff. A duplicate delivery mails nothing."""
+    return services.password_reset_send(mail_id=mail_id)
+
+
+@shared_task(name="core.dispatch_reset_mail_outbox", acks_late=True)
+def dispatch_reset_mail_outbox() -> int:
+    """Enqueue reset mails whose first enqueue failed (the broker was down)."""
+    return services.password_reset_outbox_dispatch()

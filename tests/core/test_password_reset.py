@@ -114,3 +114,58 @@ def test_a_malformed_address_is_a_form_error_not_a_throttle_count(client, db):
     response = client.post(reverse("password_reset"), {"email": "not an address"}, REMOTE_ADDR="10.9.4.4")
     assert response.status_code == 200
     assert "Enter a valid email address." in response.content.decode()
+
+
+def test_an_ask_while_the_broker_is_down_waits_in_the_outbox_and_is_mailed_once_by_the_sweep(
+    client, pmm, django_capture_on_commit_callbacks, monkeypatch
+):
+    from datetime import timedelta
+
+    from pmm_portal.core import background, services
+    from pmm_portal.core.models import PasswordResetMail
+
+    sent_tasks: list[tuple] = []
+    broker_up = False
+
+    def enqueue(task_name, *args):
+        if broker_up:
+            sent_tasks.append((task_name, args))
+        return broker_up
+
+    monkeypatch.setattr(services, "enqueue_now", enqueue)
+    monkeypatch.setattr(background, "enqueue_now", enqueue)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ask(client, pmm.email).status_code == 302  # the page answers as usual
+    row = PasswordResetMail.objects.get()
+    assert row.sent_at is None
+    assert mail.outbox == []
+
+    # While the broker stays down, the sweep keeps the row; the row just written is left alone.
+    assert services.password_reset_outbox_dispatch(older_than=timedelta(0)) == 0
+    assert services.password_reset_outbox_dispatch() == 0
+    broker_up = True
+    assert services.password_reset_outbox_dispatch(older_than=timedelta(0)) == 1
+    assert sent_tasks == [(services.RESET_MAIL_TASK, (row.pk,))]
+
+    # The worker mails once, however many times the task arrives.
+    assert services.password_reset_send(mail_id=row.pk) == 1
+    assert services.password_reset_send(mail_id=row.pk) == 0
+    assert [message.to for message in mail.outbox] == [[pmm.email]]
+    assert services.password_reset_outbox_dispatch(older_than=timedelta(0)) == 0  # nothing pending
+
+
+def test_the_sweep_drops_rows_older_than_a_day_sent_or_not(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pmm_portal.core import services
+    from pmm_portal.core.models import PasswordResetMail
+
+    old = PasswordResetMail.objects.create(email="a@example.com", domain="testserver")
+    fresh = PasswordResetMail.objects.create(email="b@example.com", domain="testserver")
+    PasswordResetMail.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timedelta(days=1, minutes=1)
+    )
+    services.password_reset_outbox_dispatch()
+    assert list(PasswordResetMail.objects.values_list("pk", flat=True)) == [fresh.pk]

@@ -150,6 +150,20 @@ def test_the_request_form_answers_in_time_and_says_saved(how, own_redis, client,
 
 
 @pytest.mark.parametrize("how", ["stopped", "frozen"])
+def test_a_password_reset_answers_in_time_and_its_mail_waits_in_the_outbox(how, own_redis, client, sales_rep):
+    from pmm_portal.core.models import PasswordResetMail
+    from pmm_portal.core.services import password_reset_send
+
+    _break(own_redis, how)
+    response, took = _timed(client.post, "/accounts/password_reset/", {"email": sales_rep.email})
+    assert took < ANSWER_WITHIN
+    assert response.status_code == 302
+    row = PasswordResetMail.objects.get(email=sales_rep.email)
+    assert row.sent_at is None  # the broker never got it: the sweep sends it once Redis is back
+    assert password_reset_send(mail_id=row.pk) == 1
+
+
+@pytest.mark.parametrize("how", ["stopped", "frozen"])
 def test_the_form_rate_limit_keeps_counting_in_memory(
     how, own_redis, client, sales_rep, product, monkeypatch
 ):

@@ -38,11 +38,13 @@ def test_jobs_run_at_start_then_when_their_schedule_says():
     clock.moment += dt.timedelta(seconds=40)
     assert set(embedded.tick()) == {
         "requests-dispatch-outbox",
+        "core-dispatch-reset-mail-outbox",
         "reporting-recover-stuck-reports",
     }  # every minute
     clock.moment = dt.datetime(2026, 12, 2, 10, 5, 1, tzinfo=UTC)
     assert set(embedded.tick()) == {
         "requests-dispatch-outbox",
+        "core-dispatch-reset-mail-outbox",
         "reporting-recover-stuck-reports",
         "generate-due-monthly-reports",  # hourly, at minute 5
         "initiatives-send-due-reminders",
