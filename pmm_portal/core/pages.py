@@ -77,7 +77,18 @@ def raise_version() -> None:
         if not DataVersion.objects.filter(pk=1).update(value=F("value") + 1):
             DataVersion.objects.bulk_create([DataVersion(pk=1, value=1)], ignore_conflicts=True)
     except DatabaseError:
+        if _version_table_missing():
+            return  # migrating a new database: nothing is kept without the row anyway
         logger.exception("Pages: could not raise the data version; kept pages expire on their own")
+
+
+def _version_table_missing() -> bool:
+    try:
+        connection = connections[DEFAULT_DB_ALIAS]
+        with connection.cursor() as cursor:
+            return DataVersion._meta.db_table not in connection.introspection.table_names(cursor)
+    except DatabaseError:
+        return False
 
 
 def note_write(connection: Any) -> None:
@@ -202,12 +213,11 @@ class CachedPageMixin:
 
 
 class CachedListMixin:
-    """A DRF viewset whose ``list`` is kept until the next write. Authentication, permissions
-    and throttles run first (``initial``), as for every call."""
+    """A DRF viewset whose ``list`` is kept, rendered, until the next write. Authentication,
+    permissions and throttles run first (``initial``), as for every call; a kept answer skips
+    the query, the serializers and the renderer (``Accept`` and ``?format=`` are in the key)."""
 
     def list(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        from rest_framework.response import Response
-
         parent = super().list  # type: ignore[misc]
         django_request = request._request
         key = page_key(django_request, kind="api") if enabled() else None
@@ -215,8 +225,13 @@ class CachedListMixin:
             return parent(request, *args, **kwargs)
         kept = read(key)
         if kept is not None:
-            return Response(kept)
+            content, headers = kept
+            return HttpResponse(content, headers=headers)
         response = parent(request, *args, **kwargs)
-        if response.status_code == 200:
-            keep(key, response.data)
+
+        def store(rendered: HttpResponseBase) -> None:
+            if rendered.status_code == 200 and isinstance(rendered, HttpResponse):
+                keep(key, (rendered.content, dict(rendered.items())))
+
+        response.add_post_render_callback(store)
         return response

@@ -366,3 +366,6 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# How many requests one person may submit through the form in an hour (django-ratelimit's format).
+REQUEST_FORM_RATE = env.str("REQUEST_FORM_RATE", default="20/h")
