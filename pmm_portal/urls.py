@@ -20,6 +20,7 @@ urlpatterns = [
     path("initiatives/timesheet/", include("timesheets.urls")),
     path("initiatives/", include("initiatives.urls")),
     path("requests/", include("requests_queue.urls")),
+    path("inbox/", include("requests_queue.inbox_urls")),
     path("reporting/", include("reporting.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("pmm_portal.api_urls", "api"), namespace="api")),

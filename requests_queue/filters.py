@@ -22,7 +22,16 @@ from pmm_portal.core.models import Product, Team, User
 from pmm_portal.core.selectors import product_choices, teams_of, today_for
 
 from . import selectors
-from .models import CLOSED_STATUSES, OPEN_STATUSES, Asset, AssetKind, Request, RequestStatus, RequestType
+from .models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    Asset,
+    AssetKind,
+    Notification,
+    Request,
+    RequestStatus,
+    RequestType,
+)
 from .permissions import can_see_followers
 from .services.sla import SlaState
 
@@ -275,3 +284,43 @@ class AssetApiFilter(AssetFilter):
 
     def filter_needs_review(self, queryset: QuerySet[Asset], name: str, value: bool) -> QuerySet[Asset]:
         return self.filter_review(queryset, name, "due" if value else "fresh")
+
+
+INBOX_SORTS = [("newest", "Newest first"), ("oldest", "Oldest first")]
+
+
+class InboxFilter(django_filters.FilterSet):
+    """``?sort=&q=&state=&kind=`` over a person's notifications (``/inbox/``)."""
+
+    sort = django_filters.ChoiceFilter(choices=INBOX_SORTS, empty_label=None, method="sort_by", label="Sort")
+    q = django_filters.CharFilter(method="search_text", label="Search", max_length=200)
+    state = django_filters.ChoiceFilter(
+        choices=[("unread", "Unread"), ("read", "Read")],
+        empty_label="All",
+        method="filter_state",
+        label="Show",
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=selectors.INBOX_KINDS, empty_label="Everything", method="filter_kind", label="About"
+    )
+
+    class Meta:
+        model = Notification
+        fields = ["sort", "q", "state", "kind"]
+
+    def sort_by(self, queryset: QuerySet[Notification], name: str, value: str) -> QuerySet[Notification]:
+        return queryset.order_by(*selectors.INBOX_ORDERINGS[value])
+
+    def search_text(self, queryset: QuerySet[Notification], name: str, value: str) -> QuerySet[Notification]:
+        value = value.strip()
+        if not value:
+            return queryset
+        if value.lstrip("#").isdigit():
+            return queryset.filter(request_id=int(value.lstrip("#")))
+        return queryset.filter(Q(text__icontains=value) | Q(request__title__icontains=value))
+
+    def filter_state(self, queryset: QuerySet[Notification], name: str, value: str) -> QuerySet[Notification]:
+        return queryset.filter(read_at__isnull=value == "unread")
+
+    def filter_kind(self, queryset: QuerySet[Notification], name: str, value: str) -> QuerySet[Notification]:
+        return selectors.inbox_of_kind(queryset, value)

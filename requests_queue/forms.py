@@ -450,7 +450,12 @@ class DeliverForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label="Message")
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        label="Message",
+        help_text="Write @username to tell someone who can see this request.",
+    )
 
 
 class RateForm(forms.Form):

@@ -454,7 +454,7 @@ class RequestEvent(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notice about a request, shown in ``/requests/mine/`` and the bell count."""
+    """An in-app notice about a request: the inbox (``/inbox/``), the bell's count and the homes."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="request_notifications"
@@ -462,6 +462,8 @@ class Notification(models.Model):
     event = models.ForeignKey(RequestEvent, on_delete=models.CASCADE, related_name="notifications")
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="notifications")
     text = models.CharField(max_length=300)
+    # Someone wrote @username in a comment: the inbox's "Mentions" filter.
+    mentioned = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -470,7 +472,10 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "recipient"], name="rq_notification_one_per_event"),
         ]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="rq_notification_unread_idx")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="rq_notification_unread_idx"),
+            models.Index(fields=["recipient", "-created_at", "-id"], name="rq_notification_inbox_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.text

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import DateField, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from personas.models import Persona, PersonaStatus
@@ -324,6 +325,55 @@ def notifications_for(*, user: User, limit: int = 10) -> list[Notification]:
 
 def unread_count(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+# The inbox's kinds: what a notification is about, by its event (a mention first).
+INBOX_KINDS = [
+    ("mention", "Mentions"),
+    ("new", "New requests"),
+    ("comment", "Comments"),
+    ("status", "Status and assignments"),
+]
+INBOX_ORDERINGS = {"newest": ("-created_at", "-id"), "oldest": ("created_at", "id")}
+
+
+def inbox(*, user: User) -> QuerySet[Notification]:
+    """Everything ``user`` was notified of, newest first, with its request (one query per page)."""
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related("request", "event")
+        .only(
+            "id",
+            "text",
+            "mentioned",
+            "created_at",
+            "read_at",
+            "request_id",
+            "request__title",
+            "request__status",
+            "event_id",
+            "event__kind",
+            "event__message",
+        )
+        .order_by(*INBOX_ORDERINGS["newest"])
+    )
+
+
+def inbox_of_kind(queryset: QuerySet[Notification], kind: str) -> QuerySet[Notification]:
+    if kind == "mention":
+        return queryset.filter(mentioned=True)
+    if kind == "new":
+        return queryset.filter(event__kind=EventKind.SUBMITTED)
+    if kind == "comment":
+        return queryset.filter(event__kind=EventKind.COMMENTED, mentioned=False)
+    if kind == "status":
+        return queryset.exclude(event__kind__in=[EventKind.SUBMITTED, EventKind.COMMENTED])
+    return queryset
+
+
+def notification_of(*, user: User, pk: int) -> Notification:
+    """One of ``user``'s own notifications (404 for anyone else's)."""
+    return get_object_or_404(Notification.objects.select_related("request"), pk=pk, recipient=user)
 
 
 def request_detail(*, request: Request) -> Request:

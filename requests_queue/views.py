@@ -22,14 +22,14 @@ from django.views import View
 from django_ratelimit.core import is_ratelimited
 
 from pmm_portal.core.files import private_file_response
-from pmm_portal.core.http import AuthenticatedHttpRequest
+from pmm_portal.core.http import AuthenticatedHttpRequest, safe_next
 from pmm_portal.core.lists import filtered_page
 from pmm_portal.core.models import Role, User
 from pmm_portal.core.pages import CachedPageMixin
 from pmm_portal.core.permissions import EVERYONE, PMM_AND_CMO, RoleRequiredMixin
 
 from . import selectors, services, workflow
-from .filters import AssetFilter, MyRequestFilter, QueueFilter
+from .filters import AssetFilter, InboxFilter, MyRequestFilter, QueueFilter
 from .forms import (
     AssetForm,
     CancelForm,
@@ -43,7 +43,7 @@ from .forms import (
     SelfServeForm,
     TriageForm,
 )
-from .models import Request, RequestStatus, RequestType
+from .models import EventKind, Request, RequestStatus, RequestType
 from .permissions import (
     access_asset,
     access_attachment,
@@ -309,13 +309,75 @@ class MyRequestsView(RoleRequiredMixin, CachedPageMixin, View):
 
 
 class NotificationsReadView(RoleRequiredMixin, View):
+    """POST: mark one's notifications read: those of ``ids`` (a row's button), else all of them."""
+
     allowed_roles = EVERYONE
 
     def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
-        services.notifications_mark_read(user=request.user)
+        ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
+        services.notifications_mark_read(user=request.user, ids=ids or None)
         if request.htmx:  # type: ignore[attr-defined]
-            return HttpResponse("")
-        return HttpResponseRedirect(request.POST.get("next") or reverse("requests_queue:mine"))
+            if ids:  # the row, now read; the bell counts again
+                note = selectors.notification_of(user=request.user, pk=ids[0])
+                response = render(
+                    request,
+                    "requests_queue/_inbox_row.html",
+                    {
+                        "note": note,
+                        "swap_count": True,
+                        "unread_now": selectors.unread_count(user=request.user),
+                    },
+                )
+            else:
+                response = HttpResponse("")
+            response["HX-Trigger"] = "notifications-changed"
+            return response
+        return HttpResponseRedirect(safe_next(request, reverse("inbox:index")))
+
+
+class InboxView(RoleRequiredMixin, View):
+    """``/inbox/``: everything one was notified of, unread first to hand; search, filters, pages."""
+
+    allowed_roles = EVERYONE
+
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        user = request.user
+        listing = filtered_page(request, InboxFilter, selectors.inbox(user=user), default_sort="newest")
+        return render(
+            request,
+            "requests_queue/inbox.html",
+            {
+                **listing,
+                "list_url": reverse("inbox:index"),
+                "search_placeholder": "Search the notices or a request's title or #number",
+                "filtered_empty_title": "No notification matches",
+                "filtered_empty_text": "Clear the search, or show everything instead of only unread ones.",
+                "unread": selectors.unread_count(user=user),
+            },
+        )
+
+
+class InboxBellView(RoleRequiredMixin, View):
+    """HTMX: the top bar's bell with the unread count (on load, every minute, after a change)."""
+
+    allowed_roles = EVERYONE
+
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        return render(
+            request, "requests_queue/_bell.html", {"unread": selectors.unread_count(user=request.user)}
+        )
+
+
+class NotificationOpenView(RoleRequiredMixin, View):
+    """GET ``/inbox/<id>/``: open what a notification is about; it counts as read from then on."""
+
+    allowed_roles = EVERYONE
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        note = selectors.notification_of(user=request.user, pk=pk)
+        services.notifications_mark_read(user=request.user, ids=[note.pk])
+        anchor = "#conversation" if note.event.kind == EventKind.COMMENTED else ""
+        return HttpResponseRedirect(note.request.get_absolute_url() + anchor)
 
 
 # --- The queue ---------------------------------------------------------------------------------

@@ -286,7 +286,7 @@ def unloaded(url: str, headers: dict[str, str], body: str = "", count: int = 60)
         if "suggestions" in url:
             text = TYPED[i % len(TYPED)]
             target = f"{target}?title={urllib.parse.quote_plus(text[: 6 + (i % (len(text) - 5))])}"
-        connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
+        connection = http.client.HTTPConnection(parsed.hostname or "127.0.0.1", parsed.port, timeout=30)
         started = time.perf_counter()
         connection.request("POST" if body else "GET", target, body=body or None, headers=headers)
         response = connection.getresponse()

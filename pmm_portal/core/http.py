@@ -6,6 +6,7 @@ read ``request.user`` as a ``User`` without casting.
 """
 
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 from rest_framework.request import Request
 
 from .models import User
@@ -40,3 +41,13 @@ def request_user(request: object) -> User | None:
     """
     user = getattr(request, "user", None)
     return user if isinstance(user, User) and user.is_authenticated else None
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The ``next`` address a form posted, when it stays on this site; ``default`` otherwise."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default

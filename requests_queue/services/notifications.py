@@ -8,6 +8,7 @@ again (``outbox_dispatch``). These functions never import ``requests_queue.tasks
 the tasks import the services.
 """
 
+import re
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -22,6 +23,7 @@ from pmm_portal.core.models import Role, User
 
 from .. import limits
 from ..models import EventKind, Notification, NotificationDelivery, Request, RequestEvent, RequestStatus
+from ..permissions import visible_to
 
 S = RequestStatus
 
@@ -111,6 +113,35 @@ def _event_recipients(event: RequestEvent) -> list[User]:
     return [user for user in people.values() if user.is_active]
 
 
+# ``@username`` in a comment: letters, digits and Django's username characters, not a trailing dot.
+MENTION = re.compile(r"(?<![\w@.])@([\w.+-]*[\w+-])")
+
+
+def mentioned_users(event: RequestEvent) -> list[User]:
+    """The active people a comment names with ``@username`` who may see its request (not its author).
+
+    A name that is no one's, or someone who cannot see the request, is ignored: nobody is
+    told about a conversation they cannot open.
+    """
+    if event.kind != EventKind.COMMENTED or is_me_too(event):
+        return []
+    names = {name.lower() for name in MENTION.findall(event.message)}
+    if not names:
+        return []
+    found = []
+    for user in User.objects.filter(username__iregex=r"^(" + "|".join(re.escape(n) for n in names) + r")$"):
+        if not user.is_active or user.pk == event.actor_id:
+            continue
+        if visible_to(user).filter(pk=event.request_id).exists():
+            found.append(user)
+    return found
+
+
+def mention_text(event: RequestEvent) -> str:
+    actor = event.actor.display_name if event.actor else "Someone"
+    return f"{actor} mentioned you on “{event.request.title}”"
+
+
 def due_date_note(request: Request) -> str:
     """The history line of a due date: when, and why it is later than the rep asked if it is."""
     if request.due_date is None:
@@ -170,12 +201,19 @@ def event_notify(*, event_id: int) -> int:
     )
     if event is None or not event.notify:
         return 0
-    text = event_text(event)
+    general = event_text(event)
     url = settings.SITE_URL + event.request.get_absolute_url()
+    mentioned = mentioned_users(event)
+    recipients = {user.pk: user for user in _event_recipients(event)}
+    recipients.update({user.pk: user for user in mentioned})
     sent = 0
-    for user in _event_recipients(event):
+    for user in recipients.values():
+        is_mentioned = user in mentioned
+        text = mention_text(event) if is_mentioned else general
         Notification.objects.get_or_create(
-            event=event, recipient=user, defaults={"request": event.request, "text": text[:300]}
+            event=event,
+            recipient=user,
+            defaults={"request": event.request, "text": text[:300], "mentioned": is_mentioned},
         )
         if not user.email:
             continue

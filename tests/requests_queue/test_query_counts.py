@@ -69,6 +69,11 @@ def count(client, user, url):
         ("sales", "/api/v1/requests/", 5),
         # session, user, count, rows (owner, team), products prefetch, personas prefetch
         ("sales", "/api/v1/assets/", 6),
+        # session, user, count, page rows (with request and event), unread count
+        ("sales", "/inbox/", 5),
+        ("sales", "/inbox/?state=unread&kind=new&q=news&page=2", 5),
+        # session, user, unread count
+        ("sales", "/inbox/bell/", 3),
     ],
 )
 def test_list_query_counts_are_flat(client, cast, product, who, url, pinned):
