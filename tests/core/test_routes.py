@@ -196,6 +196,11 @@ TABLE: dict[str, Row] = {
     "requests/new/answered/": Row(write=(SALES, ADMIN), data=lambda w: {"asset": w["asset"].pk}),
     "requests/mine/": Row(read=(SALES, ADMIN)),
     "requests/notifications/read/": Row(write=EVERYONE),
+    # Everyone's own inbox; a notification opens for its recipient only (404 for anyone else).
+    "inbox/": Row(read=EVERYONE),
+    "inbox/bell/": Row(read=EVERYONE),
+    "inbox/read/": Row(write=EVERYONE),
+    "inbox/<int:pk>/": Row(read=(SALES,), args=pk("note_sales")),
     "requests/<int:pk>/": Row(read=(SALES, PMM, CMO, ADMIN), args=pk("req_new")),
     "requests/<int:pk>/triage/": Row(
         write=PMM_CMO,
@@ -513,6 +518,14 @@ class World(dict):
 
     def _req_new(self):
         return self._request(RequestStatus.NEW)
+
+    def _note_sales(self):
+        """A notification of the sales rep's: only its recipient opens it (others get 404)."""
+        from requests_queue.models import Notification, RequestEvent
+
+        request = self["req_new"]
+        event = RequestEvent.objects.create(request=request, kind="status_changed", notify=False)
+        return Notification.objects.create(recipient=self["sales"], event=event, request=request, text="News")
 
     def _req_triaged(self):
         return self._request(RequestStatus.TRIAGED)
