@@ -256,8 +256,8 @@ def wrk(url: str, headers: dict[str, str], lua: str = "") -> Run:
             args += ["-s", str(script)]
         out = subprocess.run([*args, url], capture_output=True, text=True, check=False).stdout
     rps_found = re.search(r"Requests/sec:\s+([0-9.]+)", out)
-    p50_found = re.search(r"50%\s+(\S+)", out)
-    p99_found = re.search(r"99%\s+(\S+)", out)
+    p50_found = re.search(r"^\s*50%\s+(\S+)", out, re.MULTILINE)
+    p99_found = re.search(r"^\s*99%\s+(\S+)", out, re.MULTILINE)
     if not (rps_found and p50_found and p99_found):
         sys.exit(f"could not read wrk's output for {url}:\n{out}")
     rps = float(rps_found.group(1))
