@@ -373,7 +373,7 @@ def inbox_of_kind(queryset: QuerySet[Notification], kind: str) -> QuerySet[Notif
 
 def notification_of(*, user: User, pk: int) -> Notification:
     """One of ``user``'s own notifications (404 for anyone else's)."""
-    return get_object_or_404(Notification.objects.select_related("request"), pk=pk, recipient=user)
+    return get_object_or_404(Notification.objects.select_related("request", "event"), pk=pk, recipient=user)
 
 
 def request_detail(*, request: Request) -> Request:

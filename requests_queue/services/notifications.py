@@ -114,6 +114,8 @@ def _event_recipients(event: RequestEvent) -> list[User]:
 
 
 # ``@username`` in a comment: letters, digits and Django's username characters, not a trailing dot.
+# Each name costs a visibility check: a comment tells at most this many people by name.
+MAX_MENTIONS = 20
 MENTION = re.compile(r"(?<![\w@.])@([\w.+-]*[\w+-])")
 
 
@@ -125,7 +127,7 @@ def mentioned_users(event: RequestEvent) -> list[User]:
     """
     if event.kind != EventKind.COMMENTED or is_me_too(event):
         return []
-    names = {name.lower() for name in MENTION.findall(event.message)}
+    names = sorted({name.lower() for name in MENTION.findall(event.message)})[:MAX_MENTIONS]
     if not names:
         return []
     found = []

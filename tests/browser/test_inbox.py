@@ -6,18 +6,10 @@ from playwright.sync_api import Page, expect
 
 from requests_queue import services
 from requests_queue.models import RequestEvent
-from tests.factories import TEST_PASSWORD, RequestFactory, UserFactory
+from tests.browser.helpers import sign_in
+from tests.factories import RequestFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
 
 
 def test_a_mention_rings_the_bell_and_is_read_in_the_inbox(

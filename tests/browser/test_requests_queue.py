@@ -9,19 +9,11 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from requests_queue.models import Asset, Request, RequestStatus
-from tests.factories import TEST_PASSWORD, AssetFactory, RequestFactory
+from tests.browser.helpers import sign_in
+from tests.factories import AssetFactory, RequestFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DUE_DATE = "input[name=due_date]"  # its label is also in the choice "Accept: assign and set a due date"
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
 
 
 def test_ask_triage_claim_log_deliver_and_rate(

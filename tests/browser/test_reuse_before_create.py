@@ -9,19 +9,11 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from requests_queue.models import Request, RequestStatus
-from tests.factories import TEST_PASSWORD, AssetFactory, ProductFactory, RequestFactory, UserFactory
+from tests.browser.helpers import sign_in
+from tests.factories import AssetFactory, ProductFactory, RequestFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 S = RequestStatus
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
 
 
 def deflection_tile(page: Page) -> str:

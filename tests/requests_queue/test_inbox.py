@@ -219,3 +219,14 @@ def test_an_email_address_is_not_a_mention(make_request, pmm, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         services.request_comment(request=request, actor=pmm, body="Write to buyer@example.com")
     assert not Notification.objects.filter(mentioned=True).exists()
+
+
+def test_opening_a_notification_costs_a_fixed_number_of_queries(client, sales_rep, inbox_of_sales):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(sales_rep)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("inbox:open", args=[inbox_of_sales["comment"].pk]))
+    # session, user, the notification (with request and event), mark read
+    assert len(queries) == 4
