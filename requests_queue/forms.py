@@ -126,6 +126,10 @@ class RequestForm(forms.Form):
     )
     attachments = MultipleFileField(required=False, help_text=UPLOAD_HELP)
 
+    def clean_personas(self) -> list[Persona]:
+        chosen = self.cleaned_data["personas"]
+        return [] if chosen.query.is_empty() else list(chosen)  # none picked: no query to run
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = product_choices()  # type: ignore[attr-defined]

@@ -170,8 +170,11 @@ def _suggestions_for(user: User, data: Any) -> selectors.Suggestions:
     )
 
 
-class SuggestionsView(RoleRequiredMixin, View):
-    """HTMX: assets and past delivered requests matching the title being typed."""
+class SuggestionsView(RoleRequiredMixin, CachedPageMixin, View):
+    """HTMX: assets and past delivered requests matching the title being typed.
+
+    Kept per person and question until the next write (``CachedPageMixin``): a title typed
+    again, or a keystroke taken back, is answered without searching again."""
 
     allowed_roles = (Role.SALES,)
 

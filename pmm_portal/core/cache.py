@@ -253,6 +253,25 @@ class FallbackRedisCache(RedisCache):
             self._keys(keys, version),
         )
 
+    def count_hit(self, key: str, timeout: int, also_read: str) -> tuple[int, int]:
+        """Add one to the counter ``key`` (kept ``timeout`` seconds after its last hit) and read the
+        counter ``also_read``: both in one atomic round trip to Redis (a throttle's every call)."""
+        return self._either(
+            lambda: self._count_hit_in_redis(key, timeout, also_read),
+            lambda: count_hit(self.local, key, timeout, also_read),
+            self._keys([key], None),
+        )
+
+    def _count_hit_in_redis(self, key: str, timeout: int, also_read: str) -> tuple[int, int]:
+        redis_key = self.make_and_validate_key(key)
+        client = self._cache.get_client(redis_key, write=True)
+        pipe = client.pipeline(transaction=True)
+        pipe.incr(redis_key)
+        pipe.expire(redis_key, timeout)
+        pipe.get(self.make_and_validate_key(also_read))
+        count, _, other = pipe.execute()
+        return int(count), int(other or 0)
+
     def clear(self) -> None:
         """Empty the memory; and Redis's database, when it answers (never while it is down)."""
         self.local.clear()
@@ -276,3 +295,19 @@ def _batches(keys: Iterable[Any], size: int = 500) -> Iterable[list[Any]]:
             batch = []
     if batch:
         yield batch
+
+
+def count_hit(cache: Any, key: str, timeout: int, also_read: str) -> tuple[int, int]:
+    """``FallbackRedisCache.count_hit`` on any Django cache: ``add`` then ``incr`` (each atomic), then a read."""
+    in_one_trip = getattr(cache, "count_hit", None)  # ``django.core.cache.cache`` is a proxy
+    if in_one_trip is not None:
+        return in_one_trip(key, timeout, also_read)  # type: ignore[no-any-return]
+    if cache.add(key, 1, timeout):
+        count = 1
+    else:
+        try:
+            count = int(cache.incr(key))
+        except ValueError:  # expired or evicted between add and incr: this hit starts it again
+            cache.set(key, 1, timeout)
+            count = 1
+    return count, int(cache.get(also_read, 0) or 0)

@@ -35,7 +35,8 @@ import itertools
 import math
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -580,6 +581,34 @@ def index_ids(model: type[Model], ids: Iterable[int]) -> int:
     return index(found)
 
 
+def _as_saved(instance: Model) -> bool:
+    """True when ``instance`` holds what its row holds: no field was saved as an expression (``F()``)."""
+    return not any(
+        hasattr(getattr(instance, column.attname, None), "resolve_expression")
+        for column in instance._meta.concrete_fields
+    )
+
+
+@contextmanager
+def _with_no_links(instance: Model) -> Iterator[Model]:
+    """A row just created has no many-to-many links yet: say so while its document is built,
+    rather than ask the database. Forgotten afterwards: links written later by another path
+    (a through model's own ``create``) must be read again."""
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    primed = []
+    for relation in instance._meta.many_to_many:
+        if relation.name not in cache:
+            nothing = relation.related_model._default_manager.none()
+            nothing._result_cache, nothing._prefetch_done = [], True  # type: ignore[attr-defined]  # as a prefetch leaves it
+            cache[relation.name] = nothing
+            primed.append(relation.name)
+    try:
+        yield instance
+    finally:
+        for name in primed:
+            cache.pop(name, None)
+
+
 def unindex(model: type[Model], ids: Iterable[int]) -> None:
     from .models import SearchDocument
 
@@ -613,7 +642,10 @@ def keep_in_step(
     def on_saved(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
         if kwargs.get("raw"):
             return
-        if update_fields is None or fields is None or set(update_fields) & fields:
+        if kwargs.get("created") and _as_saved(instance):
+            with _with_no_links(instance) as written:
+                index([written])  # what was just written: no need to read it again
+        elif update_fields is None or fields is None or set(update_fields) & fields:
             index_ids(model, [instance.pk])
         if after_save is not None:
             after_save(instance)

@@ -2,9 +2,9 @@
 
 DRF's ``SimpleRateThrottle`` reads a list of timestamps from the cache, decides and
 writes the list back: concurrent calls read the same list and all pass (2,072 calls
-got through a limit of 2,000). Here each call increments a counter (``cache.add``
-then ``cache.incr``, one atomic command each in Redis) and the value it gets back
-decides: the limit's worth of calls see a value within it, every later one sees
+got through a limit of 2,000). Here each call increments a counter (in Redis one
+atomic round trip that also reads the previous window's counter: ``cache.count_hit``)
+and the value it gets back decides: the limit's worth of calls see a value within it, every later one sees
 more. A refused call takes its increment back, so only accepted calls count.
 
 The window slides: the count is this window's calls plus the previous window's,
@@ -18,6 +18,8 @@ from contextlib import suppress
 from typing import TYPE_CHECKING
 
 from rest_framework import throttling
+
+from .cache import count_hit
 
 if TYPE_CHECKING:  # DRF's views import the throttle classes named in its settings: no import cycle
     from rest_framework.request import Request
@@ -46,21 +48,13 @@ class AtomicRateThrottle(throttling.SimpleRateThrottle):
         current = f"{key}:{window}"
         # Each window's counter is still read as "the previous window" during the next one.
         timeout = 2 * duration + 60
-        count = 1 if self.cache.add(current, 1, timeout) else self._incr(current, timeout)
-        self.previous = int(self.cache.get(f"{key}:{window - 1}", 0) or 0)
+        count, self.previous = count_hit(self.cache, current, timeout, f"{key}:{window - 1}")
         self.estimate = self.previous * (1 - self.elapsed / duration) + count
         self.count = count
         if self.estimate <= num_requests:
             return True
         self._decr(current)
         return False
-
-    def _incr(self, key: str, timeout: int) -> int:
-        try:
-            return int(self.cache.incr(key))
-        except ValueError:  # expired or evicted between add and incr: this call starts it again
-            self.cache.set(key, 1, timeout)
-            return 1
 
     def _decr(self, key: str) -> None:
         with suppress(ValueError):  # gone meanwhile: nothing to take back

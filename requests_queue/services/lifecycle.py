@@ -144,7 +144,7 @@ def request_submit(
             raise RequestError({"attachments": error.messages}) from error
     request = Request(
         requester=requester,
-        team_id=product.team_id,
+        team=product.team,
         product=product,
         type=type,
         title=title.strip(),

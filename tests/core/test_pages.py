@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from pmm_portal.core.models import DataVersion
 from requests_queue.models import Request
-from tests.factories import RequestFactory
+from tests.factories import AssetFactory, RequestFactory
 
 
 @pytest.fixture(autouse=True)
@@ -150,6 +150,23 @@ def test_the_api_list_is_kept_and_moves_on_after_a_write(api_client, pmm, sales_
     browsable = api_client.get(url + "?format=api")
     assert browsable["Content-Type"].startswith("text/html")
     assert api_client.get(url, HTTP_ACCEPT="text/html")["Content-Type"].startswith("text/html")
+
+
+def test_suggestions_typed_again_are_kept_and_a_new_asset_shows_at_once(client, sales_rep, pmm, team):
+    AssetFactory(team=team, owner=pmm, title="Northwind battlecard")
+    client.force_login(sales_rep)
+    client.get(reverse("requests_queue:new"))  # the CSRF cookie is set, as in a browser
+    url = reverse("requests_queue:suggestions") + "?title=northwind+battle"
+    first = client.get(url, HTTP_HX_REQUEST="true")
+    assert "1 possible answer already exists" in first.content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url, HTTP_HX_REQUEST="true")
+    assert again.content == first.content
+    assert not [q for q in queries.captured_queries if "core_searchdocument" in q["sql"]]
+    AssetFactory(team=team, owner=pmm, title="Northwind battlecard for healthcare")
+    after = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "2 possible answers already exist" in after
+    assert "healthcare" in after
 
 
 def test_without_the_version_row_pages_are_built_every_time(client, pmm, team):

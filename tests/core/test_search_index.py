@@ -6,8 +6,10 @@ added from either side) and checks what the index holds afterwards.
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from pmm_portal.core.models import SearchDocument
+from requests_queue.models import Request
 from tests.factories import (
     AssetFactory,
     InitiativeFactory,
@@ -83,3 +85,27 @@ def test_an_initiatives_personas_are_its_tags(db, team, pmm):
     initiative = InitiativeFactory(team=team, owner=pmm, title="Launch Atlas Edge")
     initiative.personas.add(PersonaFactory(team=team, owner=pmm, name="Ops lead"))
     assert "Ops lead" in doc("initiative", initiative).tags
+
+
+def test_a_new_row_is_indexed_from_what_was_written_without_reading_it_back(
+    db, sales_rep, product, team, pmm
+):
+    request = Request(
+        requester=sales_rep,
+        team=team,
+        product=product,
+        type="competitive_intel",
+        title="Northwind battlecard",
+        needed_by=timezone.localdate(),
+    )
+    with CaptureQueriesContext(connection) as queries:
+        request.save()
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert reads == []  # neither the request nor its (absent) personas are read back
+    assert doc("request", request).title == "Northwind battlecard"
+    assert "Competitive intel" in doc("request", request).tags
+    # Links added afterwards, by any path, are read again and reach the document.
+    persona = PersonaFactory(team=team, owner=pmm, name="Finance approver")
+    request.personas.add(persona)
+    assert "Finance approver" in doc("request", request).tags
+    assert list(request.personas.all()) == [persona]
