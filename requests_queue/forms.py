@@ -26,6 +26,7 @@ from .services import (
     DECISION_FIELDS,
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
+    REVIEW_AFTER_DAYS,
     SCORE_ONLY,
     Decision,
     RequestError,
@@ -404,6 +405,27 @@ def this_monday() -> Any:
     return today - timedelta(days=today.weekday())
 
 
+class TakeOnForm(forms.Form):
+    """Claim and start in one step, from the queue: the scores when the request has none yet
+    (``services.request_take_on`` says which are missing, with the triage form's words)."""
+
+    reusability = forms.TypedChoiceField(
+        choices=SCORE_CHOICES, coerce=int, required=False, empty_value=None, label="Reusability"
+    )
+    educational_value = forms.TypedChoiceField(
+        choices=SCORE_CHOICES, coerce=int, required=False, empty_value=None, label="Educational value"
+    )
+    effort_hours = forms.DecimalField(
+        label="Effort (hours)",
+        required=False,
+        min_value=0,
+        max_value=400,
+        decimal_places=1,
+        max_digits=6,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 400, "step": "0.5"}),
+    )
+
+
 class LogTimeForm(forms.Form):
     week_start = forms.DateField(widget=DateInput(), label="Week of", initial=this_monday)
     hours = forms.DecimalField(min_value=0.5, max_value=80, decimal_places=1, max_digits=4)
@@ -439,7 +461,7 @@ class DeliverForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["review_by"].initial = timezone.localdate() + timedelta(days=180)
+        self.fields["review_by"].initial = timezone.localdate() + timedelta(days=REVIEW_AFTER_DAYS)
         self.fields["asset_products"].queryset = product_choices()  # type: ignore[attr-defined]
         self.fields["asset_personas"].queryset = persona_choices()  # type: ignore[attr-defined]
 
@@ -491,4 +513,4 @@ class AssetForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["products"].queryset = product_choices()  # type: ignore[attr-defined]
         self.fields["personas"].queryset = persona_choices()  # type: ignore[attr-defined]
-        self.fields["review_by"].initial = timezone.localdate() + timedelta(days=180)
+        self.fields["review_by"].initial = timezone.localdate() + timedelta(days=REVIEW_AFTER_DAYS)

@@ -41,6 +41,7 @@ from .forms import (
     RateForm,
     RequestForm,
     SelfServeForm,
+    TakeOnForm,
     TriageForm,
 )
 from .models import EventKind, Request, RequestStatus, RequestType
@@ -412,8 +413,30 @@ class QueueView(RoleRequiredMixin, CachedPageMixin, View):
                 ],
                 "current_sla": request.GET.get("sla", ""),
                 "priority_help": services.PRIORITY_HELP,
+                **queue_actions_context(),
             },
         )
+
+
+def queue_row(request: AuthenticatedHttpRequest, pk: int, *, done: str = "", error: str = "") -> HttpResponse:
+    """One row of the queue, as the queue draws it, after a step taken on it (HTMX)."""
+    row = selectors.queue(user=request.user).filter(pk=pk).first()
+    if row is None:
+        return HttpResponse("")
+    selectors.attach_sla([row])
+    return render(
+        request,
+        "requests_queue/_queue_row.html",
+        {"req": row, "done": done, "error": error, **queue_actions_context()},
+    )
+
+
+def queue_actions_context() -> dict[str, Any]:
+    """What the steps of a queue row need besides the row (``_queue_actions.html``)."""
+    return {
+        "review_by_default": timezone.localdate() + timedelta(days=services.REVIEW_AFTER_DAYS),
+        "reusable_score": services.REUSABLE_SCORE,
+    }
 
 
 # --- One request ---------------------------------------------------------------------------------
@@ -522,6 +545,8 @@ def _detail_context(user: User, obj: Request, **forms: Form) -> dict[str, Any]:
                 "asset_kind": services.asset_kind_for(obj.type),
                 "asset_products": [obj.product_id],
                 "asset_personas": [p.pk for p in obj.personas.all()],
+                # Work scored reusable is published unless the PMM says otherwise.
+                "publish": (obj.reusability or 0) >= services.REUSABLE_SCORE,
             }
         )
     if "rate" in actions:
@@ -577,17 +602,27 @@ class RequestActionView(RoleRequiredMixin, View):
         user = request.user
         obj = access_request(user=user, id=pk, action=self.action)
         form = self.get_form(request, obj)
+        # A step taken on a queue row answers with the row, redrawn, saying what it did or why not.
+        in_queue = bool(request.htmx) and request.POST.get("in") == "queue"  # type: ignore[attr-defined]
         if form is None or form.is_valid():
             try:
                 message = self.perform(user, obj, form.cleaned_data if form is not None else {})
             except ValidationError as error:
+                if in_queue:
+                    return queue_row(request, obj.pk, error=" ".join(error.messages))
                 if form is None:
                     messages.error(request, " ".join(error.messages))
                     return HttpResponseRedirect(obj.get_absolute_url())
                 _apply_errors(form, error)
             else:
+                if in_queue:
+                    return queue_row(request, obj.pk, done=message or self.success_message)
                 messages.success(request, message or self.success_message)
                 return HttpResponseRedirect(obj.get_absolute_url())
+        if in_queue and form is not None:
+            return queue_row(
+                request, obj.pk, error=" ".join(str(m) for ms in form.errors.values() for m in ms)
+            )
         messages.error(request, "Nothing was changed: fix the highlighted fields and try again.")
         context = _detail_context(user, obj, **{self.form_name: form} if form is not None else {})
         return render(request, "requests_queue/detail.html", context, status=400)
@@ -686,6 +721,24 @@ class ClaimView(RequestActionView):
     def perform(self, user: User, obj: Request, data: dict[str, Any]) -> str | None:
         services.request_claim(request=obj, actor=user)
         return "It is yours: triage it if needed, then start."
+
+
+class TakeOnView(RequestActionView):
+    """Claim and start in one step (``services.request_take_on``), scoring it first if it has no scores."""
+
+    action = "claim"
+    form_class = TakeOnForm
+    form_name = "take_on_form"
+
+    def perform(self, user: User, obj: Request, data: dict[str, Any]) -> str | None:
+        services.request_take_on(
+            request=obj,
+            actor=user,
+            reusability=data["reusability"],
+            educational_value=data["educational_value"],
+            effort_hours=data["effort_hours"],
+        )
+        return "Yours, started; the requester was told."
 
 
 class StartView(RequestActionView):

@@ -16,6 +16,8 @@ from .assets import (
     ALLOWED_ATTACHMENT_EXTENSIONS,
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
+    REUSABLE_SCORE,
+    REVIEW_AFTER_DAYS,
     AssetDraft,
     asset_create,
     asset_kind_for,
@@ -26,6 +28,7 @@ from .assets import (
 )
 from .lifecycle import (
     DECIDABLE,
+    TAKE_ON_LATE_REASON,
     TRIAGEABLE,
     ClaimConflictError,
     check_due_date,
@@ -49,6 +52,7 @@ from .lifecycle import (
     request_snooze,
     request_start,
     request_submit,
+    request_take_on,
     request_triage,
     request_wake_snoozed,
 )
@@ -106,7 +110,10 @@ __all__ = [
     "MIN_PROJECTION_HOURS",
     "NOTIFY_TASK",
     "PRIORITY_HELP",
+    "REUSABLE_SCORE",
+    "REVIEW_AFTER_DAYS",
     "SCORE_ONLY",
+    "TAKE_ON_LATE_REASON",
     "TRIAGEABLE",
     "Advice",
     "AssetDraft",
@@ -154,6 +161,7 @@ __all__ = [
     "request_snooze",
     "request_start",
     "request_submit",
+    "request_take_on",
     "request_triage",
     "request_triage_decide",
     "request_wake_snoozed",

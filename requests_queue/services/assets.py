@@ -22,6 +22,10 @@ from ..workflow import RequestError
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
+# An asset published from a delivery is due for review this many days later, unless said otherwise.
+REVIEW_AFTER_DAYS = 180
+# Work scored at least this reusable is published to the library when delivered, unless the PMM unticks it.
+REUSABLE_SCORE = 4
 ALLOWED_ATTACHMENT_EXTENSIONS = (
     "pdf",
     "docx",

@@ -500,6 +500,55 @@ def request_start(*, request: Request, actor: User) -> Request:
     return request
 
 
+TAKE_ON_LATE_REASON = "Taken on after the needed-by date had passed."
+
+
+@transaction.atomic
+def request_take_on(
+    *,
+    request: Request,
+    actor: User,
+    reusability: int | None = None,
+    educational_value: int | None = None,
+    effort_hours: Decimal | None = None,
+) -> Request:
+    """A PMM claims and starts a request in one step (→ ``in_progress``, theirs).
+
+    An unscored request needs its scores here (``request_triage``); a scored one keeps them
+    unless new ones are given. Nobody else may have it: the row is locked, so of two PMMs
+    taking it at once the second is told who got it. The due date is the rep's needed-by
+    date (today, with a reason the rep sees, when that date has passed). Each step is the
+    service that makes it alone (triage, accept, start), so their rules and events hold.
+    """
+    if actor.role != Role.PMM and not actor.is_portal_admin:
+        raise RequestError("Only product marketers take on requests.")
+    request = _lock(request)
+    if request.assignee_id not in (None, actor.pk):
+        name = request.assignee.display_name if request.assignee else "Someone else"
+        raise ClaimConflictError(f"{name} has this request; it is theirs now.", code="claimed")
+    if request.status == S.IN_PROGRESS and request.assignee_id == actor.pk:
+        raise ClaimConflictError("You already work on this request.", code="claimed")
+    if reusability is not None or educational_value is not None or request.reusability is None:
+        request = request_triage(
+            request=request,
+            actor=actor,
+            reusability=reusability,  # type: ignore[arg-type]  # checked there, with its message
+            educational_value=educational_value,  # type: ignore[arg-type]
+            effort_hours=effort_hours if effort_hours is not None else request.effort_hours,  # type: ignore[arg-type]
+        )
+    if request.assignee_id is None or request.status != S.TRIAGED or request.due_date is None:
+        today = today_in(request.team)
+        due = request.due_date or max(request.needed_by, today)
+        request = request_accept(
+            request=request,
+            actor=actor,
+            assignee=actor,
+            due_date=due,
+            due_date_reason=TAKE_ON_LATE_REASON if due > request.needed_by else request.due_date_reason,
+        )
+    return request_start(request=request, actor=actor)
+
+
 def _require_assignee(request: Request, actor: User, what: str) -> None:
     if request.assignee_id is None:
         raise RequestError(f"Nobody has this request yet: claim or assign it before you {what}.")

@@ -216,6 +216,12 @@ TABLE: dict[str, Row] = {
     ),
     "requests/<int:pk>/claim/": Row(write=PMM_ONLY, args=pk("req_new")),
     "requests/<int:pk>/start/": Row(write=PMM_ONLY, args=pk("req_triaged")),
+    # Claim and start in one step (scored on the way): PMMs of the team only.
+    "requests/<int:pk>/take-on/": Row(
+        write=PMM_ONLY,
+        args=pk("req_new"),
+        data={"reusability": "4", "educational_value": "2", "effort_hours": "3"},
+    ),
     "requests/<int:pk>/log-time/": Row(
         write=PMM_ONLY, args=pk("req_in_progress"), data={"week_start": MONDAY, "hours": "2"}
     ),

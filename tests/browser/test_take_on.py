@@ -1,0 +1,74 @@
+"""In a real browser: a PMM takes a new request on and delivers it without leaving the queue,
+in four actions (issue 13: it took 17 clicks over 5 pages)."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from requests_queue.models import Asset, Request, RequestEvent, RequestStatus
+from tests.browser.helpers import sign_in
+from tests.factories import RequestFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_new_request_is_delivered_from_the_queue_in_four_actions(
+    page: Page, live_server, sales_rep, pmm, product
+):
+    request = RequestFactory(
+        requester=sales_rep, product=product, team=product.team, title="Objection handling for Northwind"
+    )
+    RequestEvent.objects.all().update(notify=False)
+    sign_in(page, "pmm")
+    page.goto("/requests/")
+    row = page.locator(f"#rq-{request.pk}")
+    actions = 0
+
+    row.get_by_text("Take it on").click()  # 1: opens the scores (the request has none yet)
+    actions += 1
+    row.get_by_label("Reusability").select_option("5")
+    row.get_by_label("Educational value").select_option("3")
+    row.get_by_label("Effort (hours)").fill("2")
+    row.get_by_role("button", name="Start now").click()  # 2
+    actions += 1
+    expect(row).to_contain_text("Yours, started")
+    expect(row).to_contain_text("In progress")
+
+    row.get_by_text("Deliver", exact=True).first.click()  # 3: the delivery form, publish ticked (scored 5)
+    actions += 1
+    expect(row.get_by_label("Publish to the asset library")).to_be_checked()
+    row.get_by_label("Link to what you deliver").fill("https://drive.example.com/northwind-objections")
+    row.get_by_role("button", name="Deliver", exact=True).click()  # 4
+    actions += 1
+    expect(row).to_contain_text("Delivered and published to the asset library")
+    expect(row).to_contain_text("Delivered")
+    assert page.url == f"{live_server.url}/requests/"  # never left the queue
+    assert actions <= 4
+
+    request.refresh_from_db()
+    assert (request.status, request.assignee) == (RequestStatus.DELIVERED, pmm)
+    assert Asset.objects.filter(source_request=request, title="Objection handling for Northwind").exists()
+
+
+def test_a_scored_request_is_taken_on_with_one_click_and_focus_stays_on_the_row(
+    page: Page, live_server, sales_rep, pmm, product
+):
+    request = RequestFactory(
+        requester=sales_rep,
+        product=product,
+        team=product.team,
+        title="Pricing slide for Initech",
+        status=RequestStatus.TRIAGED,
+        reusability=2,
+        educational_value=2,
+    )
+    RequestEvent.objects.all().update(notify=False)
+    sign_in(page, "pmm")
+    page.goto("/requests/")
+    row = page.locator(f"#rq-{request.pk}")
+    row.get_by_role("button", name=f"Take on #{request.pk}: claim it and start now").click()
+    expect(row).to_contain_text("Yours, started")
+    # The next step is where the keyboard is: Enter opens the delivery form.
+    page.keyboard.press("Enter")
+    expect(row.get_by_label("Link to what you deliver")).to_be_visible()
+    expect(row.get_by_label("Publish to the asset library")).not_to_be_checked()  # scored 2: one-off
+    assert Request.objects.get(pk=request.pk).status == RequestStatus.IN_PROGRESS

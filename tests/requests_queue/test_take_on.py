@@ -1,0 +1,179 @@
+"""Claim and start in one step, and delivering, from the queue's rows (issue 13's one-step delivery).
+
+``services.request_take_on`` composes triage, accept and start, so each keeps its rules and
+its events; the queue's row answers each step with itself, redrawn (HTMX).
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from requests_queue import services
+from requests_queue.models import Asset, EventKind, RequestStatus
+from requests_queue.workflow import RequestError
+
+S = RequestStatus
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+# --- The service ----------------------------------------------------------------------------------
+
+
+def test_an_unscored_new_request_is_scored_assigned_and_started_at_once(make_request, pmm):
+    request = make_request(S.NEW, reusability=None, educational_value=None, effort_hours=None)
+    taken = services.request_take_on(
+        request=request, actor=pmm, reusability=4, educational_value=2, effort_hours=Decimal(3)
+    )
+    taken.refresh_from_db()
+    assert (taken.status, taken.assignee, taken.reusability, taken.educational_value) == (
+        S.IN_PROGRESS,
+        pmm,
+        4,
+        2,
+    )
+    assert taken.due_date == taken.needed_by
+    assert taken.started_at is not None
+    assert taken.acknowledged_at is not None
+    kinds = list(taken.events.values_list("kind", "to_status"))
+    assert any(kind == EventKind.ASSIGNED for kind, _ in kinds)
+    assert ("status_changed", S.IN_PROGRESS) in kinds
+
+
+def test_a_scored_request_is_taken_on_with_one_click_and_keeps_its_scores(make_request, pmm):
+    request = make_request(S.TRIAGED, assignee=None, reusability=5, educational_value=1)
+    taken = services.request_take_on(request=request, actor=pmm)
+    taken.refresh_from_db()
+    assert (taken.status, taken.assignee, taken.reusability, taken.educational_value) == (
+        S.IN_PROGRESS,
+        pmm,
+        5,
+        1,
+    )
+
+
+def test_an_unscored_request_asks_for_its_scores_and_nothing_changes(make_request, pmm):
+    request = make_request(S.NEW, reusability=None, educational_value=None, effort_hours=None)
+    with pytest.raises(RequestError) as refused:
+        services.request_take_on(request=request, actor=pmm)
+    assert "reusability" in refused.value.message_dict
+    request.refresh_from_db()
+    assert (request.status, request.assignee) == (S.NEW, None)
+
+
+def test_a_request_someone_else_has_is_refused_with_their_name(make_request, pmm, other_pmm, team):
+    team.members.add(other_pmm)
+    request = make_request(S.TRIAGED, assignee=other_pmm)
+    with pytest.raises(services.ClaimConflictError, match="Olga Petrova has this request"):
+        services.request_take_on(request=request, actor=pmm)
+    request.refresh_from_db()
+    assert (request.status, request.assignee) == (S.TRIAGED, other_pmm)
+
+
+def test_a_request_needed_yesterday_is_due_today_and_says_why(make_request, pmm):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    request = make_request(S.TRIAGED, assignee=None, needed_by=yesterday, due_date=None)
+    taken = services.request_take_on(request=request, actor=pmm)
+    taken.refresh_from_db()
+    assert taken.due_date == timezone.localdate()
+    assert taken.due_date_reason == services.TAKE_ON_LATE_REASON
+
+
+def test_only_product_marketers_take_on_requests(make_request, cmo):
+    with pytest.raises(RequestError, match="Only product marketers"):
+        services.request_take_on(request=make_request(S.TRIAGED, assignee=None), actor=cmo)
+
+
+# --- From the queue's rows ------------------------------------------------------------------------
+
+
+def test_take_it_on_from_the_queue_answers_with_the_row_redrawn(client, make_request, pmm):
+    request = make_request(S.NEW, reusability=None, educational_value=None, effort_hours=None)
+    client.force_login(pmm)
+    queue = client.get(reverse("requests_queue:index")).content.decode()
+    assert reverse("requests_queue:take_on", args=[request.pk]) in queue
+    response = client.post(
+        reverse("requests_queue:take_on", args=[request.pk]),
+        {"in": "queue", "reusability": "4", "educational_value": "3", "effort_hours": "2"},
+        **HX,
+    )
+    assert response.status_code == 200
+    row = response.content.decode()
+    assert row.lstrip().startswith(f'<tr id="rq-{request.pk}"')
+    assert "Yours, started" in row
+    assert "In progress" in row
+    assert reverse("requests_queue:deliver", args=[request.pk]) in row  # the next step is there
+    request.refresh_from_db()
+    assert (request.status, request.assignee) == (S.IN_PROGRESS, pmm)
+    # No message waits for the next page: the row said it.
+    assert "Yours, started" not in client.get(reverse("requests_queue:index")).content.decode()
+
+
+def test_a_refused_step_says_why_in_the_row_and_changes_nothing(client, make_request, pmm):
+    request = make_request(S.NEW, reusability=None, educational_value=None, effort_hours=None)
+    client.force_login(pmm)
+    response = client.post(
+        reverse("requests_queue:take_on", args=[request.pk]), {"in": "queue", "reusability": "9"}, **HX
+    )
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == S.NEW
+
+
+def test_without_javascript_taking_on_opens_the_request_with_a_message(client, make_request, pmm):
+    request = make_request(S.TRIAGED, assignee=None)
+    client.force_login(pmm)
+    response = client.post(reverse("requests_queue:take_on", args=[request.pk]), {"in": "queue"}, follow=True)
+    assert response.redirect_chain[-1][0] == request.get_absolute_url()
+    assert "Yours, started" in response.content.decode()
+
+
+def test_delivering_from_the_queue_publishes_reusable_work_by_default(client, make_request, pmm):
+    reusable = make_request(S.IN_PROGRESS, reusability=5, title="Northwind objection handling")
+    one_off = make_request(S.IN_PROGRESS, reusability=2, title="Numbers for the Initech call")
+    client.force_login(pmm)
+    queue = client.get(reverse("requests_queue:index")).content.decode()
+    assert queue.count('name="publish" id="rq-') == 2
+    assert f'id="rq-{reusable.pk}-pub" checked' in queue
+    assert f'id="rq-{one_off.pk}-pub" checked' not in queue
+    review_by = (timezone.localdate() + timedelta(days=services.REVIEW_AFTER_DAYS)).isoformat()
+    response = client.post(
+        reverse("requests_queue:deliver", args=[reusable.pk]),
+        {
+            "in": "queue",
+            "link": "https://drive.example.com/objections",
+            "publish": "on",
+            "review_by": review_by,
+        },
+        **HX,
+    )
+    assert "Delivered and published" in response.content.decode()
+    reusable.refresh_from_db()
+    assert reusable.status == S.DELIVERED
+    asset = Asset.objects.get(source_request=reusable)
+    assert asset.title == "Northwind objection handling"
+    assert asset.review_by.isoformat() == review_by
+
+
+def test_the_detail_page_ticks_publish_for_work_scored_reusable(client, make_request, pmm):
+    client.force_login(pmm)
+    reusable = make_request(S.IN_PROGRESS, reusability=4)
+    one_off = make_request(S.IN_PROGRESS, reusability=1)
+    assert (
+        'name="publish" class="form-check-input" id="id_publish" checked'
+        in client.get(reusable.get_absolute_url()).content.decode()
+    )
+    assert (
+        'name="publish" class="form-check-input" id="id_publish" checked'
+        not in client.get(one_off.get_absolute_url()).content.decode()
+    )
+
+
+def test_the_cmo_sees_the_queue_without_steps_to_take(client, make_request, cmo):
+    make_request(S.TRIAGED, assignee=None)
+    client.force_login(cmo)
+    page = client.get(reverse("requests_queue:index")).content.decode()
+    assert "Take it on" not in page
