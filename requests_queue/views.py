@@ -418,7 +418,9 @@ class QueueView(RoleRequiredMixin, CachedPageMixin, View):
         )
 
 
-def queue_row(request: AuthenticatedHttpRequest, pk: int, *, done: str = "", error: str = "") -> HttpResponse:
+def queue_row(
+    request: AuthenticatedHttpRequest, pk: int, *, done: str = "", error: str = "", undo: str = ""
+) -> HttpResponse:
     """One row of the queue, as the queue draws it, after a step taken on it (HTMX)."""
     row = selectors.queue(user=request.user).filter(pk=pk).first()
     if row is None:
@@ -427,7 +429,7 @@ def queue_row(request: AuthenticatedHttpRequest, pk: int, *, done: str = "", err
     return render(
         request,
         "requests_queue/_queue_row.html",
-        {"req": row, "done": done, "error": error, **queue_actions_context()},
+        {"req": row, "done": done, "error": error, "undo": undo, **queue_actions_context()},
     )
 
 
@@ -436,6 +438,7 @@ def queue_actions_context() -> dict[str, Any]:
     return {
         "review_by_default": timezone.localdate() + timedelta(days=services.REVIEW_AFTER_DAYS),
         "reusable_score": services.REUSABLE_SCORE,
+        "undo_seconds": services.UNDO_SECONDS,
     }
 
 
@@ -589,6 +592,7 @@ class RequestActionView(RoleRequiredMixin, View):
     form_class: type[Form] | None = None
     form_name = ""
     success_message = ""
+    undoable = False  # taken from a queue row, the step can be undone for a few seconds
 
     def get_form(self, request: AuthenticatedHttpRequest, obj: Request) -> Form | None:
         if self.form_class is None:
@@ -605,8 +609,13 @@ class RequestActionView(RoleRequiredMixin, View):
         # A step taken on a queue row answers with the row, redrawn, saying what it did or why not.
         in_queue = bool(request.htmx) and request.POST.get("in") == "queue"  # type: ignore[attr-defined]
         if form is None or form.is_valid():
+            data = form.cleaned_data if form is not None else {}
+            undo = ""
             try:
-                message = self.perform(user, obj, form.cleaned_data if form is not None else {})
+                if in_queue and self.undoable:
+                    message, undo = services.undoable(obj, user, lambda: self.perform(user, obj, data))
+                else:
+                    message = self.perform(user, obj, data)
             except ValidationError as error:
                 if in_queue:
                     return queue_row(request, obj.pk, error=" ".join(error.messages))
@@ -616,7 +625,7 @@ class RequestActionView(RoleRequiredMixin, View):
                 _apply_errors(form, error)
             else:
                 if in_queue:
-                    return queue_row(request, obj.pk, done=message or self.success_message)
+                    return queue_row(request, obj.pk, done=message or self.success_message, undo=undo)
                 messages.success(request, message or self.success_message)
                 return HttpResponseRedirect(obj.get_absolute_url())
         if in_queue and form is not None:
@@ -729,6 +738,7 @@ class TakeOnView(RequestActionView):
     action = "claim"
     form_class = TakeOnForm
     form_name = "take_on_form"
+    undoable = True
 
     def perform(self, user: User, obj: Request, data: dict[str, Any]) -> str | None:
         services.request_take_on(
@@ -739,6 +749,28 @@ class TakeOnView(RequestActionView):
             effort_hours=data["effort_hours"],
         )
         return "Yours, started; the requester was told."
+
+
+class UndoView(RoleRequiredMixin, View):
+    """``POST /requests/<id>/undo/``: take back the step just taken on a queue row (``services.request_undo``)."""
+
+    allowed_roles = (Role.PMM,)
+
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+        user = request.user
+        obj = access_request(user=user, id=pk, action="claim")
+        in_queue = bool(request.htmx) and request.POST.get("in") == "queue"  # type: ignore[attr-defined]
+        try:
+            services.request_undo(actor=user, token=request.POST.get("token", ""), request_id=obj.pk)
+        except ValidationError as error:
+            if in_queue:
+                return queue_row(request, obj.pk, error=" ".join(error.messages))
+            messages.error(request, " ".join(error.messages))
+        else:
+            if in_queue:
+                return queue_row(request, obj.pk, done="Undone: as it was.")
+            messages.success(request, "Undone: as it was.")
+        return HttpResponseRedirect(obj.get_absolute_url())
 
 
 class StartView(RequestActionView):
@@ -765,6 +797,7 @@ class DeliverView(RequestActionView):
     action = "deliver"
     form_class = DeliverForm
     form_name = "deliver_form"
+    undoable = True
 
     def perform(self, user: User, obj: Request, data: dict[str, Any]) -> str | None:
         publish = None

@@ -61,15 +61,16 @@ def _pause_broker() -> None:
         _broker_paused_until[_broker()] = time.monotonic() + BROKER_PAUSE_SECONDS
 
 
-def enqueue_now(task_name: str, *args: Any) -> bool:
-    """Send ``task_name`` with ``args`` (ids, never model instances); False when the broker refused."""
+def enqueue_now(task_name: str, *args: Any, countdown: float | None = None) -> bool:
+    """Send ``task_name`` with ``args`` (ids, never model instances), to run ``countdown`` seconds
+    from now if given; False when the broker refused."""
     if broker_paused():
         logger.warning(
             "Could not enqueue %s%r; its sweep will retry (the broker failed moments ago)", task_name, args
         )
         return False
     try:
-        _task(task_name).apply_async(args=args, retry=True, retry_policy=RETRY_POLICY)
+        _task(task_name).apply_async(args=args, countdown=countdown, retry=True, retry_policy=RETRY_POLICY)
     except Exception as error:
         if isinstance(error, BROKER_DOWN_ERRORS):
             _pause_broker()
@@ -78,9 +79,9 @@ def enqueue_now(task_name: str, *args: Any) -> bool:
     return True
 
 
-def enqueue_on_commit(task_name: str, *args: Any) -> None:
+def enqueue_on_commit(task_name: str, *args: Any, countdown: float | None = None) -> None:
     """Send ``task_name`` with ``args`` after the current transaction commits (at once outside one)."""
-    transaction.on_commit(partial(enqueue_now, task_name, *args))
+    transaction.on_commit(partial(enqueue_now, task_name, *args, countdown=countdown))
 
 
 @contextmanager

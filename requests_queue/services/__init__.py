@@ -98,6 +98,7 @@ from .triage import (
     request_triage_decide,
     triage_problems,
 )
+from .undo import UNDO_SECONDS, request_undo, undoable
 
 __all__ = [
     "ALLOWED_ATTACHMENT_EXTENSIONS",
@@ -115,6 +116,7 @@ __all__ = [
     "SCORE_ONLY",
     "TAKE_ON_LATE_REASON",
     "TRIAGEABLE",
+    "UNDO_SECONDS",
     "Advice",
     "AssetDraft",
     "BudgetGauge",
@@ -164,6 +166,7 @@ __all__ = [
     "request_take_on",
     "request_triage",
     "request_triage_decide",
+    "request_undo",
     "request_wake_snoozed",
     "sla_clock",
     "sla_clocks",
@@ -173,6 +176,7 @@ __all__ = [
     "sla_targets_set",
     "suggest_assignee",
     "triage_problems",
+    "undoable",
     "urgency_points",
     "validate_attachment",
 ]

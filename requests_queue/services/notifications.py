@@ -9,7 +9,9 @@ the tasks import the services.
 """
 
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
@@ -68,8 +70,23 @@ def record(
         notify=notify,
     )
     if notify:
-        enqueue_on_commit(NOTIFY_TASK, event.pk)
+        enqueue_on_commit(NOTIFY_TASK, event.pk, countdown=getattr(_held, "seconds", None))
     return event
+
+
+_held = threading.local()
+
+
+@contextmanager
+def notifications_held(seconds: float) -> Iterator[None]:
+    """Events recorded in the block notify ``seconds`` later: a step that can be undone
+    (``services.undo``) tells nobody until the chance to take it back has passed."""
+    previous = getattr(_held, "seconds", None)
+    _held.seconds = seconds
+    try:
+        yield
+    finally:
+        _held.seconds = previous
 
 
 def outbox_dispatch(*, older_than: timedelta = timedelta(minutes=2), limit: int = 500) -> int:

@@ -71,3 +71,19 @@ document.addEventListener("click", function (event) {
     }
   });
 })();
+
+// Offers that last a few seconds (the queue's "Undo"): [data-expires-in="<seconds>"] is removed
+// when its time is up, whether it came with the page or with an HTMX swap.
+(function () {
+  "use strict";
+  function arm(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll("[data-expires-in]").forEach(function (element) {
+      if (element.dataset.armed) { return; }
+      element.dataset.armed = "1";
+      window.setTimeout(function () { element.remove(); }, Number(element.dataset.expiresIn) * 1000);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { arm(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { arm(event.detail.elt || document); });
+  document.addEventListener("htmx:load", function (event) { arm(event.detail.elt || document); });
+})();

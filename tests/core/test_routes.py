@@ -216,6 +216,8 @@ TABLE: dict[str, Row] = {
     ),
     "requests/<int:pk>/claim/": Row(write=PMM_ONLY, args=pk("req_new")),
     "requests/<int:pk>/start/": Row(write=PMM_ONLY, args=pk("req_triaged")),
+    # Take back a step just taken on a queue row: PMMs (a token of theirs says which step).
+    "requests/<int:pk>/undo/": Row(write=PMM_ONLY, args=pk("req_new"), data={"token": "none"}),
     # Claim and start in one step (scored on the way): PMMs of the team only.
     "requests/<int:pk>/take-on/": Row(
         write=PMM_ONLY,

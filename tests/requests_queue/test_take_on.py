@@ -177,3 +177,107 @@ def test_the_cmo_sees_the_queue_without_steps_to_take(client, make_request, cmo)
     client.force_login(cmo)
     page = client.get(reverse("requests_queue:index")).content.decode()
     assert "Take it on" not in page
+
+
+# --- Undo ------------------------------------------------------------------------------------------
+
+
+def take_on_undoably(request, pmm):
+    return services.undoable(
+        request,
+        pmm,
+        lambda: services.request_take_on(
+            request=request, actor=pmm, reusability=4, educational_value=3, effort_hours=Decimal(2)
+        ),
+    )
+
+
+def test_undo_puts_everything_back_and_tells_nobody(
+    make_request, pmm, monkeypatch, django_capture_on_commit_callbacks
+):
+    from pmm_portal.core import background
+
+    held = []
+    monkeypatch.setattr(background, "enqueue_now", lambda name, *args, countdown=None: held.append(countdown))
+    request = make_request(S.NEW, reusability=None, educational_value=None, effort_hours=None)
+    services.refresh_priority(request)  # as the services leave it (the factory sets no priority)
+    request.save()
+    before = {f.attname: getattr(request, f.attname) for f in request._meta.concrete_fields}
+    with django_capture_on_commit_callbacks(execute=True):
+        _, token = take_on_undoably(request, pmm)
+    assert held
+    assert all(c == services.UNDO_SECONDS + 2 for c in held)
+    step_events = list(request.events.values_list("pk", flat=True))
+
+    services.request_undo(actor=pmm, token=token, request_id=request.pk)
+    request.refresh_from_db()
+    after = {f.attname: getattr(request, f.attname) for f in request._meta.concrete_fields}
+    changed = {name for name in before if before[name] != after[name]}
+    assert changed <= {"updated_at"}, changed
+    assert (request.status, request.assignee, request.reusability) == (S.NEW, None, None)
+    # The step's notifications are withdrawn: when their delayed task runs, it sends nothing.
+    assert all(services.event_notify(event_id=pk) == 0 for pk in step_events)
+    assert request.events.latest("pk").message == "Undone: back to new, unassigned."
+
+
+def test_a_delivery_undone_removes_the_asset_it_published(make_request, pmm):
+    request = make_request(S.IN_PROGRESS, reusability=5)
+    _, token = services.undoable(
+        request,
+        pmm,
+        lambda: services.request_deliver(
+            request=request,
+            actor=pmm,
+            link="https://drive.example.com/x",
+            publish=services.AssetDraft(
+                title="", kind="", description="", review_by=timezone.localdate() + timedelta(days=30)
+            ),
+        ),
+    )
+    assert Asset.objects.filter(source_request=request).count() == 1
+    services.request_undo(actor=pmm, token=token)
+    request.refresh_from_db()
+    assert (request.status, request.delivery_link, request.delivered_at) == (S.IN_PROGRESS, "", None)
+    assert not Asset.objects.filter(source_request=request).exists()
+
+
+def test_undo_is_refused_to_others_after_others_acted_and_when_too_late(
+    make_request, pmm, other_pmm, sales_rep, monkeypatch
+):
+    request = make_request(S.TRIAGED, assignee=None)
+    _, token = take_on_undoably(request, pmm)
+    with pytest.raises(RequestError, match="Only who took a step"):
+        services.request_undo(actor=other_pmm, token=token)
+    with pytest.raises(RequestError, match="for another request"):
+        services.request_undo(actor=pmm, token=token, request_id=request.pk + 1)
+    with pytest.raises(RequestError, match="not valid"):
+        services.request_undo(actor=pmm, token=token[:-2] + "xx")
+    services.request_comment(request=request, actor=sales_rep, body="Thanks! Can it include pricing?")
+    with pytest.raises(RequestError, match="Someone else acted"):
+        services.request_undo(actor=pmm, token=token)
+    other = make_request(S.TRIAGED, assignee=None)
+    _, late = take_on_undoably(other, pmm)
+    from requests_queue.services import undo
+
+    monkeypatch.setattr(undo, "UNDO_SECONDS", -1)
+    with pytest.raises(RequestError, match="Too late to undo"):
+        services.request_undo(actor=pmm, token=late)
+    request.refresh_from_db()
+    assert request.status == S.IN_PROGRESS
+
+
+def test_undo_from_the_queue_row(client, make_request, pmm):
+    request = make_request(S.TRIAGED, assignee=None)
+    client.force_login(pmm)
+    row = client.post(
+        reverse("requests_queue:take_on", args=[request.pk]), {"in": "queue"}, **HX
+    ).content.decode()
+    assert reverse("requests_queue:undo", args=[request.pk]) in row
+    token = row.split('name="token" value="')[1].split('"')[0]
+    undone = client.post(
+        reverse("requests_queue:undo", args=[request.pk]), {"in": "queue", "token": token}, **HX
+    ).content.decode()
+    assert "Undone: as it was." in undone
+    assert "Take it on" in undone
+    request.refresh_from_db()
+    assert (request.status, request.assignee) == (S.TRIAGED, None)
