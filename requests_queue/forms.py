@@ -23,6 +23,7 @@ from .models import Asset, AssetKind, DealStage, Request, RequestType
 from .selectors import NOT_AN_ASSET, NOT_AN_ASSIGNEE, duplicate_original, persona_choices
 from .services import (
     ALLOWED_ATTACHMENT_EXTENSIONS,
+    BULK_ACTIONS,
     DECISION_FIELDS,
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
@@ -424,6 +425,44 @@ class TakeOnForm(forms.Form):
         max_digits=6,
         widget=forms.NumberInput(attrs={"min": 0, "max": 400, "step": "0.5"}),
     )
+
+
+class IdListField(forms.Field):
+    """Request ids ticked in a list (``<input type=checkbox name=ids>``), as integers."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        try:
+            return [int(v) for v in value or []]
+        except (TypeError, ValueError) as error:
+            raise forms.ValidationError("Select requests from the list.") from error
+
+
+class BulkForm(forms.Form):
+    """One step for the requests ticked in the queue (``services.request_bulk`` checks what each step needs)."""
+
+    ids = IdListField(required=False)
+    action = forms.ChoiceField(
+        choices=[("", "Choose a step…"), *BULK_ACTIONS.items()], required=False, label="With the selected"
+    )
+    assignee = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, label="Assignee", empty_label="Pick a product marketer"
+    )
+    until = forms.DateField(widget=DateInput(), required=False, label="Until")
+    alternative = forms.CharField(max_length=limits.NOTE, required=False, label="Alternative offered")
+    type = forms.ChoiceField(
+        choices=[("", "Pick a type"), *RequestType.choices], required=False, label="Type"
+    )
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.none(), required=False, label="Product", empty_label="Pick a product"
+    )
+
+    def __init__(self, *args: Any, assignees: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignees  # type: ignore[attr-defined]
+        self.fields["product"].queryset = product_choices()  # type: ignore[attr-defined]
+        self.fields["until"].widget.attrs["min"] = (timezone.localdate() + timedelta(days=1)).isoformat()
 
 
 class LogTimeForm(forms.Form):

@@ -5,6 +5,7 @@ from . import views
 app_name = "requests_queue"
 urlpatterns = [
     path("", views.QueueView.as_view(), name="index"),
+    path("bulk/", views.BulkView.as_view(), name="bulk"),
     path("new/", views.NewRequestView.as_view(), name="new"),
     path("new/suggestions/", views.SuggestionsView.as_view(), name="suggestions"),
     path("new/answered/", views.SelfServeView.as_view(), name="self_serve"),

@@ -32,6 +32,7 @@ from . import selectors, services, workflow
 from .filters import AssetFilter, InboxFilter, MyRequestFilter, QueueFilter
 from .forms import (
     AssetForm,
+    BulkForm,
     CancelForm,
     CommentForm,
     DeliverForm,
@@ -414,6 +415,8 @@ class QueueView(RoleRequiredMixin, CachedPageMixin, View):
                 "current_sla": request.GET.get("sla", ""),
                 "priority_help": services.PRIORITY_HELP,
                 **queue_actions_context(),
+                # Prefixed: the filter bar above has fields of the same names (and ids).
+                "bulk_form": BulkForm(assignees=selectors.assignable_pmms(user=user), prefix="bulk"),
             },
         )
 
@@ -440,6 +443,42 @@ def queue_actions_context() -> dict[str, Any]:
         "reusable_score": services.REUSABLE_SCORE,
         "undo_seconds": services.UNDO_SECONDS,
     }
+
+
+class BulkView(RoleRequiredMixin, View):
+    """``POST /requests/bulk/``: one step for the requests ticked in the queue; back to the queue as
+    it was filtered, told what was done and which requests were left unchanged, and why."""
+
+    allowed_roles = PMM_AND_CMO
+
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        user = request.user
+        back = safe_next(request, reverse("requests_queue:index"))
+        form = BulkForm(request.POST, assignees=selectors.assignable_pmms(user=user), prefix="bulk")
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(str(e) for e in errors))
+            return HttpResponseRedirect(back)
+        data = form.cleaned_data
+        try:
+            outcomes = services.request_bulk(
+                actor=user,
+                ids=data["ids"],
+                action=data["action"],
+                assignee=data["assignee"],
+                until=data["until"],
+                alternative=data["alternative"],
+                type=data["type"],
+                product=data["product"],
+            )
+        except ValidationError as error:
+            messages.error(request, "Nothing was changed: " + " ".join(error.messages))
+            return HttpResponseRedirect(back)
+        headline, left = services.bulk_summary(data["action"], outcomes, until=data["until"])
+        (messages.success if any(o.done for o in outcomes) else messages.warning)(request, headline)
+        for line in left:
+            messages.warning(request, line)
+        return HttpResponseRedirect(back)
 
 
 # --- One request ---------------------------------------------------------------------------------

@@ -503,6 +503,15 @@ def request_start(*, request: Request, actor: User) -> Request:
 TAKE_ON_LATE_REASON = "Taken on after the needed-by date had passed."
 
 
+def default_due_date(request: Request) -> tuple[date, str]:
+    """The due date (and its reason) a PMM taking a request on gets without choosing one: the date
+    already set, else the rep's needed-by date, else today (with a reason) when that date has passed."""
+    if request.due_date is not None:
+        return request.due_date, request.due_date_reason
+    due = max(request.needed_by, today_in(request.team))
+    return due, TAKE_ON_LATE_REASON if due > request.needed_by else ""
+
+
 @transaction.atomic
 def request_take_on(
     *,
@@ -537,14 +546,9 @@ def request_take_on(
             effort_hours=effort_hours if effort_hours is not None else request.effort_hours,  # type: ignore[arg-type]
         )
     if request.assignee_id is None or request.status != S.TRIAGED or request.due_date is None:
-        today = today_in(request.team)
-        due = request.due_date or max(request.needed_by, today)
+        due, reason = default_due_date(request)
         request = request_accept(
-            request=request,
-            actor=actor,
-            assignee=actor,
-            due_date=due,
-            due_date_reason=TAKE_ON_LATE_REASON if due > request.needed_by else request.due_date_reason,
+            request=request, actor=actor, assignee=actor, due_date=due, due_date_reason=reason
         )
     return request_start(request=request, actor=actor)
 
@@ -730,6 +734,48 @@ def request_mark_duplicate(*, request: Request, actor: User, original: Request, 
     figures.changed(Q(pk=original.team_id))
     refresh_priority(original)
     original.save(update_fields=["priority"])
+    return request
+
+
+@transaction.atomic
+def request_recategorize(
+    *, request: Request, actor: User, type: str = "", product: Product | None = None
+) -> Request:
+    """Correct what an open request is about: its type, or its product (and so its team).
+
+    A request moved to another team's product goes to that team's queue; its assignee,
+    if not on that team, gives it back. The requester is told.
+    """
+    request = _lock(request)
+    if request.status not in OPEN_STATUSES:
+        raise RequestError(
+            f"The request is {request.get_status_display().lower()}: only open ones can be corrected."
+        )
+    changes, fields = [], ["updated_at"]
+    if type:
+        if type not in RequestType.values:
+            raise RequestError({"type": "Pick one of the request types."})
+        if type != request.type:
+            request.type = type
+            fields.append("type")
+            changes.append(f"Type set to {request.get_type_display().lower()}.")
+    if product is not None and product.pk != request.product_id:
+        request.product = product
+        fields.append("product")
+        if product.team_id != request.team_id:
+            request.team_id = product.team_id
+            fields.append("team")
+            if request.assignee_id and not request.assignee.teams.filter(pk=product.team_id).exists():  # type: ignore[union-attr]
+                request.assignee = None
+                fields.append("assignee")
+            changes.append(f"Moved to {product.name}, in the {product.team.name} team's queue.")
+        else:
+            changes.append(f"Product set to {product.name}.")
+    if not changes:
+        return request
+    refresh_priority(request)
+    request.save(update_fields=[*fields, "priority"])
+    record(request=request, kind=EventKind.COMMENTED, actor=actor, message=" ".join(changes))
     return request
 
 

@@ -77,3 +77,59 @@ def test_a_scored_request_is_taken_on_with_one_click_and_focus_stays_on_the_row(
     expect(row).to_contain_text("Undone: as it was.")
     expect(row.get_by_role("button", name=f"Take on #{request.pk}: claim it and start now")).to_be_visible()
     assert Request.objects.get(pk=request.pk).status == RequestStatus.TRIAGED
+
+
+def test_five_requests_are_snoozed_in_one_step(page: Page, live_server, sales_rep, pmm, product):
+    requests = [
+        RequestFactory(requester=sales_rep, product=product, team=product.team, title=f"Deck number {n}")
+        for n in range(5)
+    ]
+    RequestEvent.objects.all().update(notify=False)
+    sign_in(page, "pmm")
+    page.goto("/requests/")
+    for request in requests:
+        page.get_by_label(f"Select #{request.pk}", exact=True).check()
+    expect(page.locator("[data-bulk-count]")).to_have_text("5 selected")
+    bulk = page.get_by_role("form", name="Bulk triage")
+    bulk.get_by_label("With the selected").select_option("snooze")
+    expect(bulk.get_by_label("Assignee")).to_be_hidden()  # only the step's own field shows
+    bulk.get_by_label("Until").fill("2099-01-15")
+    bulk.get_by_role("button", name="Apply").click()
+    expect(page.get_by_text("Snoozed until 15 Jan: 5 requests")).to_be_visible()
+    assert set(Request.objects.values_list("status", flat=True)) == {RequestStatus.SNOOZED}
+
+
+def test_walk_the_queue_and_take_one_on_with_the_keyboard_only(
+    page: Page, live_server, sales_rep, pmm, product
+):
+    first, second = (
+        RequestFactory(
+            requester=sales_rep,
+            product=product,
+            team=product.team,
+            title=title,
+            status=RequestStatus.TRIAGED,
+            reusability=3,
+            educational_value=3,
+            priority=priority,
+        )
+        for title, priority in (("Battlecard for Initech", 40), ("Email for the webinar", 30))
+    )
+    RequestEvent.objects.all().update(notify=False)
+    sign_in(page, "pmm")
+    page.goto("/requests/")
+    page.keyboard.press("?")
+    expect(page.get_by_role("heading", name="Keyboard shortcuts")).to_be_visible()
+    page.keyboard.press("Escape")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    expect(page.locator("tr.rq-current")).to_have_attribute("id", f"rq-{second.pk}")
+    page.keyboard.press("k")
+    expect(page.locator("tr.rq-current")).to_have_attribute("id", f"rq-{first.pk}")
+    page.keyboard.press("x")
+    expect(page.locator("[data-bulk-count]")).to_have_text("1 selected")
+    page.keyboard.press("c")
+    row = page.locator(f"#rq-{first.pk}")
+    expect(row).to_contain_text("Yours, started")
+    assert Request.objects.get(pk=first.pk).assignee == pmm
+    assert Request.objects.get(pk=second.pk).assignee is None

@@ -188,6 +188,11 @@ TABLE: dict[str, Row] = {
     "initiatives/wins/new/": Row(read=PMM_ONLY, data={"title": "Won", "impact": "Big", "date": "2026-11-01"}),
     # --- Requests --------------------------------------------------------------------------------
     "requests/": Row(read=PMM_CMO),
+    # One step for many ticked requests (bulk triage): PMMs and the CMO, as triage.
+    "requests/bulk/": Row(
+        write=PMM_CMO,
+        data=lambda w: {"bulk-ids": [w["req_new"].pk], "bulk-action": "snooze", "bulk-until": FUTURE},
+    ),
     "requests/new/": Row(
         read=(SALES, ADMIN),
         data=lambda w: {"type": "slides", "title": "Deck", "product": w["product"].pk, "needed_by": FUTURE},
