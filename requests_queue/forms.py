@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from personas.models import Persona
 from pmm_portal.core.dates import parse_day
-from pmm_portal.core.models import Product, User
+from pmm_portal.core.models import Product, Team, User
 from pmm_portal.core.selectors import product_choices
 from pmm_portal.core.widgets import TypeaheadSelectMultiple
 
@@ -463,6 +463,22 @@ class BulkForm(forms.Form):
         self.fields["assignee"].queryset = assignees  # type: ignore[attr-defined]
         self.fields["product"].queryset = product_choices()  # type: ignore[attr-defined]
         self.fields["until"].widget.attrs["min"] = (timezone.localdate() + timedelta(days=1)).isoformat()
+
+
+class SavedViewForm(forms.Form):
+    """Save the queue as it is filtered and sorted now (``services.saved_view_save``)."""
+
+    name = forms.CharField(
+        max_length=60, label="Name", widget=forms.TextInput(attrs={"placeholder": "e.g. New this week"})
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, label="Shared with", empty_label="Only me"
+    )
+    query = forms.CharField(max_length=2000, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
 
 
 class LogTimeForm(forms.Form):

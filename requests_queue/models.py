@@ -541,3 +541,31 @@ class Asset(models.Model):
     @property
     def needs_review(self) -> bool:
         return self.review_by < date.today()
+
+
+class SavedView(models.Model):
+    """A queue's filters and sort saved under a name: private, or shared with one of the owner's teams.
+
+    ``query`` is the queue's query string as the filter bar wrote it (``status=new&sort=-priority``);
+    opening the view is opening ``/requests/?<query>``, so it filters exactly as the bar does.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(max_length=60)
+    query = models.CharField(max_length=1000, blank=True)
+    # Shared with this team's members and lead; None: only the owner sees it.
+    team = models.ForeignKey("core.Team", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="rq_saved_view_one_name_per_owner"),
+            models.CheckConstraint(condition=~models.Q(name=""), name="rq_saved_view_named"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('requests_queue:index')}?{self.query}{'&' if self.query else ''}view={self.pk}"

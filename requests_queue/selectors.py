@@ -36,6 +36,7 @@ from .models import (
     RequestFollower,
     RequestStatus,
     RequestType,
+    SavedView,
 )
 from .permissions import assets_visible_to, can_act_on_request, visible_to
 from .services.scoring import BudgetGauge
@@ -713,3 +714,12 @@ def request_timeline(*, request: Request) -> list[tuple[str, datetime, Any]]:
     ]
     items += [("comment", comment.created_at, comment) for comment in request.comments.all()]
     return sorted(items, key=lambda item: item[1])
+
+
+def saved_views_for(*, user: User) -> QuerySet[SavedView]:
+    """The queue views ``user`` may open: their own and those shared with one of their teams."""
+    return (
+        SavedView.objects.filter(Q(owner=user) | Q(team__in=teams_of(user=user).values("pk")))
+        .select_related("owner", "team")
+        .order_by("name", "id")
+    )

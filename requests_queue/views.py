@@ -27,6 +27,7 @@ from pmm_portal.core.lists import filtered_page
 from pmm_portal.core.models import Role, User
 from pmm_portal.core.pages import CachedPageMixin
 from pmm_portal.core.permissions import EVERYONE, PMM_AND_CMO, RoleRequiredMixin
+from pmm_portal.core.selectors import teams_of
 
 from . import selectors, services, workflow
 from .filters import AssetFilter, InboxFilter, MyRequestFilter, QueueFilter
@@ -41,6 +42,7 @@ from .forms import (
     MeTooForm,
     RateForm,
     RequestForm,
+    SavedViewForm,
     SelfServeForm,
     TakeOnForm,
     TriageForm,
@@ -98,6 +100,10 @@ def over_rate_limit(request: HttpRequest) -> bool:
     except Exception:
         logger.warning("Rate-limit counter unavailable; accepting the submission", exc_info=True)
         return False
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 12 else None
 
 
 def rate_limited(request: HttpRequest) -> HttpResponse:
@@ -415,6 +421,12 @@ class QueueView(RoleRequiredMixin, CachedPageMixin, View):
                 "current_sla": request.GET.get("sla", ""),
                 "priority_help": services.PRIORITY_HELP,
                 **queue_actions_context(),
+                "save_view_form": SavedViewForm(
+                    teams=teams_of(user=user), initial={"query": request.GET.urlencode()}
+                ),
+                "saved_view": selectors.saved_views_for(user=user).filter(pk=view_id).first()
+                if (view_id := _int(request.GET.get("view")))
+                else None,
                 # Prefixed: the filter bar above has fields of the same names (and ids).
                 "bulk_form": BulkForm(assignees=selectors.assignable_pmms(user=user), prefix="bulk"),
             },
@@ -479,6 +491,62 @@ class BulkView(RoleRequiredMixin, View):
         for line in left:
             messages.warning(request, line)
         return HttpResponseRedirect(back)
+
+
+class SavedViewCreateView(RoleRequiredMixin, View):
+    """``POST /requests/views/``: save the queue's filters and sort under a name, then open it."""
+
+    allowed_roles = PMM_AND_CMO
+
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        user = request.user
+        form = SavedViewForm(request.POST, teams=teams_of(user=user))
+        back = reverse("requests_queue:index") + "?" + services.queue_query(request.POST.get("query", ""))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                view, new = services.saved_view_save(
+                    owner=user, name=data["name"], query=data["query"], team=data["team"]
+                )
+            except ValidationError as error:
+                messages.error(request, "The view was not saved: " + " ".join(error.messages))
+            else:
+                shared = f", shared with the {view.team.name} team" if view.team else ""
+                messages.success(request, f"{'Saved' if new else 'Updated'} the view “{view.name}”{shared}.")
+                return HttpResponseRedirect(view.get_absolute_url())
+        else:
+            messages.error(
+                request,
+                "The view was not saved: "
+                + " ".join(str(e) for errors in form.errors.values() for e in errors),
+            )
+        return HttpResponseRedirect(back)
+
+
+class SavedViewDeleteView(RoleRequiredMixin, View):
+    """``POST /requests/views/<id>/delete/``: its owner deletes a saved view."""
+
+    allowed_roles = PMM_AND_CMO
+
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        try:
+            services.saved_view_delete(owner=request.user, view_id=pk)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "View deleted.")
+        return HttpResponseRedirect(reverse("requests_queue:index"))
+
+
+class SavedViewsNavView(RoleRequiredMixin, CachedPageMixin, View):
+    """HTMX, in the sidebar under "Request queue": the saved views the person may open."""
+
+    allowed_roles = EVERYONE
+
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        user = request.user
+        views = list(selectors.saved_views_for(user=user)) if user.role in PMM_AND_CMO else []
+        return render(request, "requests_queue/_saved_views_nav.html", {"saved_views": views})
 
 
 # --- One request ---------------------------------------------------------------------------------

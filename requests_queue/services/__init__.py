@@ -67,6 +67,7 @@ from .notifications import (
     outbox_dispatch,
     record,
 )
+from .saved_views import MAX_SAVED_VIEWS, queue_query, saved_view_delete, saved_view_save
 from .scoring import (
     MIN_PROJECTION_HOURS,
     PRIORITY_HELP,
@@ -113,6 +114,7 @@ __all__ = [
     "MAX_ATTACHMENTS",
     "MAX_ATTACHMENT_BYTES",
     "MAX_BULK",
+    "MAX_SAVED_VIEWS",
     "MIN_PROJECTION_HOURS",
     "NOTIFY_TASK",
     "PRIORITY_HELP",
@@ -150,6 +152,7 @@ __all__ = [
     "open_requests_filter",
     "outbox_dispatch",
     "quadrant_advice",
+    "queue_query",
     "record",
     "refresh_priority",
     "request_accept",
@@ -178,6 +181,8 @@ __all__ = [
     "request_triage_decide",
     "request_undo",
     "request_wake_snoozed",
+    "saved_view_delete",
+    "saved_view_save",
     "sla_clock",
     "sla_clocks",
     "sla_counts",

@@ -188,6 +188,11 @@ TABLE: dict[str, Row] = {
     "initiatives/wins/new/": Row(read=PMM_ONLY, data={"title": "Won", "impact": "Big", "date": "2026-11-01"}),
     # --- Requests --------------------------------------------------------------------------------
     "requests/": Row(read=PMM_CMO),
+    # The queue's saved views: PMMs and the CMO save and delete their own; the sidebar's list is
+    # loaded by every page (empty for sales).
+    "requests/views/": Row(write=PMM_CMO, data={"name": "New this week", "query": "status=new"}),
+    "requests/views/nav/": Row(read=EVERYONE),
+    "requests/views/<int:pk>/delete/": Row(write=PMM_CMO, args=lambda w: {"pk": 1}),
     # One step for many ticked requests (bulk triage): PMMs and the CMO, as triage.
     "requests/bulk/": Row(
         write=PMM_CMO,

@@ -51,11 +51,14 @@ def count(client, user, url):
         # teams are a sub-select; each row's SLA targets are sub-selects of the same query), the
         # open queue's scan for the header's counters (``sla_scan``: load and SLA states in one
         # query), product filter choices, assignee filter PMMs, and the bulk bar's PMMs and
-        # products. (8 before the SLA targets came with the rows: they were a query of their own.)
-        ("pmm", "/requests/", 9),
-        ("pmm", "/requests/?q=northwind&status=all", 9),
+        # products, the save-this-view form's teams. (8 before the SLA targets came with the rows:
+        # they were a query of their own.)
+        ("pmm", "/requests/", 10),
+        ("pmm", "/requests/?q=northwind&status=all", 10),
         # the second page costs the same (with 3 rows the pager falls back to the only page)
-        ("pmm", "/requests/?status=all&page=2", 9),
+        ("pmm", "/requests/?status=all&page=2", 10),
+        # a saved view opened: the same, and the view itself
+        ("pmm", "/requests/?status=all&sort=-priority&view=1", 11),
         # session, user, count, page rows (with assignee, product, duplicate_of, reused asset,
         # comment count), notifications, unread count
         ("sales", "/requests/mine/", 6),
@@ -136,9 +139,9 @@ def grow_sla(n, *, sales_rep, team, pmm, product):
     [
         # session, user, the SLA scan of the filtered queue (which ids are in that state: one query,
         # targets inline), page count, page rows, the open queue's scan for the counters, product
-        # filter choices, assignee filter PMMs, the bulk bar's PMMs and products
-        ("pmm", "/requests/?sla=overdue", 10),
-        ("pmm", "/requests/?sla=paused&q=deck", 10),
+        # filter choices, assignee filter PMMs, the bulk bar's PMMs and products, the save form's teams
+        ("pmm", "/requests/?sla=overdue", 11),
+        ("pmm", "/requests/?sla=paused&q=deck", 11),
         # session, user, the SLA scan, count, rows (their clocks need nothing more), personas prefetch
         ("pmm", "/api/v1/requests/?sla=overdue", 6),
         ("cmo", "/api/v1/requests/?sla=paused", 6),
