@@ -43,6 +43,11 @@ app.conf.beat_schedule = {
         "task": "core.dispatch_reset_mail_outbox",
         "schedule": 60.0,
     },
+    # Each person's daily digest, at the hour they chose in their time zone (once a day).
+    "requests-send-digests": {
+        "task": "requests_queue.send_digests",
+        "schedule": crontab(minute=2),
+    },
     "requests-wake-snoozed": {
         "task": "requests_queue.wake_snoozed",
         "schedule": crontab(minute=5),

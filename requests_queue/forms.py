@@ -14,12 +14,12 @@ from django.utils import timezone
 
 from personas.models import Persona
 from pmm_portal.core.dates import parse_day
-from pmm_portal.core.models import Product, Team, User
+from pmm_portal.core.models import Product, Team, User, time_zone_choices
 from pmm_portal.core.selectors import product_choices
 from pmm_portal.core.widgets import TypeaheadSelectMultiple
 
 from . import limits
-from .models import Asset, AssetKind, DealStage, Request, RequestType
+from .models import Asset, AssetKind, DealStage, NotifyChannel, NotifyTopic, Request, RequestType
 from .selectors import NOT_AN_ASSET, NOT_AN_ASSIGNEE, duplicate_original, persona_choices
 from .services import (
     ALLOWED_ATTACHMENT_EXTENSIONS,
@@ -479,6 +479,42 @@ class SavedViewForm(forms.Form):
     def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+
+
+WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
+
+
+class NotificationPreferencesForm(forms.Form):
+    """Per topic: email at once, the daily digest or the app only; the digest's hour and zone; and, for
+    PMMs, the days they triage each of their teams' new requests (one field per team)."""
+
+    hour = forms.TypedChoiceField(
+        choices=[(h, f"{h:02d}:00") for h in range(24)], coerce=int, label="Send my digest at"
+    )
+    time_zone = forms.ChoiceField(required=False, label="In the time zone")
+
+    def __init__(self, *args: Any, teams: list[Team], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for topic, label in NotifyTopic.choices:
+            self.fields[f"topic_{topic}"] = forms.ChoiceField(
+                choices=NotifyChannel.choices, label=label, widget=forms.RadioSelect
+            )
+        self.fields["time_zone"].choices = [("", "My team's time zone"), *time_zone_choices()]  # type: ignore[attr-defined]
+        self.teams = teams
+        for team in teams:
+            self.fields[f"triage_{team.pk}"] = forms.TypedMultipleChoiceField(
+                choices=WEEKDAYS,
+                coerce=int,
+                required=False,
+                label=f"I triage new {team.name} requests on",
+                widget=forms.CheckboxSelectMultiple,
+            )
+
+    def channels(self) -> dict[str, str]:
+        return {topic: self.cleaned_data[f"topic_{topic}"] for topic in NotifyTopic.values}
+
+    def triage_days(self) -> dict[Team, list[int]]:
+        return {team: self.cleaned_data.get(f"triage_{team.pk}") or [] for team in self.teams}
 
 
 class LogTimeForm(forms.Form):

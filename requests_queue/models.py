@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from pmm_portal.core.limits import text_length_checks
+from pmm_portal.core.models import validate_time_zone
 
 from . import limits
 
@@ -453,6 +454,96 @@ class RequestEvent(models.Model):
         return f"{self.get_kind_display()} on request {self.request_id}"
 
 
+class NotifyTopic(models.TextChoices):
+    """What a notification is about, as a person chooses how to hear of it."""
+
+    NEW_REQUEST = "new_request", "New requests in my team's queue"
+    ASSIGNED = "assigned", "Requests assigned to me"
+    UPDATES = "updates", "Updates on requests I asked for, follow or work on"
+    COMMENTS = "comments", "Comments on requests I asked for, follow or work on"
+    MENTIONS = "mentions", "Someone mentions me (@name)"
+
+
+class NotifyChannel(models.TextChoices):
+    """How: every notice is in the app; email at once, in a daily digest, or the app only."""
+
+    EMAIL = "email", "Email at once"
+    DIGEST = "digest", "Daily digest"
+    APP = "app", "In the app only"
+
+
+class NotificationPreference(models.Model):
+    """One person's channel for one topic (no row: the topic's default, ``services.DEFAULT_CHANNELS``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notify_preferences"
+    )
+    topic = models.CharField(max_length=20, choices=NotifyTopic.choices)
+    channel = models.CharField(max_length=10, choices=NotifyChannel.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "topic"], name="rq_notify_pref_one_per_topic"),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=["email", "digest", "app"]),
+                name="rq_notify_pref_channel_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.topic}: {self.channel}"
+
+
+class DigestSettings(models.Model):
+    """When a person's daily digest goes out: ``hour`` o'clock in ``time_zone`` (blank: their team's)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_settings"
+    )
+    hour = models.PositiveSmallIntegerField(default=8)
+    time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(hour__lte=23), name="rq_digest_hour_of_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.hour:02d}:00 {self.time_zone or 'team time'}"
+
+
+class DigestDelivery(models.Model):
+    """One digest per person and local day: the row is the idempotency key of the digest task."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+    items = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="rq_digest_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.day}: {self.items}"
+
+
+class TriageRota(models.Model):
+    """A PMM triages their team's new requests on this weekday (0 Monday … 6 Sunday): new requests
+    email the day's triagers at once; the rest of the team hears as they chose (a digest by default)."""
+
+    team = models.ForeignKey("core.Team", on_delete=models.CASCADE, related_name="triage_rota")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="triage_days")
+    weekday = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["weekday", "user_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user", "weekday"], name="rq_triage_rota_once"),
+            models.CheckConstraint(condition=models.Q(weekday__lte=6), name="rq_triage_rota_weekday"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} · {self.user} · day {self.weekday}"
+
+
 class Notification(models.Model):
     """An in-app notice about a request: the inbox (``/inbox/``), the bell's count and the homes."""
 
@@ -466,6 +557,10 @@ class Notification(models.Model):
     mentioned = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # How the recipient is told beyond the app (their preference for its topic, when it was made).
+    channel = models.CharField(max_length=10, choices=NotifyChannel.choices, default=NotifyChannel.EMAIL)
+    # When it went out in the recipient's daily digest (channel "digest"): each goes once.
+    digested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -475,6 +570,12 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="rq_notification_unread_idx"),
             models.Index(fields=["recipient", "-created_at", "-id"], name="rq_notification_inbox_idx"),
+            # What the hourly digest task looks for: notices waiting for someone's digest.
+            models.Index(
+                fields=["recipient", "created_at"],
+                condition=Q(channel="digest", digested_at__isnull=True),
+                name="rq_notification_digest_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:

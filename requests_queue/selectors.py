@@ -37,6 +37,7 @@ from .models import (
     RequestStatus,
     RequestType,
     SavedView,
+    TriageRota,
 )
 from .permissions import assets_visible_to, can_act_on_request, visible_to
 from .services.scoring import BudgetGauge
@@ -723,3 +724,14 @@ def saved_views_for(*, user: User) -> QuerySet[SavedView]:
         .select_related("owner", "team")
         .order_by("name", "id")
     )
+
+
+def triage_rota(*, user: User) -> list[tuple[Team, list[list[str]]]]:
+    """Who triages new requests on each weekday, for each team ``user`` belongs to or leads."""
+    teams = list(teams_of(user=user).order_by("name")) if not user.is_portal_admin else []
+    if not teams:
+        return []
+    days: dict[int, list[list[str]]] = {team.pk: [[] for _ in range(7)] for team in teams}
+    for row in TriageRota.objects.filter(team__in=teams).select_related("user").order_by("user__first_name"):
+        days[row.team_id][row.weekday].append(row.user.display_name)
+    return [(team, days[team.pk]) for team in teams]

@@ -38,3 +38,9 @@ def wake_snoozed() -> int:
 def refresh_priorities() -> int:
     """Recompute open requests' priority: urgency grows as needed-by dates approach."""
     return services.request_refresh_priorities()
+
+
+@shared_task(name="requests_queue.send_digests", acks_late=True)
+def send_digests() -> int:
+    """Every hour: the daily digests of the people whose digest hour it is where they are."""
+    return services.digests_send()

@@ -18,7 +18,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, Ht
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import is_ratelimited
 
 from pmm_portal.core.files import private_file_response
@@ -40,6 +42,7 @@ from .forms import (
     DuplicateOfForm,
     LogTimeForm,
     MeTooForm,
+    NotificationPreferencesForm,
     RateForm,
     RequestForm,
     SavedViewForm,
@@ -47,7 +50,7 @@ from .forms import (
     TakeOnForm,
     TriageForm,
 )
-from .models import EventKind, Request, RequestStatus, RequestType
+from .models import EventKind, NotifyTopic, Request, RequestStatus, RequestType
 from .permissions import (
     access_asset,
     access_attachment,
@@ -366,6 +369,94 @@ class InboxView(RoleRequiredMixin, View):
                 "unread": selectors.unread_count(user=user),
             },
         )
+
+
+class NotificationPreferencesView(RoleRequiredMixin, View):
+    """``/inbox/preferences/``: per topic, email at once, the daily digest or the app only; the
+    digest's hour and zone; a PMM's triage days, and who triages each day in their teams."""
+
+    allowed_roles = EVERYONE
+    template_name = "requests_queue/preferences.html"
+
+    def form(self, user: User, data: Any = None) -> NotificationPreferencesForm:
+        teams = list(user.teams.order_by("name")) if user.role == Role.PMM else []
+        settings_ = services.digest_settings_of(user)
+        days = services.triage_days_of(user)
+        initial: dict[str, Any] = {
+            "hour": settings_.hour,
+            "time_zone": settings_.time_zone,
+            **{f"topic_{topic}": channel for topic, channel in services.preferences_of(user).items()},
+            **{f"triage_{team.pk}": sorted(days.get(team.pk, set())) for team in teams},
+        }
+        return NotificationPreferencesForm(data, teams=teams, initial=initial)
+
+    def render_page(
+        self, request: AuthenticatedHttpRequest, form: NotificationPreferencesForm, status: int = 200
+    ) -> HttpResponse:
+        user = request.user
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "topic_fields": [form[f"topic_{topic}"] for topic in NotifyTopic.values],
+                "triage_fields": [form[f"triage_{team.pk}"] for team in form.teams],
+                "rota": selectors.triage_rota(user=user),
+            },
+            status=status,
+        )
+
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        return self.render_page(request, self.form(request.user))
+
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        user = request.user
+        form = self.form(user, request.POST)
+        if form.is_valid():
+            try:
+                services.preferences_save(
+                    user=user,
+                    channels=form.channels(),
+                    hour=form.cleaned_data["hour"],
+                    time_zone=form.cleaned_data["time_zone"],
+                    triage_days=form.triage_days(),
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, "Saved: you will hear of each kind of news as you chose.")
+                return HttpResponseRedirect(reverse("inbox:preferences"))
+        messages.error(request, "Nothing was saved: fix the highlighted fields and try again.")
+        return self.render_page(request, form, status=400)
+
+
+@method_decorator(
+    csrf_exempt, name="dispatch"
+)  # mail clients' one-click POST (RFC 8058) carries no CSRF token
+class UnsubscribeView(View):
+    """``/inbox/unsubscribe/<token>/``: the link in every mail. Anyone holding it (it is signed for one
+    person and topic) may stop that mail, signed in or not: GET asks, POST does it."""
+
+    template_name = "requests_queue/unsubscribe.html"
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            _, topic = services.unsubscribe_target(token)
+        except ValidationError as error:
+            return render(request, self.template_name, {"error": " ".join(error.messages)}, status=400)
+        return render(request, self.template_name, {"topic_label": _topic_label(topic), "token": token})
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            user, topics = services.unsubscribe(token)
+        except ValidationError as error:
+            return render(request, self.template_name, {"error": " ".join(error.messages)}, status=400)
+        labels = [NotifyTopic(t).label.lower() for t in topics]
+        return render(request, self.template_name, {"done": labels, "signed_in": request.user == user})
+
+
+def _topic_label(topic: str) -> str:
+    return "your daily digest" if topic not in NotifyTopic.values else NotifyTopic(topic).label.lower()
 
 
 class InboxBellView(RoleRequiredMixin, View):

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -24,8 +24,18 @@ from pmm_portal.core.background import enqueue_now, enqueue_on_commit
 from pmm_portal.core.models import Role, User
 
 from .. import limits
-from ..models import EventKind, Notification, NotificationDelivery, Request, RequestEvent, RequestStatus
+from ..models import (
+    EventKind,
+    Notification,
+    NotificationDelivery,
+    NotifyChannel,
+    NotifyTopic,
+    Request,
+    RequestEvent,
+    RequestStatus,
+)
 from ..permissions import visible_to
+from . import preferences
 
 S = RequestStatus
 
@@ -213,7 +223,7 @@ def event_notify(*, event_id: int) -> int:
     """
     event = (
         RequestEvent.objects.select_related(
-            "request__product", "request__requester", "request__assignee", "actor"
+            "request__product", "request__requester", "request__assignee", "request__team", "actor"
         )
         .filter(pk=event_id)
         .first()
@@ -225,16 +235,30 @@ def event_notify(*, event_id: int) -> int:
     mentioned = mentioned_users(event)
     recipients = {user.pk: user for user in _event_recipients(event)}
     recipients.update({user.pk: user for user in mentioned})
+    chosen = preferences.chosen_channels(recipients)
+    me_too = is_me_too(event)
+    triagers = (
+        preferences.triagers_today(event.request.team)
+        if event.kind == EventKind.SUBMITTED or me_too
+        else set()
+    )
     sent = 0
     for user in recipients.values():
         is_mentioned = user in mentioned
         text = mention_text(event) if is_mentioned else general
+        topic = preferences.topic_of(event, user, mentioned=is_mentioned, me_too=me_too)
+        channel = preferences.channel_for(user, topic, chosen, triager=user.pk in triagers)
         Notification.objects.get_or_create(
             event=event,
             recipient=user,
-            defaults={"request": event.request, "text": text[:300], "mentioned": is_mentioned},
+            defaults={
+                "request": event.request,
+                "text": text[:300],
+                "mentioned": is_mentioned,
+                "channel": channel,
+            },
         )
-        if not user.email:
+        if not user.email or channel != NotifyChannel.EMAIL:
             continue
         with transaction.atomic():
             try:
@@ -244,8 +268,20 @@ def event_notify(*, event_id: int) -> int:
                     )
             except IntegrityError:
                 continue  # already mailed by an earlier run
-            body = f"{text}\n\n{event.message}\n\nOpen it: {url}\n".replace("\n\n\n", "\n\n")
-            send_mail(f"[PMM Portal] {text}"[:200], body, None, [user.email])
+            stop = preferences.unsubscribe_url(user, topic)
+            body = (
+                f"{text}\n\n{event.message}\n\nOpen it: {url}\n".replace("\n\n\n", "\n\n")
+                + f"\nStop these emails ({NotifyTopic(topic).label.lower()}): {stop}\n"
+            )
+            EmailMessage(
+                f"[PMM Portal] {text}"[:200],
+                body,
+                to=[user.email],
+                headers={
+                    "List-Unsubscribe": f"<{stop}>",
+                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                },
+            ).send()
             sent += 1
             # The delivery row commits only with a mail that went out: a failed send rolls it back.
             delivery.sent_at = timezone.now()

@@ -207,6 +207,10 @@ TABLE: dict[str, Row] = {
     "requests/mine/": Row(read=(SALES, ADMIN)),
     "requests/notifications/read/": Row(write=EVERYONE),
     # Everyone's own inbox; a notification opens for its recipient only (404 for anyone else).
+    # Notification preferences: everyone's own; the unsubscribe link works signed in or not (its token
+    # says whose mail it stops; a bad token is a 400 page).
+    "inbox/preferences/": Row(read=EVERYONE, data={"hour": "8"}),
+    "inbox/unsubscribe/<str:token>/": Row(anon=PUBLIC, args=lambda w: {"token": "not-a-token"}),
     "inbox/": Row(read=EVERYONE),
     "inbox/bell/": Row(read=EVERYONE),
     "inbox/read/": Row(write=EVERYONE),

@@ -148,6 +148,7 @@ def test_bad_values_are_field_errors(asked, rita, today):
 def test_product_marketing_is_told_not_the_requester(
     asked, rita, pmm, team, django_capture_on_commit_callbacks
 ):
+    services.preferences_save(user=pmm, channels={"new_request": "email"}, hour=8)
     with django_capture_on_commit_callbacks(execute=True):
         services.request_me_too(request=asked, user=rita, account="Initech")
     # Nobody has it yet: the team's PMMs; never Sam, who must not learn Rita's account.

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage
 from django.utils import timezone
 
 from pmm_portal.celery import app
@@ -66,15 +67,15 @@ def test_a_failed_mail_is_retried_and_then_sent_once(make_request, pmm, monkeypa
     services.request_decline(request=request, actor=pmm, alternative="Try the Northwind battlecard.")
     event = RequestEvent.objects.filter(request=request, to_status=S.DECLINED).get()
     calls = {"n": 0}
-    real_send = services.notifications.send_mail
+    real_send = EmailMessage.send
 
-    def flaky(*args, **kwargs):
+    def flaky(message, *args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 1:
             raise ConnectionError("SMTP down")
-        return real_send(*args, **kwargs)
+        return real_send(message, *args, **kwargs)
 
-    monkeypatch.setattr(services.notifications, "send_mail", flaky)
+    monkeypatch.setattr(EmailMessage, "send", flaky)
     with pytest.raises(ConnectionError):
         services.event_notify(event_id=event.pk)
     assert not NotificationDelivery.objects.filter(event=event).exists()  # rolled back with the failed send
@@ -90,6 +91,7 @@ def test_the_task_retries_with_backoff():
 
 
 def test_a_new_request_tells_the_team_pmms(sales_rep, product, pmm, pm, django_capture_on_commit_callbacks):
+    services.preferences_save(user=pmm, channels={"new_request": "email"}, hour=8)
     with django_capture_on_commit_callbacks(execute=True):
         services.request_submit(
             requester=sales_rep,
@@ -99,6 +101,22 @@ def test_a_new_request_tells_the_team_pmms(sales_rep, product, pmm, pm, django_c
             needed_by=timezone.localdate(),
         )
     assert [m.to for m in mail.outbox] == [[pmm.email]]  # the PMM, not the PM, not the requester
+
+
+def test_by_default_a_new_request_waits_for_the_pmms_digest(
+    sales_rep, product, pmm, pm, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_submit(
+            requester=sales_rep,
+            product=product,
+            type="slides",
+            title="Deck for Globex",
+            needed_by=timezone.localdate(),
+        )
+    assert mail.outbox == []  # no triager today, and the PMM chose nothing: the digest
+    assert Notification.objects.get(recipient=pmm).channel == "digest"
+    assert not Notification.objects.filter(recipient=pm).exists()
 
 
 def test_the_actor_is_not_told_about_their_own_move(
@@ -148,6 +166,7 @@ def test_with_redis_down_a_submission_is_saved_and_its_notification_follows_when
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CLOSED_PORT}
     }
     original_broker = app.conf.broker_url
+    services.preferences_save(user=pmm, channels={"new_request": "email"}, hour=8)
     client.force_login(sales_rep)
     app.conf.task_always_eager = False
     _use_broker(CLOSED_PORT)
