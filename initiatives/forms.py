@@ -3,8 +3,10 @@
 from typing import Any
 
 from django import forms
+from django.urls import reverse_lazy
 
 from pmm_portal.core.models import User
+from pmm_portal.core.widgets import TypeaheadSelect, TypeaheadSelectMultiple
 
 from .models import Initiative, InitiativeStatus, Milestone, Win
 from .permissions import (
@@ -42,7 +44,7 @@ class InitiativeForm(forms.ModelForm[Initiative]):
             "start_date": DateInput(),
             "target_date": DateInput(),
             "products": forms.CheckboxSelectMultiple(),
-            "personas": forms.CheckboxSelectMultiple(),
+            "personas": TypeaheadSelectMultiple(url=reverse_lazy("initiatives:persona-options")),
             "planned_hours_per_week": forms.NumberInput(attrs={"step": "0.5", "min": "0", "max": "80"}),
         }
 
@@ -97,12 +99,18 @@ class WinForm(forms.ModelForm[Win]):
         initiative = self.fields["initiative"]
         assert isinstance(initiative, forms.ModelChoiceField)
         initiative.queryset = initiatives_linkable_by(owner)
+        initiative.widget = TypeaheadSelect(
+            url=reverse_lazy("initiatives:options"), placeholder="Type a title…"
+        )
         initiative.required = False
         initiative.help_text = "The initiative the win came from, if any."
         request = self.fields["request"]
         assert isinstance(request, forms.ModelChoiceField)
         # The requests this PMM worked on: the one-off asks a win most often comes from.
         request.queryset = requests_linkable_by(owner)
+        request.widget = TypeaheadSelect(
+            url=reverse_lazy("initiatives:win-request-options"), placeholder="Type a title or #number…"
+        )
         request.required = False
         request.help_text = "Or the one-off request it came from (requests you worked on)."
 

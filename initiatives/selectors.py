@@ -7,8 +7,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     Exists,
@@ -17,6 +19,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -35,7 +39,15 @@ from .models import (
     Outcome,
     Win,
 )
-from .permissions import reviews_visible_to, visible_teams, visible_to, wins_visible_to
+from .permissions import (
+    initiatives_linkable_by,
+    personas_linkable_by,
+    requests_linkable_by,
+    reviews_visible_to,
+    visible_teams,
+    visible_to,
+    wins_visible_to,
+)
 
 ZERO = Decimal(0)
 HOURS = DecimalField(max_digits=8, decimal_places=1)
@@ -372,3 +384,39 @@ def focus_lines_for_week(user: User, week: date) -> list[OfferedLine]:
             label = f"{label} ({slot.month:%B} only)"
         lines.append(OfferedLine(initiative=slot.initiative, label=label))
     return lines
+
+
+PICKER_LIMIT = 20
+
+
+def _picked(queryset: QuerySet[Any], text: str, *, field: str) -> QuerySet[Any]:
+    """``queryset`` narrowed to ``text`` (a word of ``field``, or ``#<number>``), those starting with it first."""
+    text = text.strip()[:100]
+    if not text:
+        return queryset
+    number = text.lstrip("#")
+    if number.isdigit():
+        return queryset.filter(Q(pk=int(number)) | Q(**{f"{field}__icontains": number}))
+    starts = Case(When(**{f"{field}__istartswith": text}, then=Value(0)), default=Value(1))
+    return queryset.filter(**{f"{field}__icontains": text}).order_by(starts, *queryset.query.order_by)
+
+
+def initiative_options(*, user: User, text: str) -> list[dict[str, Any]]:
+    """The initiatives a win of ``user``'s may come from whose title holds ``text`` (the win form's picker)."""
+    found = _picked(initiatives_linkable_by(user), text, field="title")[:PICKER_LIMIT]
+    return [
+        {"value": i.pk, "text": i.title, "meta": f"{i.start_date:%b %Y} · {i.get_status_display()}"}
+        for i in found
+    ]
+
+
+def win_request_options(*, user: User, text: str) -> list[dict[str, Any]]:
+    """The requests a win of ``user``'s may cite whose title or number matches ``text``."""
+    found = _picked(requests_linkable_by(user), text, field="title")[:PICKER_LIMIT]
+    return [{"value": r.pk, "text": f"#{r.pk} {r.title}", "meta": r.get_status_display()} for r in found]
+
+
+def initiative_persona_options(*, user: User, text: str) -> list[dict[str, Any]]:
+    """The personas an initiative of ``user``'s may name (their teams') matching ``text``."""
+    found = _picked(personas_linkable_by(user).select_related("team"), text, field="name")[:PICKER_LIMIT]
+    return [{"value": p.pk, "text": p.name, "meta": p.team.name} for p in found]

@@ -21,4 +21,7 @@ urlpatterns = [
     path("reviews/<int:pk>/reopen/", views.ReviewReopenView.as_view(), name="review-reopen"),
     path("wins/", views.WinListView.as_view(), name="wins"),
     path("wins/new/", views.WinCreateView.as_view(), name="win-new"),
+    path("options/", views.InitiativeOptionsView.as_view(), name="options"),
+    path("persona-options/", views.InitiativePersonaOptionsView.as_view(), name="persona-options"),
+    path("wins/request-options/", views.WinRequestOptionsView.as_view(), name="win-request-options"),
 ]

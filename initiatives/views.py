@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -546,3 +546,40 @@ class WinCreateView(RoleRequiredMixin, View):
             return self._render(request, form, status=400)
         messages.success(request, "Win recorded. Nice work — don't be shy about it.")
         return HttpResponseRedirect(self._next(request))
+
+
+class InitiativeOptionsView(RoleRequiredMixin, View):
+    """``/initiatives/options/?q=``: the win form's initiative picker, searched as the PMM types (JSON)."""
+
+    allowed_roles = (Role.PMM,)
+
+    def get(self, request: AuthenticatedHttpRequest) -> JsonResponse:
+        return JsonResponse(
+            {"results": selectors.initiative_options(user=request.user, text=request.GET.get("q", ""))}
+        )
+
+
+class WinRequestOptionsView(RoleRequiredMixin, View):
+    """``/initiatives/wins/request-options/?q=``: the win form's request picker (JSON)."""
+
+    allowed_roles = (Role.PMM,)
+
+    def get(self, request: AuthenticatedHttpRequest) -> JsonResponse:
+        return JsonResponse(
+            {"results": selectors.win_request_options(user=request.user, text=request.GET.get("q", ""))}
+        )
+
+
+class InitiativePersonaOptionsView(RoleRequiredMixin, View):
+    """``/initiatives/persona-options/?q=``: the initiative form's persona picker (JSON)."""
+
+    allowed_roles = (Role.PMM,)
+
+    def get(self, request: AuthenticatedHttpRequest) -> JsonResponse:
+        return JsonResponse(
+            {
+                "results": selectors.initiative_persona_options(
+                    user=request.user, text=request.GET.get("q", "")
+                )
+            }
+        )

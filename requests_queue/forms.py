@@ -16,7 +16,7 @@ from personas.models import Persona
 from pmm_portal.core.dates import parse_day
 from pmm_portal.core.models import Product, Team, User, time_zone_choices
 from pmm_portal.core.selectors import product_choices
-from pmm_portal.core.widgets import TypeaheadSelectMultiple
+from pmm_portal.core.widgets import TypeaheadSelect, TypeaheadSelectMultiple
 
 from . import limits
 from .models import Asset, AssetKind, DealStage, NotifyChannel, NotifyTopic, Request, RequestType
@@ -267,7 +267,12 @@ class TriageForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": NOT_AN_ASSET},
     )
-    duplicate_of = forms.IntegerField(required=False, label="Duplicate of request #", min_value=1)
+    duplicate_of = forms.IntegerField(
+        required=False,
+        label="Duplicate of request",
+        min_value=1,
+        help_text="Type a few words of its title or its number.",
+    )
     snoozed_until = forms.DateField(widget=DateInput(), required=False, label="Snooze until")
     question = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
@@ -310,6 +315,11 @@ class TriageForm(forms.Form):
         self.request_obj = request
         self.fields["assignee"].queryset = assignees  # type: ignore[attr-defined]
         self.fields["asset"].queryset = assets  # type: ignore[attr-defined]
+        # The original is searched among the team's requests as the PMM types, never typed from memory.
+        self.fields["duplicate_of"].widget = TypeaheadSelect(
+            url=reverse("requests_queue:duplicate_options", args=[request.pk]),
+            placeholder="Type a title or #number…",
+        )
         for fields in DECISION_FIELDS.values():
             for name in fields:
                 self.fields[name].widget.attrs["aria-required"] = "true"

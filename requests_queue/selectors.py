@@ -506,10 +506,17 @@ def likely_duplicates(*, user: User, request: Request, limit: int = 5) -> list[r
     Open requests and those delivered, never ``request`` itself nor those already its
     duplicates; ranked as the request form's suggestions are.
     """
+    return likely_duplicates_for_text(user=user, request=request, text=request.title, limit=limit)
+
+
+def likely_duplicates_for_text(
+    *, user: User, request: Request, text: str, limit: int = 5
+) -> list[ranking.Hit]:
+    """``likely_duplicates`` for what ``text`` asks (the duplicate-of picker's search)."""
     # Whoever may mark ``request`` a duplicate sees its team's requests.
     same_team = Q(team_id=request.team_id, state__in=[request_search.OPEN, request_search.ANSWERED])
     hits = ranking.find(
-        request.title,
+        text,
         user=user,
         kinds=("request",),
         restrict={"request": same_team & ~Q(object_id=request.pk)},
@@ -735,3 +742,29 @@ def triage_rota(*, user: User) -> list[tuple[Team, list[list[str]]]]:
     for row in TriageRota.objects.filter(team__in=teams).select_related("user").order_by("user__first_name"):
         days[row.team_id][row.weekday].append(row.user.display_name)
     return [(team, days[team.pk]) for team in teams]
+
+
+def duplicate_options(*, user: User, request: Request, text: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Requests of ``request``'s team that ``text`` names (words of the title, or ``#number``), for the
+    triage form's duplicate-of picker: open or delivered, never ``request`` itself."""
+    text = text.strip()[:200]
+    number = text.lstrip("#")
+    if number.isdigit():
+        found = list(
+            visible_to(user)
+            .filter(team_id=request.team_id, pk=int(number))
+            .exclude(pk=request.pk)
+            .exclude(status__in=[S.CANCELLED, S.DECLINED, S.DUPLICATE, S.REUSED])
+        )
+    else:
+        found = [
+            hit.obj for hit in likely_duplicates_for_text(user=user, request=request, text=text, limit=limit)
+        ]
+    return [
+        {
+            "value": r.pk,
+            "text": f"#{r.pk} {r.title}",
+            "meta": f"{r.get_status_display()} · {r.created_at:%d %b %Y}",
+        }
+        for r in found
+    ]

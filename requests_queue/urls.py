@@ -23,6 +23,7 @@ urlpatterns = [
     path("<int:pk>/start/", views.StartView.as_view(), name="start"),
     path("<int:pk>/take-on/", views.TakeOnView.as_view(), name="take_on"),
     path("<int:pk>/undo/", views.UndoView.as_view(), name="undo"),
+    path("<int:pk>/duplicate-options/", views.DuplicateOptionsView.as_view(), name="duplicate_options"),
     path("<int:pk>/log-time/", views.LogTimeView.as_view(), name="log_time"),
     path("<int:pk>/deliver/", views.DeliverView.as_view(), name="deliver"),
     path("<int:pk>/comment/", views.CommentView.as_view(), name="comment"),

@@ -14,7 +14,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -947,6 +954,23 @@ class TakeOnView(RequestActionView):
             effort_hours=data["effort_hours"],
         )
         return "Yours, started; the requester was told."
+
+
+class DuplicateOptionsView(RoleRequiredMixin, View):
+    """``/requests/<id>/duplicate-options/?q=``: the triage form's duplicate-of picker (JSON): requests
+    of the same team matching the words or the number typed."""
+
+    allowed_roles = PMM_AND_CMO
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
+        obj = access_request(user=request.user, id=pk, action="triage")
+        return JsonResponse(
+            {
+                "results": selectors.duplicate_options(
+                    user=request.user, request=obj, text=request.GET.get("q", "")
+                )
+            }
+        )
 
 
 class UndoView(RoleRequiredMixin, View):

@@ -9,7 +9,46 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 
-class TypeaheadSelectMultiple(forms.SelectMultiple):
+class _Typeahead:
+    """What the pickers that search share: the search's address, and only the chosen options rendered."""
+
+    class Media:
+        css = {"all": ["vendor/tom-select/css/tom-select.bootstrap5.min.css"]}
+        js = ["vendor/tom-select/js/tom-select.popular.min.js", "js/typeahead.js"]
+
+    attrs: dict[str, Any]
+    choices: Any
+
+    def __init__(
+        self, *, url: Any, placeholder: str = "Type to search…", attrs: dict[str, Any] | None = None
+    ):
+        super().__init__(attrs={**(attrs or {}), "data-typeahead": url, "data-placeholder": placeholder})  # type: ignore[call-arg]
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context(name, value, attrs)  # type: ignore[misc]
+        context["widget"]["attrs"]["data-typeahead"] = str(self.attrs["data-typeahead"])
+        return context
+
+    def optgroups(self, name: str, value: list[str], attrs: dict[str, Any] | None = None) -> list[Any]:
+        """Only the chosen options: the others come from the search, a few at a time. A choice
+        without a list of its own (a request's number) shows as its number."""
+        chosen = [str(v) for v in value if str(v).isdigit()]
+        if not chosen:
+            return []
+        queryset = getattr(self.choices, "queryset", None)
+        if queryset is not None:
+            iterator = self.choices
+            options = [iterator.choice(obj) for obj in queryset.filter(pk__in=chosen)]
+        else:
+            labels = {str(v): label for v, label in self.choices}
+            options = [(v, labels.get(v, f"#{v}")) for v in chosen]
+        return [
+            (None, [self.create_option(name, option, label, True, index, attrs=attrs)], index)  # type: ignore[attr-defined]
+            for index, (option, label) in enumerate(options)
+        ]
+
+
+class TypeaheadSelectMultiple(_Typeahead, forms.SelectMultiple):
     """A multiple choice that searches as you type instead of listing every option.
 
     The page carries only the options already chosen; ``static/js/typeahead.js`` (Tom
@@ -18,35 +57,9 @@ class TypeaheadSelectMultiple(forms.SelectMultiple):
     whole queryset, so what may be chosen is unchanged.
     """
 
-    class Media:
-        css = {"all": ["vendor/tom-select/css/tom-select.bootstrap5.min.css"]}
-        js = ["vendor/tom-select/js/tom-select.popular.min.js", "js/typeahead.js"]
 
-    def __init__(
-        self, *, url: Any, placeholder: str = "Type to search…", attrs: dict[str, Any] | None = None
-    ):
-        super().__init__(attrs={**(attrs or {}), "data-typeahead": url, "data-placeholder": placeholder})
-
-    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
-        context = super().get_context(name, value, attrs)
-        context["widget"]["attrs"]["data-typeahead"] = str(self.attrs["data-typeahead"])
-        return context
-
-    def optgroups(self, name: str, value: list[str], attrs: dict[str, Any] | None = None) -> list[Any]:
-        """Only the chosen options: the others come from the search, a few at a time."""
-        chosen = [str(v) for v in value if str(v).isdigit()]
-        if not chosen:
-            return []
-        queryset = getattr(self.choices, "queryset", None)
-        if queryset is not None:
-            iterator = self.choices
-            options = [iterator.choice(obj) for obj in queryset.filter(pk__in=chosen)]  # type: ignore[attr-defined]
-        else:
-            options = [(v, label) for v, label in self.choices if str(v) in chosen]
-        return [
-            (None, [self.create_option(name, option, label, True, index, attrs=attrs)], index)
-            for index, (option, label) in enumerate(options)
-        ]
+class TypeaheadSelect(_Typeahead, forms.Select):
+    """One choice, searched as you type (``TypeaheadSelectMultiple``'s single sibling)."""
 
 
 SELECT_TEMPLATES = ("django/forms/widgets/select.html", "django/forms/widgets/select_option.html")

@@ -1,4 +1,4 @@
-// Pickers that search (pmm_portal.core.widgets.TypeaheadSelectMultiple): Tom Select over a JSON endpoint.
+// Pickers that search (pmm_portal.core.widgets.TypeaheadSelect, TypeaheadSelectMultiple): Tom Select over a JSON endpoint.
 (function () {
   "use strict";
 
@@ -7,6 +7,7 @@
     const url = select.dataset.typeahead;
     new TomSelect(select, {
       plugins: ["remove_button"],
+      maxItems: select.multiple ? null : 1,
       valueField: "value",
       labelField: "text",
       searchField: ["text", "meta"],

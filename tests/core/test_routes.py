@@ -186,6 +186,10 @@ TABLE: dict[str, Row] = {
     "initiatives/reviews/<int:pk>/reopen/": Row(write=PMM_ONLY, args=pk("review"), data={"reason": "x"}),
     "initiatives/wins/": Row(read=MARKETING),
     "initiatives/wins/new/": Row(read=PMM_ONLY, data={"title": "Won", "impact": "Big", "date": "2026-11-01"}),
+    # The win and initiative forms' pickers that search (JSON): the PMM's own initiatives, requests, personas.
+    "initiatives/options/": Row(read=PMM_ONLY, query="?q=launch"),
+    "initiatives/persona-options/": Row(read=PMM_ONLY, query="?q=cfo"),
+    "initiatives/wins/request-options/": Row(read=PMM_ONLY, query="?q=deck"),
     # --- Requests --------------------------------------------------------------------------------
     "requests/": Row(read=PMM_CMO),
     # The queue's saved views: PMMs and the CMO save and delete their own; the sidebar's list is
@@ -232,6 +236,8 @@ TABLE: dict[str, Row] = {
     "requests/<int:pk>/start/": Row(write=PMM_ONLY, args=pk("req_triaged")),
     # Take back a step just taken on a queue row: PMMs (a token of theirs says which step).
     "requests/<int:pk>/undo/": Row(write=PMM_ONLY, args=pk("req_new"), data={"token": "none"}),
+    # The triage form's duplicate-of picker (JSON): whoever triages the request.
+    "requests/<int:pk>/duplicate-options/": Row(read=PMM_CMO, args=pk("req_new"), query="?q=deck"),
     # Claim and start in one step (scored on the way): PMMs of the team only.
     "requests/<int:pk>/take-on/": Row(
         write=PMM_ONLY,

@@ -48,9 +48,9 @@ def test_a_win_cites_only_a_request_its_author_worked_on_page_and_api(
     assert api_client.post("/api/v1/wins/", {**body, "request": mine.pk}, format="json").status_code == 201
 
     client.force_login(pmm)
-    html = client.get("/initiatives/wins/new/").content.decode()
-    assert f'value="{mine.pk}"' in html
-    assert f'value="{not_mine.pk}"' not in html
+    # The page's picker searches (JSON): it offers only the requests this PMM worked on.
+    offered = client.get("/initiatives/wins/request-options/", {"q": ""}).json()["results"]
+    assert [r["value"] for r in offered] == [mine.pk]
 
 
 def test_the_win_services_check_links_themselves(pmm, other_pmm, team, other_team, product):

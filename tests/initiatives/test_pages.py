@@ -341,7 +341,8 @@ def test_a_win_can_come_from_a_request_the_pmm_delivered(client, pmm, team, prod
         status="delivered",
     )
     client.force_login(pmm)
-    assert "Pricing help for Globex" in client.get("/initiatives/wins/new/").content.decode()
+    offered = client.get("/initiatives/wins/request-options/", {"q": "pricing"}).json()["results"]
+    assert [r["text"] for r in offered] == [f"#{request.pk} Pricing help for Globex"]
     client.post(
         "/initiatives/wins/new/",
         {"title": "Globex signed", "impact": "€90k ARR", "date": "2026-11-05", "request": request.pk},
