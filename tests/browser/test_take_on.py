@@ -75,7 +75,9 @@ def test_a_scored_request_is_taken_on_with_one_click_and_focus_stays_on_the_row(
     # A mistaken click is taken back from the row, within a few seconds.
     row.get_by_role("button", name=f"Undo the step on #{request.pk}").click()
     expect(row).to_contain_text("Undone: as it was.")
-    expect(row.get_by_role("button", name=f"Take it on: #{request.pk}, claim it and start now")).to_be_visible()
+    expect(
+        row.get_by_role("button", name=f"Take it on: #{request.pk}, claim it and start now")
+    ).to_be_visible()
     assert Request.objects.get(pk=request.pk).status == RequestStatus.TRIAGED
 
 
