@@ -12,13 +12,16 @@ A measurement, not a test: it prints a table and never fails a build.
 
 Environment: ``BENCH_SCALE`` (100), ``BENCH_DB`` (pmm_bench), ``BENCH_REUSE=1`` to keep an
 already seeded database, ``BENCH_SECONDS`` per wrk run (10), ``BENCH_CONNECTIONS`` (32),
-``BENCH_ONLY`` (a substring of the page labels to measure), ``BENCH_REPORTS=0`` to skip reports.
+``BENCH_ONLY`` (a substring of the page labels to measure), ``BENCH_REPORTS=0`` to skip reports,
+``BENCH_LIGHTHOUSE=0`` to skip Lighthouse (mobile and desktop scores of five pages, from the
+``lighthouse`` npm package of package-lock.json, in Debian's Chromium).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import http.client
+import json
 import os
 import re
 import secrets
@@ -85,6 +88,59 @@ PAGES = [
     Page("/ home (sales)", "/", "sales"),
     Page("/ home (cmo)", "/", "cmo"),
 ]
+
+
+LIGHTHOUSE = REPO / "node_modules" / ".bin" / "lighthouse"
+# The five pages issue 13 names, as their users open them (Lighthouse, mobile and desktop).
+LIGHTHOUSE_PAGES = [
+    ("dashboard (cmo)", "/reporting/?team={team}", "cmo"),
+    ("request form (sales)", "/requests/new/", "sales"),
+    ("timesheet (pmm)", "/initiatives/timesheet/", "pmm"),
+    ("queue (pmm)", "/requests/", "pmm"),
+    ("persona card (sales)", "/personas/{persona}/", "sales"),
+]
+
+
+def lighthouse(url: str, cookie: str, *, desktop: bool, tries: int = 3) -> tuple[int, int]:
+    """Lighthouse's performance and accessibility scores (0-100) of ``url``, signed in by ``cookie``.
+
+    Lighthouse sometimes fails to record a trace (NO_NAVSTART): it is asked again, up to ``tries``
+    times. A run that ended on the sign-in page measured the wrong page: it counts as failed."""
+    problem = ""
+    for _ in range(tries):
+        with tempfile.TemporaryDirectory(prefix="pmm-lighthouse-") as scratch:
+            out = Path(scratch) / "report.json"
+            command = [
+                str(LIGHTHOUSE),
+                url,
+                "--quiet",
+                "--output=json",
+                f"--output-path={out}",
+                "--only-categories=performance,accessibility",
+                "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+                "--extra-headers=" + json.dumps({"Cookie": cookie, "X-Forwarded-Proto": "https"}),
+                *(["--preset=desktop"] if desktop else []),
+            ]
+            env = {**os.environ, "CHROME_PATH": "/usr/bin/chromium", "HOME": scratch}
+            result = subprocess.run(
+                command, capture_output=True, text=True, env=env, timeout=180, check=False
+            )
+            if result.returncode or not out.exists():
+                problem = result.stderr.strip()[-300:]
+                continue
+            report = json.loads(out.read_text())
+            if "/accounts/login/" in report.get("finalDisplayedUrl", ""):
+                problem = "the run ended on the sign-in page"
+                continue
+            categories = report["categories"]
+            if categories["performance"]["score"] is None:
+                problem = "no performance score"
+                continue
+            return round(categories["performance"]["score"] * 100), round(
+                categories["accessibility"]["score"] * 100
+            )
+    log(f"  lighthouse failed on {url}: {problem}")
+    return -1, -1
 
 
 def log(message: str) -> None:
@@ -189,6 +245,8 @@ for name in ("cmo", "pmm", "sales"):
 team = Team.objects.filter(lead__username="cmo").order_by("name").first()
 print("team", team.slug)
 print("product", team.products.order_by("pk").first().pk)
+from personas.models import Persona
+print("persona", Persona.objects.filter(team=team, status="validated").order_by("pk").first().pk)
 """
 
 FLOOR_SETUP = """
@@ -331,6 +389,7 @@ def main() -> None:
     sessions = dict(line.split() for line in python(PORTAL_SESSIONS, env=env).split("\n") if line)
     team = sessions.pop("team")
     product = sessions.pop("product")
+    persona = sessions.pop("persona")
 
     recreate_database(FLOOR_DB)
     floor_env = {
@@ -376,6 +435,7 @@ def main() -> None:
         }
     )
     rows = []
+    lighthouse_rows: list[tuple[str, tuple[int, int], tuple[int, int]]] = []
     floor_unloaded: dict[bool, Unloaded] = {}
     floor_runs: dict[bool, list[Run]] = {False: [], True: []}
     try:
@@ -417,6 +477,19 @@ def main() -> None:
                 + (f"  HTTP {alone.status}" if alone.status not in (200, 302) else "")
             )
             previous[page.post] = after
+        if LIGHTHOUSE.exists() and os.environ.get("BENCH_LIGHTHOUSE", "1") != "0":
+            log("Lighthouse (as served in production: compressed, cache-busted static files)…")
+            for label, path, role in LIGHTHOUSE_PAGES:
+                url = f"http://127.0.0.1:{portal_port}{path.format(team=team, persona=persona)}"
+                cookie = f"__Host-sessionid={sessions[role]}; __Host-csrftoken={csrf}"
+                mobile, desktop = (
+                    lighthouse(url, cookie, desktop=False),
+                    lighthouse(url, cookie, desktop=True),
+                )
+                lighthouse_rows.append((label, mobile, desktop))
+                log(
+                    f"  {label:24} mobile {mobile[0]:3d} perf {mobile[1]:3d} a11y · desktop {desktop[0]:3d} perf"
+                )
     finally:
         for server in (portal, floor):
             server.terminate()
@@ -455,6 +528,15 @@ def main() -> None:
         f"At {CONNECTIONS} connections on 2 workers a server answering R requests/s keeps each waiting "
         f"{CONNECTIONS}/R s on average (Little's law): the floor's own p50 and p99 are the reference."
     )
+
+    if lighthouse_rows:
+        print()
+        print(
+            "| page (role) | Lighthouse mobile: performance | mobile: accessibility | desktop: performance | desktop: accessibility |"
+        )
+        print("|---|---|---|---|---|")
+        for label, mobile, desktop in lighthouse_rows:
+            print(f"| {label} | {mobile[0]} | {mobile[1]} | {desktop[0]} | {desktop[1]} |")
 
     if os.environ.get("BENCH_REPORTS", "1") != "0":
         report_env = {**env, "REDIS_URL": ""}  # produced in-process, timed here

@@ -8,9 +8,12 @@ request, whose plan) live in each app's ``permissions.py`` and build on this.
 
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.contrib.auth.mixins import AccessMixin
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import resolve_url
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
@@ -28,6 +31,22 @@ def user_has_role(user: Any, roles: Iterable[str]) -> bool:
     return bool(user.has_role(*roles))
 
 
+def signed_out_fragment(request: HttpRequest) -> HttpResponse:
+    """An HTMX request after the session ended: never the sign-in page swapped into a fragment.
+
+    A background read (the bell, the sidebar's views, suggestions) changes nothing (204);
+    anything else sends the whole page to sign in (``HX-Redirect``), back here afterwards.
+    """
+    if request.method in ("GET", "HEAD"):
+        return HttpResponse(status=204)
+    page = request.headers.get("HX-Current-URL", "") or settings.LOGIN_REDIRECT_URL
+    current = urlsplit(page)
+    path = current.path + (f"?{current.query}" if current.query else "")
+    response = HttpResponse(status=204)
+    response["HX-Redirect"] = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': path})}"
+    return response
+
+
 class RoleRequiredMixin(AccessMixin):
     """Class-based page views: sign-in required, then one of ``allowed_roles``."""
 
@@ -36,6 +55,8 @@ class RoleRequiredMixin(AccessMixin):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
+            if request.headers.get("HX-Request") == "true":
+                return signed_out_fragment(request)
             return self.handle_no_permission()
         if not user_has_role(request.user, self.allowed_roles):
             self.raise_exception = True

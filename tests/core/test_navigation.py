@@ -104,3 +104,20 @@ def test_unknown_page_is_a_friendly_404(client, cast):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "We could not find that page" in response.content.decode()
+
+
+def test_an_htmx_read_after_the_session_ended_swaps_nothing(client):
+    """The bell polls every minute: a signed-out answer must not put the sign-in page in the top bar."""
+    response = client.get("/inbox/bell/", HTTP_HX_REQUEST="true")
+    assert (response.status_code, response.content) == (204, b"")
+
+
+def test_an_htmx_step_after_the_session_ended_sends_the_page_to_sign_in(client):
+    response = client.post(
+        "/requests/1/take-on/",
+        {"in": "queue"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/requests/?status=new",
+    )
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/accounts/login/?next=%2Frequests%2F%3Fstatus%3Dnew"
