@@ -46,3 +46,31 @@
   });
   update();
 })();
+
+// The top-3 board (_plan_board.html): after a reorder, add or removal swaps the board, focus goes
+// back to the same initiative's same button (or its first one still enabled), so a keyboard user
+// can press "Move up" again without hunting for it.
+(function () {
+  "use strict";
+  var last = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form || !form.matches || !form.matches("form[data-initiative]")) { return; }
+    var submitter = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent
+      ? event.detail.requestConfig.triggeringEvent.submitter : null;
+    last = { initiative: form.getAttribute("data-initiative"), action: submitter ? submitter.value : "" };
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!last || !event.detail.elt || event.detail.elt.id !== "plan-board") { return; }
+    var board = document.getElementById("plan-board");
+    var forms = board.querySelectorAll('form[data-initiative="' + last.initiative + '"]');
+    var target = null;
+    forms.forEach(function (form) {
+      if (target) { return; }
+      target = form.querySelector('button[value="' + last.action + '"]:not([disabled])') ||
+        form.querySelector("button:not([disabled])");
+    });
+    if (target) { target.focus(); }
+    last = null;
+  });
+})();
