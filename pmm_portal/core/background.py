@@ -81,7 +81,8 @@ def enqueue_now(task_name: str, *args: Any, countdown: float | None = None) -> b
 
 def enqueue_on_commit(task_name: str, *args: Any, countdown: float | None = None) -> None:
     """Send ``task_name`` with ``args`` after the current transaction commits (at once outside one)."""
-    transaction.on_commit(partial(enqueue_now, task_name, *args, countdown=countdown))
+    later = {"countdown": countdown} if countdown is not None else {}
+    transaction.on_commit(partial(enqueue_now, task_name, *args, **later))
 
 
 @contextmanager

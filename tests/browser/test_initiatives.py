@@ -57,7 +57,8 @@ def test_a_pmms_month(page: Page, live_server, pmm, team, product) -> None:
     expect(board.locator(".focus-item")).to_have_count(3)
     assert FocusSlot.objects.filter(owner=pmm, month=month).count() == 3
 
-    # Log the week: tab through the hours, watch the total, save.
+    # Log the week: Enter jumps from one line's hours to the next (Tab also visits each note),
+    # watch the total, save.
     page.get_by_role("link", name="Log time").click()
     expect(page.get_by_role("heading", name="Timesheet")).to_be_visible()
     first = page.get_by_label(re.compile(r"^#1 Competitive battlecards"))
@@ -67,7 +68,7 @@ def test_a_pmms_month(page: Page, live_server, pmm, team, product) -> None:
         # A week that began last month also offers last month's top 3 (here the analyst briefing).
         hours_in_order.insert(2, "0")
     for hours in hours_in_order:
-        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
         page.keyboard.type(hours)
     expect(page.locator("#ts-total")).to_have_text("38")
     page.get_by_role("button", name="Save week").click()

@@ -49,6 +49,7 @@ def test_jobs_run_at_start_then_when_their_schedule_says():
         "generate-due-monthly-reports",  # hourly, at minute 5
         "initiatives-send-due-reminders",
         "requests-wake-snoozed",
+        "requests-send-digests",  # hourly, at minute 2
     }
     assert ran.count("reporting.generate_due_reports") == 2
 

@@ -176,7 +176,8 @@ def test_the_cmo_sees_the_queue_without_steps_to_take(client, make_request, cmo)
     make_request(S.TRIAGED, assignee=None)
     client.force_login(cmo)
     page = client.get(reverse("requests_queue:index")).content.decode()
-    assert "Take it on" not in page
+    assert 'aria-label="Take it on' not in page
+    assert "<kbd>c</kbd>" not in page  # nor its key in the shortcuts
 
 
 # --- Undo ------------------------------------------------------------------------------------------
