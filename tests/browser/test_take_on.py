@@ -68,6 +68,7 @@ def test_a_scored_request_is_taken_on_with_one_click_and_focus_stays_on_the_row(
     row.get_by_role("button", name=f"Take it on: #{request.pk}, claim it and start now").click()
     expect(row).to_contain_text("Yours, started")
     # The next step is where the keyboard is: Enter opens the delivery form.
+    expect(row.locator("summary[data-step]")).to_be_focused()
     page.keyboard.press("Enter")
     expect(row.get_by_label("Link to what you deliver")).to_be_visible()
     expect(row.get_by_label("Publish to the asset library")).not_to_be_checked()  # scored 2: one-off
