@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -273,15 +272,7 @@ def event_notify(*, event_id: int) -> int:
                 f"{text}\n\n{event.message}\n\nOpen it: {url}\n".replace("\n\n\n", "\n\n")
                 + f"\nStop these emails ({NotifyTopic(topic).label.lower()}): {stop}\n"
             )
-            EmailMessage(
-                f"[PMM Portal] {text}"[:200],
-                body,
-                to=[user.email],
-                headers={
-                    "List-Unsubscribe": f"<{stop}>",
-                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                },
-            ).send()
+            preferences.send_unsubscribable(f"[PMM Portal] {text}", body, user, stop)
             sent += 1
             # The delivery row commits only with a mail that went out: a failed send rolls it back.
             delivery.sent_at = timezone.now()

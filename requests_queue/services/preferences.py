@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.core import signing
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -172,6 +173,16 @@ def unsubscribe(token: str) -> tuple[User, list[str]]:
     return user, topics
 
 
+def send_unsubscribable(subject: str, body: str, user: User, stop: str) -> None:
+    """Mail ``user`` with the one-click unsubscribe headers (RFC 8058) pointing at ``stop``."""
+    EmailMessage(
+        subject[:200],
+        body,
+        to=[user.email],
+        headers={"List-Unsubscribe": f"<{stop}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    ).send()
+
+
 # --- The daily digest -------------------------------------------------------------------------
 
 
@@ -200,8 +211,6 @@ def digests_send(*, now: datetime | None = None) -> int:
 
 def digest_send(user: User, day: date, *, now: datetime) -> int:
     """``user``'s digest of ``day``: 1 when it went out now, 0 when already sent or empty."""
-    from django.core.mail import EmailMessage
-
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -230,10 +239,7 @@ def digest_send(user: User, day: date, *, now: datetime) -> int:
             + f"\n\nChoose what you get and when: {settings.SITE_URL}{reverse('inbox:preferences')}\n"
             f"Stop the digest: {stop}\n"
         )
-        EmailMessage(
-            f"[PMM Portal] Your digest: {len(items)} notice{'' if len(items) == 1 else 's'}",
-            body,
-            to=[user.email],
-            headers={"List-Unsubscribe": f"<{stop}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
-        ).send()
+        send_unsubscribable(
+            f"[PMM Portal] Your digest: {len(items)} notice{'' if len(items) == 1 else 's'}", body, user, stop
+        )
     return 1
