@@ -305,12 +305,13 @@ class TriageForm(forms.Form):
         assignees: QuerySet[User],
         assets: QuerySet[Asset],
         initial: dict[str, Any] | None = None,
+        auto_id: str = "id_%s",
     ) -> None:
         if data is not None and data.get("decision") in LEGACY_DECISIONS:
             # The old "Apply decision" form (``/decide/``) named the reuse decision "reused".
             data = data.copy()
             data["decision"] = LEGACY_DECISIONS[data["decision"]]
-        super().__init__(data, initial=initial)
+        super().__init__(data, initial=initial, auto_id=auto_id)
         self.user = user
         self.request_obj = request
         self.fields["assignee"].queryset = assignees  # type: ignore[attr-defined]

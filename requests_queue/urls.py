@@ -6,6 +6,7 @@ app_name = "requests_queue"
 urlpatterns = [
     path("", views.QueueView.as_view(), name="index"),
     path("bulk/", views.BulkView.as_view(), name="bulk"),
+    path("bulk/undo/", views.BulkUndoView.as_view(), name="bulk_undo"),
     path("views/", views.SavedViewCreateView.as_view(), name="saved_view_new"),
     path("views/nav/", views.SavedViewsNavView.as_view(), name="saved_views_nav"),
     path("views/<int:pk>/delete/", views.SavedViewDeleteView.as_view(), name="saved_view_delete"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/triage/", views.TriageView.as_view(), name="triage"),
     # The old "Apply decision" form's address: the same one-step triage.
     path("<int:pk>/decide/", views.DecideView.as_view(), name="decide"),
+    path("<int:pk>/decide-in-queue/", views.QueueDecideView.as_view(), name="decide_in_queue"),
     path("<int:pk>/duplicate/", views.MarkDuplicateView.as_view(), name="mark_duplicate"),
     path("<int:pk>/claim/", views.ClaimView.as_view(), name="claim"),
     path("<int:pk>/start/", views.StartView.as_view(), name="start"),

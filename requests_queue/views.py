@@ -37,6 +37,7 @@ from pmm_portal.core.models import Role, User
 from pmm_portal.core.pages import CachedPageMixin
 from pmm_portal.core.permissions import EVERYONE, PMM_AND_CMO, RoleRequiredMixin
 from pmm_portal.core.selectors import teams_of
+from pmm_portal.core.widgets import TypeaheadSelect
 
 from . import selectors, services, workflow
 from .filters import AssetFilter, InboxFilter, MyRequestFilter, QueueFilter
@@ -527,6 +528,9 @@ class QueueView(RoleRequiredMixin, CachedPageMixin, View):
                 else None,
                 # Prefixed: the filter bar above has fields of the same names (and ids).
                 "bulk_form": BulkForm(assignees=selectors.assignable_pmms(user=user), prefix="bulk"),
+                "picker_media": TypeaheadSelect(url="").media,
+                # A bulk step just made can be taken back (drawn once, right after it: never kept).
+                "bulk_undo": request.session.pop(BULK_UNDO_KEY, None),
             },
         )
 
@@ -586,6 +590,41 @@ class BulkView(RoleRequiredMixin, View):
             return HttpResponseRedirect(back)
         headline, left = services.bulk_summary(data["action"], outcomes, until=data["until"])
         (messages.success if any(o.done for o in outcomes) else messages.warning)(request, headline)
+        for line in left:
+            messages.warning(request, line)
+        undos = [f"{o.request_id}:{o.undo}" for o in outcomes if o.done and o.undo]
+        if undos:  # the queue drawn next offers to take the whole step back (``BulkUndoView``)
+            request.session[BULK_UNDO_KEY] = {"count": len(undos), "undos": undos}
+        return HttpResponseRedirect(back)
+
+
+BULK_UNDO_KEY = "requests_queue.bulk_undo"
+
+
+class BulkUndoView(RoleRequiredMixin, View):
+    """``POST /requests/bulk/undo/``: take back a bulk step just made, request by request
+    (``services.request_bulk_undo``); one someone acted on since stays as it is, and the PMM is told."""
+
+    allowed_roles = PMM_AND_CMO
+
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        back = safe_next(request, reverse("requests_queue:index"))
+        undos = []
+        for value in request.POST.getlist("undo")[: services.MAX_BULK]:
+            pk, _, token = value.partition(":")
+            if pk.isdigit() and token:
+                undos.append((int(pk), token))
+        if not undos:
+            messages.error(request, "Nothing to undo: the undo button was incomplete. Reload the queue.")
+            return HttpResponseRedirect(back)
+        undone, left = services.request_bulk_undo(actor=request.user, undos=undos)
+        if undone:
+            messages.success(
+                request,
+                f"Undone: {len(undone)} request{'' if len(undone) == 1 else 's'} as "
+                f"{'it was' if len(undone) == 1 else 'they were'} "
+                f"({', '.join(f'#{pk}' for pk in undone)}).",
+            )
         for line in left:
             messages.warning(request, line)
         return HttpResponseRedirect(back)
@@ -654,17 +693,75 @@ ASSET_OPTIONS = 8  # library assets the triage form lists at once for a reuse
 
 
 def _triage_form(
-    user: User, obj: Request, *, data: Any = None, initial: dict[str, Any] | None = None
+    user: User,
+    obj: Request,
+    *,
+    data: Any = None,
+    initial: dict[str, Any] | None = None,
+    in_queue: bool = False,
 ) -> TriageForm:
-    """The one-step triage form of ``obj``, its choices from the same selectors as the API."""
-    return TriageForm(
+    """The one-step triage form of ``obj``, its choices from the same selectors as the API
+    (``in_queue``: the compact one of a queue row, its ids the row's own)."""
+    form = TriageForm(
         data,
         user=user,
         request=obj,
         assignees=selectors.assignee_choices(user=user, request=obj),
         assets=selectors.reuse_choices(user=user, request=obj),
         initial=initial,
+        auto_id=f"rq-{obj.pk}-%s" if in_queue else "id_%s",
     )
+    if in_queue:  # the page's live checks answer into its own panel, which a queue row has not
+        for name in ("due_date", "asset_search"):
+            attrs = form.fields[name].widget.attrs
+            for key in [key for key in attrs if key.startswith("hx-")]:
+                del attrs[key]
+    return form
+
+
+# The decisions a queue row takes in place (answering from the library needs its search: on the page).
+QUEUE_DECISIONS = ("accept", "snooze", "duplicate", "decline", "ask_info")
+
+
+def queue_decide_context(form: TriageForm, obj: Request) -> dict[str, Any]:
+    """What a queue row's decide form (``_queue_decide.html``) shows: the decisions the request
+    allows now, the one chosen, and whether it still needs its scores."""
+    offered = [
+        (move, services.DECISION_LABELS[move])
+        for move in QUEUE_DECISIONS
+        if workflow.allows(services.status_after_scoring(obj), move)
+    ]
+    chosen = form.chosen_decision()
+    scores = ("reusability", "educational_value", "effort_hours")
+    return {
+        "decide_form": form,
+        # Scored in the same step when a score or the effort estimate is missing (or was refused).
+        "decide_scores": any(getattr(obj, name) is None for name in scores)
+        or any(name in form.errors for name in scores),
+        "decide_moves": offered,
+        "decide_chosen": chosen if chosen in dict(offered) else (offered[0][0] if offered else ""),
+    }
+
+
+class QueueDecideView(RoleRequiredMixin, View):
+    """``GET /requests/<id>/decide-in-queue/?move=accept``: the queue's decide dialog for a row
+    (HTMX), the decision preselected (the ``a``, ``s`` and ``d`` keys); it posts to ``TriageView``,
+    which redraws the row."""
+
+    allowed_roles = (Role.PMM,)
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        user = request.user
+        obj = access_request(user=user, id=pk, action="triage")
+        form = _triage_form(
+            user,
+            obj,
+            initial=services.queue_decision_defaults(obj, user, request.GET.get("move", "")),
+            in_queue=True,
+        )
+        return render(
+            request, "requests_queue/_queue_decide.html", {"req": obj, **queue_decide_context(form, obj)}
+        )
 
 
 def _triage_context(form: TriageForm, obj: Request, actions: set[str]) -> dict[str, Any]:
@@ -856,40 +953,72 @@ class TriageView(RequestActionView):
     def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
         user = request.user
         obj = access_request(user=user, id=pk, action=self.action)
-        form = _triage_form(user, obj, data=request.POST)
+        # Decided on a queue row: the row answers, redrawn, with an undo for a few seconds.
+        in_queue = bool(request.htmx) and request.POST.get("in") == "queue"  # type: ignore[attr-defined]
+        form = _triage_form(user, obj, data=request.POST, in_queue=in_queue)
         if form.is_valid():
             try:
                 arguments = form.arguments()
-                updated = services.request_triage_decide(request=obj, actor=user, **arguments)
+
+                def decide() -> Request:
+                    return services.request_triage_decide(request=obj, actor=user, **arguments)
+
+                undo = ""
+                if in_queue:
+                    updated, undo = services.undoable(obj, user, decide)
+                else:
+                    updated = decide()
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
-                messages.success(request, self.done(updated, arguments["decision"]))
+                done, warning = self.done(updated, arguments["decision"])
+                if in_queue:
+                    return queue_row(request, obj.pk, done=" ".join(filter(None, [done, warning])), undo=undo)
+                messages.success(request, done)
+                if warning:
+                    messages.warning(request, warning)
                 return HttpResponseRedirect(obj.get_absolute_url())
         else:
             # Say at once what the service would refuse in the rest, so one more try is enough.
             problems = services.triage_problems(obj, **form.arguments())
             _apply_errors(form, RequestError({f: m for f, m in problems.items() if f not in form.errors}))
+        if in_queue:  # the decide dialog again, with what was entered and what to fix
+            response = render(
+                request,
+                "requests_queue/_queue_decide.html",
+                {
+                    "req": obj,
+                    "error": "Nothing was changed: fix what is marked below.",
+                    **queue_decide_context(form, obj),
+                },
+            )
+            response["HX-Retarget"] = "#rq-decide-body"
+            response["HX-Reswap"] = "innerHTML"
+            return response
         messages.error(request, "Nothing was changed: fix the highlighted fields and try again.")
         return render(
             request, "requests_queue/detail.html", _detail_context(user, obj, triage_form=form), status=400
         )
 
-    def done(self, obj: Request, decision: services.Decision) -> str:
-        """What the PMM is told once the triage went through."""
+    def done(self, obj: Request, decision: services.Decision) -> tuple[str, str]:
+        """What the PMM is told once the triage went through, and a warning to heed (or "")."""
         move = decision.move
         if move == "accept" and decision.assignee is not None:
             assignee = decision.assignee
             (gauge,) = selectors.budget_gauges(
                 team=obj.team, users=[assignee], extra_hours=obj.effort_hours or Decimal(0)
             )
-            if gauge.would_exceed:
-                messages.warning(
-                    self.request,
-                    f"{assignee.display_name} is now expected at {gauge.projected_pct} % one-off time this "
-                    f"month, over the team's {gauge.band_max} % band. Consider timeboxing it.",
-                )
-            return f"Accepted and assigned to {assignee.display_name}, due {obj.due_date:%d %b %Y}."
+            warning = (
+                f"{assignee.display_name} is now expected at {gauge.projected_pct} % one-off time this "
+                f"month, over the team's {gauge.band_max} % band. Consider timeboxing it."
+                if gauge.would_exceed
+                else ""
+            )
+            return f"Accepted and assigned to {assignee.display_name}, due {obj.due_date:%d %b %Y}.", warning
+        return self.done_message(obj, move), ""
+
+    def done_message(self, obj: Request, move: str) -> str:
+        """What the PMM is told once a decision other than accepting went through."""
         if move == "reuse":
             return "Answered with an existing asset; its reuse count went up."
         if move == "duplicate" and obj.duplicate_of_id is not None:

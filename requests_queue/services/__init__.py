@@ -26,7 +26,7 @@ from .assets import (
     asset_team_for,
     validate_attachment,
 )
-from .bulk import BULK_ACTIONS, MAX_BULK, BulkOutcome, bulk_summary, request_bulk
+from .bulk import BULK_ACTIONS, MAX_BULK, BulkOutcome, bulk_summary, request_bulk, request_bulk_undo
 from .lifecycle import (
     DECIDABLE,
     TAKE_ON_LATE_REASON,
@@ -109,8 +109,11 @@ from .triage import (
     DECISION_FIELDS,
     DECISION_LABELS,
     SCORE_ONLY,
+    SNOOZE_DAYS,
     Decision,
+    queue_decision_defaults,
     request_triage_decide,
+    status_after_scoring,
     triage_problems,
 )
 from .undo import UNDO_SECONDS, request_undo, undoable
@@ -133,6 +136,7 @@ __all__ = [
     "REUSABLE_SCORE",
     "REVIEW_AFTER_DAYS",
     "SCORE_ONLY",
+    "SNOOZE_DAYS",
     "TAKE_ON_LATE_REASON",
     "TRIAGEABLE",
     "UNDO_SECONDS",
@@ -168,6 +172,7 @@ __all__ = [
     "preferences_of",
     "preferences_save",
     "quadrant_advice",
+    "queue_decision_defaults",
     "queue_query",
     "record",
     "refresh_priority",
@@ -176,6 +181,7 @@ __all__ = [
     "request_ask_info",
     "request_assign",
     "request_bulk",
+    "request_bulk_undo",
     "request_cancel",
     "request_claim",
     "request_comment",
@@ -205,6 +211,7 @@ __all__ = [
     "sla_scan",
     "sla_targets",
     "sla_targets_set",
+    "status_after_scoring",
     "suggest_assignee",
     "triage_days_of",
     "triage_problems",

@@ -3,7 +3,8 @@
 Each request goes through the service that makes the step alone, in its own savepoint:
 one refused (a declined request cannot be snoozed) leaves the others done, and the PMM
 is told which and why. Only requests the person sees are touched; the permission of
-each step is checked per request, as on its page.
+each step is checked per request, as on its page. Each request's step can be undone for
+a few seconds (``services.undo``), all of them together (``request_bulk_undo``).
 """
 
 from collections.abc import Iterable
@@ -19,6 +20,7 @@ from ..models import Request, RequestType
 from ..permissions import can_act_on_request, visible_to
 from ..workflow import RequestError
 from .lifecycle import default_due_date, request_accept, request_decline, request_recategorize, request_snooze
+from .undo import RECATEGORIZED, request_undo, undoable
 
 BULK_ACTIONS: dict[str, str] = {
     "assign": "Assign to",
@@ -46,6 +48,7 @@ class BulkOutcome:
     title: str
     done: bool
     message: str = ""
+    undo: str = ""  # the token that takes this request's step back (``services.undo``)
 
 
 def request_bulk(
@@ -94,12 +97,32 @@ def request_bulk(
             continue
         try:
             with transaction.atomic():
-                _apply(request, actor, action, assignee, until, alternative, type, product)
+                _, token = undoable(
+                    request,
+                    actor,
+                    lambda request=request: _apply(  # type: ignore[misc]
+                        request, actor, action, assignee, until, alternative, type, product
+                    ),
+                    also=RECATEGORIZED if action in ("type", "product") else (),
+                )
         except ValidationError as error:
             outcomes.append(BulkOutcome(pk, request.title, False, " ".join(error.messages)))
         else:
-            outcomes.append(BulkOutcome(pk, request.title, True))
+            outcomes.append(BulkOutcome(pk, request.title, True, undo=token))
     return outcomes
+
+
+def request_bulk_undo(*, actor: User, undos: Iterable[tuple[int, str]]) -> tuple[list[int], list[str]]:
+    """Take back each request's step of a bulk step (request id and undo token), each on its own:
+    one that someone acted on since stays as it is. Returns the ids put back and a line per one left."""
+    undone, left = [], []
+    for pk, token in undos:
+        try:
+            with transaction.atomic():
+                undone.append(request_undo(actor=actor, token=token, request_id=pk).pk)
+        except ValidationError as error:
+            left.append(f"#{pk} not put back: {' '.join(error.messages)}")
+    return undone, left
 
 
 def _apply(

@@ -8,7 +8,7 @@ the move still fails (someone acted at the same moment), the scores roll back to
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -21,6 +21,7 @@ from ..models import Asset, Request, RequestStatus
 from ..workflow import RequestError
 from .lifecycle import (
     check_due_date,
+    default_due_date,
     request_accept,
     request_ask_info,
     request_decline,
@@ -79,7 +80,8 @@ class Decision:
     message: str = ""
 
 
-def _status_after_scoring(request: Request) -> str:
+def status_after_scoring(request: Request) -> str:
+    """The status a request has once scored (what its decision moves from)."""
     return S.TRIAGED if request.status in (S.NEW, S.SNOOZED) else request.status
 
 
@@ -117,7 +119,7 @@ def triage_problems(
     if move not in DECISION_FIELDS:
         problems["decision"] = "Pick a decision."
         return problems
-    if move != SCORE_ONLY and not workflow.allows(_status_after_scoring(request), move):
+    if move != SCORE_ONLY and not workflow.allows(status_after_scoring(request), move):
         status = S(request.status).label.lower()
         problems["decision"] = f"This request is {status}: that decision is not possible now."
         return problems
@@ -134,6 +136,26 @@ def triage_problems(
     ):
         problems["snoozed_until"] = "Snooze until a future date."
     return problems
+
+
+SNOOZE_DAYS = 7  # a snooze offered on a queue row: a week, unless the PMM picks another date
+
+
+def queue_decision_defaults(request: Request, actor: User, move: str) -> dict[str, object]:
+    """What a queue row's decide form starts with, so a decision often takes one key and Enter:
+    ``move`` chosen, the request assigned to the PMM deciding, due when the rep needs it (today
+    with a reason when that date has passed), a snooze of a week, its scores as they are."""
+    due, reason = default_due_date(request)
+    return {
+        "decision": move if move in DECISION_FIELDS else "accept",
+        "assignee": actor.pk if request.assignee_id is None else request.assignee_id,
+        "due_date": due,
+        "due_date_reason": reason,
+        "snoozed_until": today_in(request.team) + timedelta(days=SNOOZE_DAYS),
+        "reusability": request.reusability,
+        "educational_value": request.educational_value,
+        "effort_hours": request.effort_hours,
+    }
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from requests_queue.models import RequestEvent, RequestStatus
 from tests.browser.helpers import sign_in
@@ -98,3 +98,21 @@ def test_every_page_of_the_navigation_has_no_serious_accessibility_violation(
         if problems:
             found[path] = problems
     assert not found, "\n".join(f"{path}:\n  " + "\n  ".join(lines) for path, lines in found.items())
+
+
+def test_the_queue_s_decide_dialog_and_a_step_s_undo_have_no_serious_violation(
+    page: Page, live_server, world
+):
+    sign_in(page, "pmm")
+    page.goto("/requests/")
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    dialog = page.get_by_role("dialog", name="Decide on")
+    expect(dialog.get_by_label("Reusability")).to_be_focused()  # a new request: its scores first
+    opened = violations(page)
+    dialog.get_by_label("Reusability").select_option("3")
+    dialog.get_by_label("Educational value").select_option("3")
+    dialog.get_by_label("Effort estimate (hours)").fill("2")
+    dialog.get_by_role("button", name="Apply").click()
+    expect(page.get_by_role("button", name=f"Undo the step on #{world['request'].pk}")).to_be_visible()
+    assert not opened + violations(page), "\n".join(opened)

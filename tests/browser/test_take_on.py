@@ -100,6 +100,10 @@ def test_five_requests_are_snoozed_in_one_step(page: Page, live_server, sales_re
     bulk.get_by_role("button", name="Apply").click()
     expect(page.get_by_text("Snoozed until 15 Jan: 5 requests")).to_be_visible()
     assert set(Request.objects.values_list("status", flat=True)) == {RequestStatus.SNOOZED}
+    # A mistaken bulk step is taken back in one click, within a few seconds.
+    page.get_by_role("button", name="Undo the step on 5 requests").click()
+    expect(page.get_by_text("Undone: 5 requests as they were")).to_be_visible()
+    assert set(Request.objects.values_list("status", flat=True)) == {RequestStatus.NEW}
 
 
 def test_walk_the_queue_and_take_one_on_with_the_keyboard_only(
@@ -136,3 +140,78 @@ def test_walk_the_queue_and_take_one_on_with_the_keyboard_only(
     expect(row).to_contain_text("Yours, started")
     assert Request.objects.get(pk=first.pk).assignee == pmm
     assert Request.objects.get(pk=second.pk).assignee is None
+
+
+def test_accept_snooze_and_duplicate_from_the_keyboard_without_leaving_the_queue_with_undo(
+    page: Page, live_server, sales_rep, pmm, product
+):
+    scored = {
+        "status": RequestStatus.TRIAGED,
+        "reusability": 3,
+        "educational_value": 3,
+        "effort_hours": 2,
+        "assignee": None,
+    }
+    first, second, third = (
+        RequestFactory(
+            requester=sales_rep, product=product, team=product.team, title=title, priority=priority, **scored
+        )
+        for title, priority in (
+            ("Battlecard for Initech", 40),
+            ("Webinar follow-up email", 30),
+            ("Initech battlecard, again", 20),
+        )
+    )
+    RequestEvent.objects.all().update(notify=False)
+    sign_in(page, "pmm")
+    page.goto("/requests/")
+    dialog = page.get_by_role("dialog", name="Decide on")
+
+    # a: the decide dialog opens on accept, the PMM and the rep's date filled in: Enter.
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    expect(dialog.get_by_label("Assignee")).to_be_focused()
+    expect(dialog.get_by_label("Snooze until")).to_be_hidden()  # only the chosen decision's fields
+    page.keyboard.press("Enter")
+    row = page.locator(f"#rq-{first.pk}")
+    expect(row).to_contain_text("Accepted and assigned to Priya Mehta")
+    expect(dialog).to_be_hidden()
+    expect(row.get_by_role("link", name="Battlecard for Initech")).to_be_focused()  # j/k go on from here
+    assert Request.objects.get(pk=first.pk).assignee == pmm
+    row.get_by_role("button", name=f"Undo the step on #{first.pk}").click()
+    expect(row).to_contain_text("Undone: as it was.")
+    assert Request.objects.get(pk=first.pk).assignee is None
+
+    # Esc closes a dialog opened by mistake, the keyboard back on its row; s snoozes a week.
+    page.keyboard.press("j")
+    expect(page.locator("tr.rq-current")).to_have_attribute("id", f"rq-{second.pk}")
+    page.keyboard.press("a")
+    expect(dialog.get_by_label("Assignee")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    row = page.locator(f"#rq-{second.pk}")
+    expect(row.get_by_role("link", name="Webinar follow-up email")).to_be_focused()
+    page.keyboard.press("s")
+    expect(dialog.get_by_label("Snooze until")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(row).to_contain_text("Snoozed until")
+    assert Request.objects.get(pk=second.pk).status == RequestStatus.SNOOZED
+
+    # d: the original is searched by its words, never typed from memory.
+    page.keyboard.press("j")
+    page.keyboard.press("d")
+    expect(dialog.locator(".ts-control input")).to_be_focused()
+    page.keyboard.type("Battlecard for")
+    dialog.get_by_role("option", name=f"#{first.pk} Battlecard for Initech").first.click()
+    dialog.get_by_role("button", name="Apply").click()
+    row = page.locator(f"#rq-{third.pk}")
+    expect(row).to_contain_text(f"Marked as a duplicate of #{first.pk}")
+    assert Request.objects.get(pk=third.pk).duplicate_of_id == first.pk
+
+    # A refusal comes back in the dialog, what to fix focused.
+    row = page.locator(f"#rq-{first.pk}")
+    row.get_by_role("link", name=f"Decide on #{first.pk}: accept, snooze, duplicate, decline or ask").click()
+    dialog.get_by_label("Decision").select_option("decline")
+    dialog.get_by_role("button", name="Apply").click()
+    expect(dialog).to_contain_text("Offer an alternative")
+    expect(dialog.get_by_label("Alternative you offer")).to_be_focused()
