@@ -202,6 +202,8 @@ TABLE: dict[str, Row] = {
         write=PMM_CMO,
         data=lambda w: {"bulk-ids": [w["req_new"].pk], "bulk-action": "snooze", "bulk-until": FUTURE},
     ),
+    # Taking a bulk step back: whoever made it (the tokens say who; a forged one changes nothing).
+    "requests/bulk/undo/": Row(write=PMM_CMO, data={"undo": "1:none"}),
     "requests/new/": Row(
         read=(SALES, ADMIN),
         data=lambda w: {"type": "slides", "title": "Deck", "product": w["product"].pk, "needed_by": FUTURE},
@@ -236,6 +238,8 @@ TABLE: dict[str, Row] = {
     "requests/<int:pk>/start/": Row(write=PMM_ONLY, args=pk("req_triaged")),
     # Take back a step just taken on a queue row: PMMs (a token of theirs says which step).
     "requests/<int:pk>/undo/": Row(write=PMM_ONLY, args=pk("req_new"), data={"token": "none"}),
+    # The queue's decide dialog for a row: PMMs of the team (the CMO decides on the request's page).
+    "requests/<int:pk>/decide-in-queue/": Row(read=PMM_ONLY, args=pk("req_new")),
     # The triage form's duplicate-of picker (JSON): whoever triages the request.
     "requests/<int:pk>/duplicate-options/": Row(read=PMM_CMO, args=pk("req_new"), query="?q=deck"),
     # Claim and start in one step (scored on the way): PMMs of the team only.
