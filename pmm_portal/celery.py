@@ -52,6 +52,11 @@ app.conf.beat_schedule = {
         "task": "requests_queue.wake_snoozed",
         "schedule": crontab(minute=5),
     },
+    # Asset owners: a week before an asset's review-by date, then weekly while overdue (once per period).
+    "requests-asset-review-reminders": {
+        "task": "requests_queue.send_asset_review_reminders",
+        "schedule": crontab(minute=40, hour=6),
+    },
     "requests-refresh-priorities": {
         "task": "requests_queue.refresh_priorities",
         "schedule": crontab(minute=10, hour=0),

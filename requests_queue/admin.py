@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Asset, Notification, Request, RequestComment, RequestEvent, SlaTarget
+from .models import Asset, AssetVersion, Notification, Request, RequestComment, RequestEvent, SlaTarget
 
 
 class CommentInline(admin.TabularInline[RequestComment, Request]):
@@ -21,12 +21,30 @@ class RequestAdmin(admin.ModelAdmin[Request]):
     inlines = [CommentInline]
 
 
+class AssetVersionInline(admin.TabularInline[AssetVersion, Asset]):
+    model = AssetVersion
+    extra = 0
+    raw_id_fields = ["uploaded_by"]
+
+
 @admin.register(Asset)
 class AssetAdmin(admin.ModelAdmin[Asset]):
-    list_display = ["title", "kind", "team", "owner", "reuse_count", "review_by"]
+    list_display = [
+        "title",
+        "kind",
+        "team",
+        "owner",
+        "version",
+        "reuse_count",
+        "view_count",
+        "download_count",
+        "review_by",
+        "retired_at",
+    ]
     list_filter = ["kind", "team"]
     search_fields = ["title", "description"]
-    raw_id_fields = ["owner", "source_request"]
+    raw_id_fields = ["owner", "source_request", "replaced_by", "retired_by"]
+    inlines = [AssetVersionInline]
 
 
 @admin.register(SlaTarget)

@@ -13,7 +13,7 @@ selectors as the pages' forms.
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -41,6 +41,7 @@ from .permissions import (
     access_asset,
     access_request,
     access_request_to_follow,
+    asset_editor_team_ids,
     assets_visible_to,
     can_create_asset,
     can_see_deal,
@@ -368,6 +369,13 @@ class DeliverSerializer(serializers.Serializer[Any]):
         default="",
         help_text=f"One of: {', '.join(AssetKind.values)}; by default the kind for the request's type.",
     )
+    asset_description = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=limits.DETAILS,
+        help_text="What sales read of the published asset; the request's details are never copied.",
+    )
     review_by = serializers.DateField(
         required=False, allow_null=True, default=None, help_text="Required to publish."
     )
@@ -449,6 +457,15 @@ class AssetSerializer(serializers.ModelSerializer[Asset]):
         required=False, default=AssetKind.OTHER, help_text=f"One of: {', '.join(AssetKind.values)}."
     )
 
+    internal_notes = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=limits.DETAILS,
+        help_text="The owning team's marketers only: null for everyone else (sales included).",
+    )
+    replaced_by = AssetSummarySerializer(read_only=True, allow_null=True)
+
     class Meta:
         model = Asset
         fields = [
@@ -456,6 +473,7 @@ class AssetSerializer(serializers.ModelSerializer[Asset]):
             "title",
             "kind",
             "description",
+            "internal_notes",
             "link",
             "products",
             "personas",
@@ -463,12 +481,52 @@ class AssetSerializer(serializers.ModelSerializer[Asset]):
             "team",
             "review_by",
             "needs_review",
+            "version",
             "reuse_count",
+            "view_count",
+            "download_count",
+            "retired_at",
+            "replaced_by",
+            "retirement_reason",
             "source_request",
             "created_at",
         ]
-        read_only_fields = ["owner", "team", "reuse_count", "source_request", "created_at"]
+        read_only_fields = [
+            "owner",
+            "team",
+            "version",
+            "reuse_count",
+            "view_count",
+            "download_count",
+            "retired_at",
+            "retirement_reason",
+            "source_request",
+            "created_at",
+        ]
         extra_kwargs = {"description": {"max_length": limits.DETAILS}}
+
+    def to_representation(self, instance: Asset) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not self._sees_internal_notes(instance):
+            data["internal_notes"] = None
+        return data
+
+    def _sees_internal_notes(self, asset: Asset) -> bool:
+        """``permissions.can_see_internal_notes``, its teams asked once per response (a list's rows share
+        the context)."""
+        context = cast(dict[str, Any], self.context)  # a plain dict, shared by a list's rows
+        if "internal_notes_teams" not in context:
+            user = request_user(context.get("request"))
+            context["internal_notes_teams"] = asset_editor_team_ids(user) if user is not None else set()
+        teams: set[int] | None = context["internal_notes_teams"]
+        return teams is None or asset.team_id in teams
+
+
+class AssetUpdateSerializer(AssetSerializer):
+    """PATCH: the asset's details. Its file and link change by a new version (on its page)."""
+
+    class Meta(AssetSerializer.Meta):
+        read_only_fields = [*AssetSerializer.Meta.read_only_fields, "link"]
 
 
 # --- Viewsets ------------------------------------------------------------------------------------
@@ -699,7 +757,7 @@ class RequestViewSet(
                 publish = services.AssetDraft(
                     title=d["asset_title"] or obj.title,
                     kind=d["asset_kind"],
-                    description=obj.details,
+                    description=d["asset_description"],
                     review_by=d["review_by"],
                     products=[obj.product],
                     personas=list(obj.personas.all()),
@@ -848,8 +906,21 @@ class RequestViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="The asset library (everyone signed in)"),
+    list=extend_schema(
+        summary="The asset library (everyone signed in)",
+        description="Assets in use by default; `state=retired` or `state=all` shows retired ones.",
+    ),
     create=extend_schema(summary="Publish an asset (PMMs and CMOs, to their own team)"),
+    partial_update=extend_schema(
+        summary="Edit an asset (the owning team's PMMs and CMO)",
+        request=AssetUpdateSerializer,
+        responses={
+            200: AssetSerializer,
+            400: OpenApiResponse(description="Invalid input (field errors)."),
+            403: OpenApiResponse(description="You may read this asset but not change it."),
+            404: OpenApiResponse(description="No such asset."),
+        },
+    ),
 )
 class AssetViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet[Asset]
@@ -862,7 +933,9 @@ class AssetViewSet(
     permission_classes = [HasRole]
     allowed_roles = EVERYONE
     filterset_class = AssetApiFilter
-    ordering_fields = ["reuse_count", "title", "review_by", "created_at"]
+    ordering_fields = ["reuse_count", "view_count", "download_count", "title", "review_by", "created_at"]
+    # Checked by ``HasRole`` before the body is read; the object's team is checked by ``access_asset``.
+    action_roles = {"partial_update": (Role.PMM, Role.CMO)}
 
     def may_create(self, user: User) -> bool:
         """Checked by ``HasRole`` before the body is read: a marketer on a team (the asset goes to it)."""
@@ -873,7 +946,7 @@ class AssetViewSet(
             return Asset.objects.none()
         return (
             assets_visible_to(self.request.user)
-            .select_related("owner", "team")
+            .select_related("owner", "team", "replaced_by")
             .prefetch_related("products", "personas")
             .order_by(*selectors.ASSET_ORDERINGS["reuse"])
         )
@@ -902,3 +975,32 @@ class AssetViewSet(
         except DjangoValidationError as error:
             raise _validation(error) from error
         return Response(self.get_serializer(asset).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:
+        """Edit an asset's details: who may is decided (403/404) before the body is read."""
+        user = request.user
+        try:
+            asset = access_asset(user=user, id=self.kwargs["pk"], action="edit")
+        except Http404 as error:
+            raise NotFound("No such asset.") from error
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from error
+        serializer = AssetUpdateSerializer(
+            asset, data=request.data, partial=True, context={"request": request}
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        changes = services.AssetChanges(
+            title=data.get("title"),
+            kind=data.get("kind"),
+            description=data.get("description"),
+            internal_notes=data.get("internal_notes"),
+            review_by=data.get("review_by"),
+            products=data.get("products"),
+            personas=data.get("personas"),
+        )
+        try:
+            services.asset_update(asset=asset, actor=user, changes=changes)
+        except DjangoValidationError as error:
+            raise _validation(error) from error
+        return Response(self.get_serializer(access_asset(user=user, id=asset.pk)).data)

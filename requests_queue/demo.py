@@ -1,5 +1,8 @@
 """Demo data of the requests_queue app for ``seed_demo``: a year of requests in every status, assets, ratings.
 
+Assets carry views and downloads; one in four has a second version (the first kept), and one in
+nine is retired, pointing to the asset before it as its replacement.
+
 Scale 1: about 150 requests over the last year for the one team; ``--scale N``
 multiplies them (spread over the teams). Everything goes in with ``bulk_create``.
 Idempotent: a team that already has requests is left alone.
@@ -20,6 +23,7 @@ from .models import (
     OPEN_STATUSES,
     Asset,
     AssetKind,
+    AssetVersion,
     EventKind,
     FollowVia,
     Notification,
@@ -166,14 +170,47 @@ def _seed_assets(
                 review_by=today
                 + timedelta(days=rng.randint(-60, -1) if n % 6 == 0 else rng.randint(30, 240)),
                 reuse_count=rng.randint(0, 12),
+                view_count=rng.randint(5, 120),
+                download_count=rng.randint(0, 40),
+                version=2 if n % 4 == 1 else 1,
             )
         )
     created = Asset.objects.bulk_create(assets)
+    _seed_versions_and_retirements(created, rng)
     through = Asset.products.through
     through.objects.bulk_create(
         [through(asset_id=a.pk, product_id=products[i % len(products)].pk) for i, a in enumerate(created)]
     )
     return created
+
+
+def _seed_versions_and_retirements(assets: list[Asset], rng: random.Random) -> None:
+    """Version rows for every asset (a second one for those at version 2); one in nine retired."""
+    now = timezone.now()
+    versions = []
+    for asset in assets:
+        first = asset.link if asset.version == 1 else f"{asset.link}-v1"
+        versions.append(AssetVersion(asset=asset, number=1, link=first, uploaded_by=asset.owner))
+        if asset.version == 2:
+            versions.append(
+                AssetVersion(
+                    asset=asset,
+                    number=2,
+                    link=asset.link,
+                    note="Refreshed proof points and pricing",
+                    uploaded_by=asset.owner,
+                )
+            )
+    AssetVersion.objects.bulk_create(versions)
+    retired = []
+    for n, asset in enumerate(assets):
+        if n % 9 == 8:
+            asset.retired_at = now - timedelta(days=rng.randint(3, 90))
+            asset.retired_by = asset.owner
+            asset.replaced_by = assets[n - 1]
+            asset.retirement_reason = "Superseded by the refreshed version."
+            retired.append(asset)
+    Asset.objects.bulk_update(retired, ["retired_at", "retired_by", "replaced_by", "retirement_reason"])
 
 
 def _seed_team(team: Team, org: DemoOrg, rng: random.Random) -> None:

@@ -214,7 +214,8 @@ class MyRequestFilter(django_filters.FilterSet):
 
 
 class AssetFilter(django_filters.FilterSet):
-    """``?sort=&q=&kind=&product=&review=`` over the library; ``review`` is ``due`` or ``fresh``."""
+    """``?sort=&q=&kind=&product=&review=&state=`` over the library; ``review`` is ``due`` or ``fresh``;
+    ``state`` is empty (the assets in use: retired ones are left out by default), ``retired`` or ``all``."""
 
     sort = django_filters.ChoiceFilter(choices=ASSET_SORTS, empty_label=None, method="sort_by", label="Sort")
     q = django_filters.CharFilter(method="search_text", label="Search", max_length=200)
@@ -231,9 +232,24 @@ class AssetFilter(django_filters.FilterSet):
         label="Review",
     )
 
+    state = django_filters.ChoiceFilter(
+        choices=[("retired", "Retired"), ("all", "In use and retired")],
+        empty_label="In use",
+        method="filter_state",
+        label="Show",
+    )
+
     class Meta:
         model = Asset
-        fields = ["sort", "q", "kind", "product", "review"]
+        fields = ["sort", "q", "kind", "product", "review", "state"]
+
+    def filter_queryset(self, queryset: QuerySet[Asset]) -> QuerySet[Asset]:
+        if not self.form.cleaned_data.get("state"):
+            queryset = queryset.filter(retired_at__isnull=True)
+        return super().filter_queryset(queryset)
+
+    def filter_state(self, queryset: QuerySet[Asset], name: str, value: str) -> QuerySet[Asset]:
+        return queryset.filter(retired_at__isnull=False) if value == "retired" else queryset
 
     def sort_by(self, queryset: QuerySet[Asset], name: str, value: str) -> QuerySet[Asset]:
         return queryset.order_by(*selectors.ASSET_ORDERINGS[value])

@@ -48,6 +48,12 @@ UPLOAD_HELP = (
 
 # The personas a picker offers, searched as the user types (``personas.views.PersonaOptionsView``).
 PERSONA_OPTIONS = reverse_lazy("personas:options")
+# The products an asset picker offers, likewise (``views.AssetProductOptionsView``).
+PRODUCT_OPTIONS = reverse_lazy("requests_queue:asset_product_options")
+DESCRIPTION_HELP = "What sales read: what it is, when to use it. Never a customer's deal details."
+INTERNAL_NOTES_HELP = (
+    "For your team's marketers only (sources, caveats, what to update): never shown to sales."
+)
 
 
 class DateInput(forms.DateInput):
@@ -117,7 +123,14 @@ class RequestForm(forms.Form):
         decimal_places=2,
         help_text="In your currency, without separators.",
     )
-    competitor = forms.CharField(max_length=120, required=False)
+    competitor = forms.CharField(
+        max_length=120,
+        required=False,
+        help_text="Pick one product marketing knows, or type a new name: they will see it proposed.",
+        # The known competitors are offered as the rep types (a list filled on first focus, so
+        # the form costs nothing more); a new name stays the rep's words, never a new record.
+        widget=forms.TextInput(attrs={"list": "competitor-options", "autocomplete": "off"}),
+    )
     deal_stage = forms.ChoiceField(choices=[("", "—"), *DealStage.choices], required=False)
     personas = forms.ModelMultipleChoiceField(
         queryset=Persona.objects.none(),
@@ -550,8 +563,18 @@ class DeliverForm(forms.Form):
     publish = forms.BooleanField(required=False, label="Publish it to the asset library (reusable work)")
     asset_title = forms.CharField(max_length=200, required=False, label="Asset title")
     asset_kind = forms.ChoiceField(choices=AssetKind.choices, required=False, label="Asset kind")
+    asset_description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=limits.DETAILS,
+        label="Asset description (what sales read)",
+        help_text="Written for every rep: the request's details (its account and deal) are never copied.",
+    )
     asset_products = forms.ModelMultipleChoiceField(
-        queryset=Product.objects.none(), required=False, label="Asset products"
+        queryset=Product.objects.none(),
+        required=False,
+        label="Asset products",
+        widget=TypeaheadSelectMultiple(url=PRODUCT_OPTIONS),
     )
     asset_personas = forms.ModelMultipleChoiceField(
         queryset=Persona.objects.none(),
@@ -599,13 +622,24 @@ class AssetForm(forms.Form):
     title = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"autofocus": True}))
     kind = forms.ChoiceField(choices=AssetKind.choices)
     description = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=limits.DETAILS
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=limits.DETAILS,
+        help_text=DESCRIPTION_HELP,
+    )
+    internal_notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=limits.DETAILS,
+        help_text=INTERNAL_NOTES_HELP,
     )
     link = forms.URLField(required=False, max_length=500, assume_scheme="https")
     file = forms.FileField(
         required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}), help_text=UPLOAD_HELP
     )
-    products = forms.ModelMultipleChoiceField(queryset=Product.objects.none(), required=False)
+    products = forms.ModelMultipleChoiceField(
+        queryset=Product.objects.none(), required=False, widget=TypeaheadSelectMultiple(url=PRODUCT_OPTIONS)
+    )
     personas = forms.ModelMultipleChoiceField(
         queryset=Persona.objects.none(), required=False, widget=TypeaheadSelectMultiple(url=PERSONA_OPTIONS)
     )
@@ -616,3 +650,45 @@ class AssetForm(forms.Form):
         self.fields["products"].queryset = product_choices()  # type: ignore[attr-defined]
         self.fields["personas"].queryset = persona_choices()  # type: ignore[attr-defined]
         self.fields["review_by"].initial = timezone.localdate() + timedelta(days=REVIEW_AFTER_DAYS)
+
+
+class AssetEditForm(AssetForm):
+    """The asset's details: its file and link change by uploading a new version (``AssetVersionForm``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["link"]
+        del self.fields["file"]
+        self.fields["title"].widget.attrs.pop("autofocus", None)
+
+
+class AssetVersionForm(forms.Form):
+    file = forms.FileField(
+        required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}), help_text=UPLOAD_HELP
+    )
+    link = forms.URLField(required=False, max_length=500, assume_scheme="https")
+    note = forms.CharField(max_length=limits.REASON, required=False, label="What changed")
+
+
+class AssetRetireForm(forms.Form):
+    replaced_by = forms.ModelChoiceField(
+        queryset=Asset.objects.none(),
+        required=False,
+        label="Replaced by",
+        help_text="A live asset of your team.",
+    )
+    reason = forms.CharField(
+        max_length=limits.REASON,
+        required=False,
+        help_text="Why it is retired (required when nothing replaces it).",
+    )
+
+    def __init__(self, *args: Any, asset: Asset, replacements: QuerySet[Asset], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["replaced_by"]
+        # Searched among the team's live assets as the PMM types: the library may hold thousands.
+        field.widget = TypeaheadSelect(
+            url=reverse("requests_queue:asset_replacement_options", args=[asset.pk]),
+            placeholder="Type the replacement's title…",
+        )
+        field.queryset = replacements  # type: ignore[attr-defined]  # (also gives the widget its choices)

@@ -462,6 +462,8 @@ class NotifyTopic(models.TextChoices):
     UPDATES = "updates", "Updates on requests I asked for, follow or work on"
     COMMENTS = "comments", "Comments on requests I asked for, follow or work on"
     MENTIONS = "mentions", "Someone mentions me (@name)"
+    # Not about a request: the weekly reminder of the assets one owns that are due for review.
+    ASSET_REVIEWS = "asset_reviews", "Assets I own that are due for review"
 
 
 class NotifyChannel(models.TextChoices):
@@ -602,7 +604,16 @@ class Asset(models.Model):
     """A reusable deliverable in the library (battlecard, deck, template, script…).
 
     Often born from a request; ``reuse_count`` counts the requests it answered
-    without new marketing work. Past ``review_by`` it is flagged for review.
+    without new marketing work, ``view_count`` and ``download_count`` how often its
+    page was opened and its file downloaded (conditional ``F()`` updates, never a
+    read-modify-write). Past ``review_by`` it is flagged for review, and its owner is
+    reminded (``AssetReviewReminder``).
+
+    ``description`` is sales-facing; ``internal_notes`` are for the owning team's
+    marketers only. ``link`` and ``file`` are those of the current version
+    (``version``); every version uploaded since is an ``AssetVersion``, kept and
+    downloadable. A retired asset (``retired_at``) is never suggested nor offered for
+    reuse, and points to its ``replaced_by`` when there is one.
     """
 
     title = models.CharField(max_length=200)
@@ -610,17 +621,34 @@ class Asset(models.Model):
     description = models.TextField(
         blank=True, max_length=limits.DETAILS, validators=[MaxLengthValidator(limits.DETAILS)]
     )
+    internal_notes = models.TextField(
+        blank=True,
+        max_length=limits.DETAILS,
+        validators=[MaxLengthValidator(limits.DETAILS)],
+        help_text="For the owning team's marketers only: never shown to sales.",
+    )
     link = models.URLField(max_length=500, blank=True)
     file = models.FileField(upload_to="requests/assets/%Y/%m/", blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="The number of the current version.")
     products = models.ManyToManyField("core.Product", blank=True, related_name="assets")
     personas = models.ManyToManyField("personas.Persona", blank=True, related_name="assets")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assets_owned")
     team = models.ForeignKey("core.Team", on_delete=models.PROTECT, related_name="assets")
     review_by = models.DateField()
     reuse_count = models.PositiveIntegerField(default=0)
+    view_count = models.PositiveIntegerField(default=0)
+    download_count = models.PositiveIntegerField(default=0)
     source_request = models.ForeignKey(
         Request, on_delete=models.SET_NULL, null=True, blank=True, related_name="published_assets"
     )
+    retired_at = models.DateTimeField(null=True, blank=True)
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    replaced_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces"
+    )
+    retirement_reason = models.CharField(max_length=limits.REASON, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -629,9 +657,26 @@ class Asset(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=AssetKind.values), name="rq_asset_kind_valid"),
             models.CheckConstraint(condition=~Q(link="") | ~Q(file=""), name="rq_asset_needs_link_or_file"),
-            *text_length_checks("rq_asset", {"description": limits.DETAILS}),
+            *text_length_checks(
+                "rq_asset", {"description": limits.DETAILS, "internal_notes": limits.DETAILS}
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="rq_asset_version_from_1"),
+            models.CheckConstraint(
+                condition=Q(replaced_by__isnull=True) | ~Q(replaced_by=F("id")),
+                name="rq_asset_not_replaced_by_itself",
+            ),
+            models.CheckConstraint(
+                condition=Q(replaced_by__isnull=True) | Q(retired_at__isnull=False),
+                name="rq_asset_replacement_only_when_retired",
+            ),
         ]
-        indexes = [models.Index(fields=["team", "review_by"], name="rq_asset_review_idx")]
+        indexes = [
+            models.Index(fields=["team", "review_by"], name="rq_asset_review_idx"),
+            # The review reminders: live assets by review date.
+            models.Index(
+                fields=["review_by"], condition=Q(retired_at__isnull=True), name="rq_asset_live_review_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -642,6 +687,74 @@ class Asset(models.Model):
     @property
     def needs_review(self) -> bool:
         return self.review_by < date.today()
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+
+class AssetVersion(models.Model):
+    """One version of an asset's deliverable (a file and/or a link), kept when a newer one is uploaded.
+
+    ``number`` counts from 1 per asset (the database keeps it unique); the asset's own
+    ``link``, ``file`` and ``version`` are those of its highest number.
+    """
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    file = models.FileField(upload_to="requests/assets/versions/%Y/%m/", blank=True)
+    link = models.URLField(max_length=500, blank=True)
+    note = models.CharField(max_length=limits.REASON, blank=True, help_text="What changed.")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["asset", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["asset", "number"], name="rq_asset_version_number_once"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="rq_asset_version_number_from_1"),
+            models.CheckConstraint(
+                condition=~Q(link="") | ~Q(file=""), name="rq_asset_version_needs_link_or_file"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset_id} v{self.number}"
+
+
+class ReviewReminderKind(models.TextChoices):
+    """Which review reminder: the week before the review-by date, or a week while it is overdue."""
+
+    DUE_SOON = "due_soon", "Due within a week"
+    OVERDUE = "overdue", "Overdue"
+
+
+class AssetReviewReminder(models.Model):
+    """That an asset's owner was reminded of its review, so each (asset, kind, period) is reminded once.
+
+    ``period`` is the review-by date for the reminder the week before it, the Monday of the
+    week for an overdue one: the unique constraint is the idempotency key of the beat task.
+    """
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="review_reminders")
+    kind = models.CharField(max_length=10, choices=ReviewReminderKind.choices)
+    period = models.DateField()
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["asset", "kind", "period"], name="rq_asset_reminder_once"),
+            models.CheckConstraint(
+                condition=Q(kind__in=ReviewReminderKind.values), name="rq_asset_reminder_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset_id} {self.kind} {self.period}"
 
 
 class SavedView(models.Model):

@@ -27,7 +27,10 @@ Files
     Files are only ever sent through these doors (``pmm_portal.core.files``), never from /media/.
 
 Assets
-    Everyone signed in reads the library; the owning team's PMMs and CMO change its assets.
+    Everyone signed in reads the library and downloads every version of an asset; the owning
+    team's PMMs and CMO (and administrators) edit, version, retire and un-retire its assets and
+    read its internal notes (``can_edit_asset``). A retired asset points to a replacement among
+    the live assets of the teams the user is on (``assets_linkable_by``).
 """
 
 from django.core.exceptions import PermissionDenied
@@ -38,7 +41,7 @@ from pmm_portal.core.models import Role, User
 from pmm_portal.core.selectors import teams_of
 
 from . import workflow
-from .models import OPEN_STATUSES, Asset, Request, RequestAttachment, RequestFollower
+from .models import OPEN_STATUSES, Asset, AssetVersion, Request, RequestAttachment, RequestFollower
 
 REQUEST_ACTIONS = workflow.PERMISSION_ACTIONS
 
@@ -190,7 +193,7 @@ def access_asset(*, user: User, id: int | str, action: str = "view") -> Asset:
     pk = _pk(id)
     asset = (
         assets_visible_to(user)
-        .select_related("owner", "team", "source_request")
+        .select_related("owner", "team", "source_request", "replaced_by", "retired_by")
         .prefetch_related("products", "personas")
         .filter(pk=pk)
         .first()
@@ -202,3 +205,39 @@ def access_asset(*, user: User, id: int | str, action: str = "view") -> Asset:
     if action != "view" and not can_edit_asset(user, asset):
         raise PermissionDenied("Only the owning team's product marketers change this asset.")
     return asset
+
+
+def can_see_internal_notes(user: User, asset: Asset) -> bool:
+    """An asset's internal notes are for those who change it (never sales, never another team)."""
+    return can_edit_asset(user, asset)
+
+
+def asset_editor_team_ids(user: User) -> set[int] | None:
+    """The teams whose assets ``user`` changes (and whose internal notes they read), in one query:
+    ``None`` for every team (administrators). For lists, where ``can_edit_asset`` per row would
+    cost a query a row."""
+    if user.is_portal_admin:
+        return None
+    if user.role not in (Role.PMM, Role.CMO):
+        return set()
+    return set(teams_of(user=user).values_list("pk", flat=True))
+
+
+def assets_linkable_by(user: User) -> QuerySet[Asset]:
+    """The live assets ``user`` may name as a retired asset's replacement: their teams' (all: admins)."""
+    if not getattr(user, "is_authenticated", False):
+        return Asset.objects.none()
+    live = Asset.objects.filter(retired_at__isnull=True)
+    if user.is_portal_admin:
+        return live
+    return live.filter(team__in=teams_of(user=user).values("pk"))
+
+
+def access_asset_version(*, user: User, asset_id: int | str, number: int | str) -> AssetVersion:
+    """Version ``number`` of asset ``asset_id``, for everyone who reads the library; else 404."""
+    asset = access_asset(user=user, id=asset_id)
+    found = _pk(number)
+    version = asset.versions.filter(number=found).first() if found is not None else None
+    if version is None:
+        raise Http404("No such version.")
+    return version

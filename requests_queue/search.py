@@ -2,7 +2,8 @@
 
 A request's document is its title, then its type, product, competitor and
 personas, then its details and delivery note; an asset's is its title, then its
-kind, products and personas, then its description. Saves and deletes re-index
+kind, products and personas, then its (sales-facing) description, with its state (live or
+retired: suggestions offer live assets only). Saves and deletes re-index
 through the signals below; bulk writes call ``search.index_ids`` themselves.
 """
 
@@ -41,7 +42,13 @@ def request_state(request: Request) -> str:
     return OPEN if request.status in OPEN_STATUSES else CLOSED
 
 
-ASSET_FIELDS = frozenset({"title", "description", "kind", "team"})
+ASSET_FIELDS = frozenset({"title", "description", "kind", "team", "retired_at"})
+# An asset's state in the index: the request form and triage offer live ones only.
+LIVE, RETIRED = "live", "retired"
+
+
+def asset_state(asset: Asset) -> str:
+    return RETIRED if asset.retired_at is not None else LIVE
 
 
 def request_document(request: Request) -> search.Document:
@@ -75,11 +82,13 @@ def asset_document(asset: Asset) -> search.Document:
                 *(p.name for p in asset.personas.all()),
             ]
         ),
+        # The sales-facing description only: internal notes are never indexed (snippets show the body).
         body=asset.description,
         team_id=asset.team_id,
         product_ids=[p.pk for p in products],
         type=ASSET_KIND_TYPES.get(asset.kind, ""),
-        meta=asset.get_kind_display(),
+        state=asset_state(asset),
+        meta=asset.get_kind_display() + (" · retired" if asset.retired_at is not None else ""),
         url=asset.get_absolute_url(),
     )
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import DateField, Prefetch, Q, QuerySet
+from django.db.models import Case, DateField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -19,7 +19,7 @@ from pmm_portal.core import search as ranking
 from pmm_portal.core.dates import month_end, month_start
 from pmm_portal.core.models import Role, Team, User
 from pmm_portal.core.queries import count_of
-from pmm_portal.core.selectors import teams_of
+from pmm_portal.core.selectors import product_choices, teams_of
 from timesheets import selectors as timesheet_selectors
 
 from . import search as request_search
@@ -28,6 +28,7 @@ from .models import (
     DEFAULT_SLA_DAYS,
     OPEN_STATUSES,
     Asset,
+    AssetVersion,
     EventKind,
     Notification,
     Request,
@@ -39,7 +40,7 @@ from .models import (
     SavedView,
     TriageRota,
 )
-from .permissions import assets_visible_to, can_act_on_request, visible_to
+from .permissions import assets_linkable_by, assets_visible_to, can_act_on_request, visible_to
 from .services.scoring import BudgetGauge
 from .services.sla import (
     CLOCK_FIELDS,
@@ -464,7 +465,8 @@ def suggestions(
 ) -> Suggestions:
     """Assets, past answers and open requests that may already answer what ``text`` asks.
 
-    Every library asset and every delivered or open request of any team is searched;
+    Every live library asset and every delivered or open request of any team is searched
+    (a retired asset never, even by its exact title);
     the product, type and competitor already chosen move matching ones up. Past and
     open requests of other reps show by title only: their details stay private.
     Three queries at most, whatever the data's size.
@@ -473,7 +475,11 @@ def suggestions(
         text,
         user=user,
         kinds=SUGGESTION_KINDS,
-        restrict={"request": Q(state__in=[request_search.OPEN, request_search.ANSWERED])},
+        restrict={
+            "request": Q(state__in=[request_search.OPEN, request_search.ANSWERED]),
+            # Every live asset (the library is open to everyone signed in); retired ones never.
+            "asset": Q(state=request_search.LIVE),
+        },
         boost=ranking.Boost(product_id=product_id, competitor=competitor, type=type),
         limit=limit * 3,
     )
@@ -538,13 +544,45 @@ ASSET_ORDERINGS = {
 
 
 def asset_library(*, user: User) -> QuerySet[Asset]:
-    """The library ``user`` reads, most reused first (``filters.AssetFilter`` narrows it)."""
+    """The library ``user`` reads, most reused first (``filters.AssetFilter`` narrows it: by
+    default to the live assets)."""
     return (
         assets_visible_to(user)
-        .select_related("owner", "team")
+        .select_related("owner", "team", "replaced_by")
         .prefetch_related("products", "personas")
         .order_by(*ASSET_ORDERINGS["reuse"])
     )
+
+
+def asset_versions(*, asset: Asset) -> list[AssetVersion]:
+    """Every recorded version of ``asset``, newest first, with who uploaded each (one query)."""
+    return list(asset.versions.select_related("uploaded_by").order_by("-number"))
+
+
+def asset_product_options(*, text: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Products whose name holds ``text``, for the asset form's type-ahead picker (names that start
+    with it first; an empty text lists the first few)."""
+    text = text.strip()[:100]
+    products = product_choices()
+    if text:
+        starts = Case(When(name__istartswith=text, then=Value(0)), default=Value(1))
+        products = products.filter(name__icontains=text).order_by(starts, "name", "pk")
+    return [{"value": p.pk, "text": p.name, "meta": p.team.name} for p in products[:limit]]
+
+
+def replacement_options(*, user: User, asset: Asset, text: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Live assets ``user`` may name as ``asset``'s replacement whose title holds ``text`` (never itself)."""
+    text = text.strip()[:200]
+    found = assets_linkable_by(user).exclude(pk=asset.pk)
+    if text:
+        starts = Case(When(title__istartswith=text, then=Value(0)), default=Value(1))
+        found = found.filter(title__icontains=text).order_by(starts, "title", "pk")
+    else:
+        found = found.order_by("-reuse_count", "title", "pk")
+    return [
+        {"value": a.pk, "text": a.title, "meta": f"{a.get_kind_display()} · v{a.version}"}
+        for a in found[:limit]
+    ]
 
 
 # What the page and the API say when an id names nothing the caller may pick.
@@ -553,8 +591,8 @@ NOT_AN_ASSET = "Pick an asset of the team's library."
 
 
 def reuse_choices(*, user: User, request: Request) -> QuerySet[Asset]:
-    """The assets that may answer ``request`` when triage marks it reused: its own team's library."""
-    return assets_visible_to(user).filter(team_id=request.team_id).order_by("title")
+    """The assets that may answer ``request`` when triage marks it reused: its own team's live library."""
+    return assets_visible_to(user).filter(team_id=request.team_id, retired_at__isnull=True).order_by("title")
 
 
 def asset_options(

@@ -1,4 +1,5 @@
-"""Background work of the requests queue: notifications (through the outbox), snoozes, priorities.
+"""Background work of the requests queue: notifications (through the outbox), snoozes, priorities,
+asset review reminders.
 
 Tasks take ids, call a service and are idempotent; the schedules are in ``pmm_portal/celery.py``.
 """
@@ -44,3 +45,9 @@ def refresh_priorities() -> int:
 def send_digests() -> int:
     """Every hour: the daily digests of the people whose digest hour it is where they are."""
     return services.digests_send()
+
+
+@shared_task(name="requests_queue.send_asset_review_reminders", acks_late=True)
+def send_asset_review_reminders() -> int:
+    """Daily: owners of assets due for review within a week, or overdue (each once per period)."""
+    return services.asset_review_reminders_send()

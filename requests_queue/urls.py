@@ -44,6 +44,21 @@ urlpatterns = [
     path("assets/", views.AssetLibraryView.as_view(), name="assets"),
     path("assets/new/", views.AssetCreateView.as_view(), name="asset_new"),
     path("assets/<int:pk>/", views.AssetDetailView.as_view(), name="asset_detail"),
+    path("assets/product-options/", views.AssetProductOptionsView.as_view(), name="asset_product_options"),
     path("assets/<int:pk>/reviewed/", views.AssetReviewedView.as_view(), name="asset_reviewed"),
+    path("assets/<int:pk>/edit/", views.AssetEditView.as_view(), name="asset_edit"),
+    path("assets/<int:pk>/versions/", views.AssetVersionUploadView.as_view(), name="asset_version_new"),
+    path("assets/<int:pk>/retire/", views.AssetRetireView.as_view(), name="asset_retire"),
+    path("assets/<int:pk>/unretire/", views.AssetUnretireView.as_view(), name="asset_unretire"),
+    path(
+        "assets/<int:pk>/replacement-options/",
+        views.AssetReplacementOptionsView.as_view(),
+        name="asset_replacement_options",
+    ),
     path("assets/<int:pk>/download/", views.AssetDownloadView.as_view(), name="asset_download"),
+    path(
+        "assets/<int:pk>/versions/<int:number>/download/",
+        views.AssetVersionDownloadView.as_view(),
+        name="asset_version_download",
+    ),
 ]

@@ -42,7 +42,10 @@ from pmm_portal.core.widgets import TypeaheadSelect
 from . import selectors, services, workflow
 from .filters import AssetFilter, InboxFilter, MyRequestFilter, QueueFilter
 from .forms import (
+    AssetEditForm,
     AssetForm,
+    AssetRetireForm,
+    AssetVersionForm,
     BulkForm,
     CancelForm,
     CommentForm,
@@ -58,12 +61,14 @@ from .forms import (
     TakeOnForm,
     TriageForm,
 )
-from .models import EventKind, NotifyTopic, Request, RequestStatus, RequestType
+from .models import Asset, EventKind, NotifyTopic, Request, RequestStatus, RequestType
 from .permissions import (
     access_asset,
+    access_asset_version,
     access_attachment,
     access_request,
     access_request_to_follow,
+    assets_linkable_by,
     assets_visible_to,
     can_act_on_request,
     can_create_asset,
@@ -1156,7 +1161,8 @@ class DeliverView(RequestActionView):
             publish = services.AssetDraft(
                 title=data["asset_title"] or obj.title,
                 kind=data["asset_kind"],
-                description=obj.details,
+                # What the PMM wrote for sales: never the request's details (the requester's deal).
+                description=data["asset_description"],
                 review_by=data["review_by"],
                 products=list(data["asset_products"]) or [obj.product],
                 personas=list(data["asset_personas"]),
@@ -1228,7 +1234,7 @@ class DeliveryDownloadView(RoleRequiredMixin, View):
 
 
 class AssetDownloadView(RoleRequiredMixin, View):
-    """An asset's file, for everyone who reads the library."""
+    """An asset's file (its current version's), for everyone who reads the library; counts a download."""
 
     allowed_roles = EVERYONE
 
@@ -1236,7 +1242,21 @@ class AssetDownloadView(RoleRequiredMixin, View):
         asset = access_asset(user=request.user, id=pk)
         if not asset.file:
             raise Http404("This asset has no file.")
+        services.asset_count_download(asset=asset, downloader=request.user)
         return private_file_response(asset.file)
+
+
+class AssetVersionDownloadView(RoleRequiredMixin, View):
+    """The file of one version of an asset (older ones included), for everyone who reads the library."""
+
+    allowed_roles = EVERYONE
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponseBase:
+        version = access_asset_version(user=request.user, asset_id=pk, number=number)
+        if not version.file:
+            raise Http404("This version has no file.")
+        services.asset_count_download(asset=version.asset, downloader=request.user)
+        return private_file_response(version.file)
 
 
 class AssetLibraryView(RoleRequiredMixin, View):
@@ -1265,20 +1285,183 @@ class AssetLibraryView(RoleRequiredMixin, View):
         )
 
 
+def _asset_context(user: User, asset: Asset, **forms: Form) -> dict[str, Any]:
+    """The asset page: the asset, its versions, and for those who change it the version and retire forms."""
+    may_edit = can_edit_asset(user, asset)
+    context: dict[str, Any] = {
+        "asset": asset,
+        "may_edit": may_edit,
+        # ``permissions.can_see_internal_notes`` is the same rule as editing: not asked twice.
+        "internal_notes_visible": may_edit,
+        "versions": selectors.asset_versions(asset=asset),
+        "next_review": timezone.localdate() + timedelta(days=180),
+    }
+    if may_edit:
+        context["version_form"] = forms.get("version_form") or AssetVersionForm()
+        if asset.retired_at is None:
+            context["retire_form"] = forms.get("retire_form") or AssetRetireForm(
+                asset=asset, replacements=assets_linkable_by(user).exclude(pk=asset.pk)
+            )
+    return context
+
+
 class AssetDetailView(RoleRequiredMixin, View):
+    """``/requests/assets/<id>/``: the asset, its current version and the older ones; counts a view."""
+
     allowed_roles = EVERYONE
 
     def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         user = request.user
         asset = access_asset(user=user, id=pk)
+        if services.asset_count_view(asset=asset, viewer=user):
+            asset.view_count += 1  # as the row now says
+        return render(request, "requests_queue/asset_detail.html", _asset_context(user, asset))
+
+
+def _asset_changes(data: dict[str, Any]) -> services.AssetChanges:
+    return services.AssetChanges(
+        title=data["title"],
+        kind=data["kind"],
+        description=data["description"],
+        internal_notes=data["internal_notes"],
+        review_by=data["review_by"],
+        products=list(data["products"]),
+        personas=list(data["personas"]),
+    )
+
+
+class AssetEditView(RoleRequiredMixin, View):
+    """``/requests/assets/<id>/edit/``: the owning team's marketers edit an asset's details."""
+
+    allowed_roles = PMM_AND_CMO
+    template_name = "requests_queue/asset_edit.html"
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        asset = access_asset(user=request.user, id=pk, action="edit")
+        form = AssetEditForm(
+            initial={
+                "title": asset.title,
+                "kind": asset.kind,
+                "description": asset.description,
+                "internal_notes": asset.internal_notes,
+                "review_by": asset.review_by,
+                "products": [p.pk for p in asset.products.all()],
+                "personas": [p.pk for p in asset.personas.all()],
+            }
+        )
+        return render(request, self.template_name, {"form": form, "asset": asset})
+
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        user = request.user
+        asset = access_asset(user=user, id=pk, action="edit")
+        form = AssetEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.asset_update(asset=asset, actor=user, changes=_asset_changes(form.cleaned_data))
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, "Saved.")
+                return HttpResponseRedirect(asset.get_absolute_url())
+        return render(request, self.template_name, {"form": form, "asset": asset}, status=400)
+
+
+class AssetVersionUploadView(RoleRequiredMixin, View):
+    """POST ``/requests/assets/<id>/versions/``: a new version becomes the current one; older ones stay."""
+
+    allowed_roles = PMM_AND_CMO
+
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        user = request.user
+        asset = access_asset(user=user, id=pk, action="edit")
+        form = AssetVersionForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                version = services.asset_upload_version(
+                    asset=asset, actor=user, file=data["file"], link=data["link"], note=data["note"]
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(
+                    request, f"Version {version.number} is the current one; older ones are kept."
+                )
+                return HttpResponseRedirect(asset.get_absolute_url())
         return render(
             request,
             "requests_queue/asset_detail.html",
-            {
-                "asset": asset,
-                "may_edit": can_edit_asset(user, asset),
-                "next_review": timezone.localdate() + timedelta(days=180),
-            },
+            _asset_context(user, asset, version_form=form),
+            status=400,
+        )
+
+
+class AssetRetireView(RoleRequiredMixin, View):
+    """POST ``/requests/assets/<id>/retire/``: no longer suggested; points to its replacement."""
+
+    allowed_roles = PMM_AND_CMO
+
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        user = request.user
+        asset = access_asset(user=user, id=pk, action="edit")
+        form = AssetRetireForm(
+            request.POST, asset=asset, replacements=assets_linkable_by(user).exclude(pk=asset.pk)
+        )
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.asset_retire(
+                    asset=asset, actor=user, replaced_by=data["replaced_by"], reason=data["reason"]
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, "Retired: it is no longer suggested to sales.")
+                return HttpResponseRedirect(asset.get_absolute_url())
+        return render(
+            request,
+            "requests_queue/asset_detail.html",
+            _asset_context(user, asset, retire_form=form),
+            status=400,
+        )
+
+
+class AssetUnretireView(RoleRequiredMixin, View):
+    """POST ``/requests/assets/<id>/unretire/``: back in the library and the suggestions."""
+
+    allowed_roles = PMM_AND_CMO
+
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        user = request.user
+        asset = access_asset(user=user, id=pk, action="edit")
+        try:
+            services.asset_unretire(asset=asset, actor=user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Back in the library: it is suggested again.")
+        return HttpResponseRedirect(asset.get_absolute_url())
+
+
+class AssetProductOptionsView(RoleRequiredMixin, View):
+    """``/requests/assets/product-options/?q=``: the asset forms' product picker (JSON)."""
+
+    allowed_roles = PMM_AND_CMO
+
+    def get(self, request: AuthenticatedHttpRequest) -> JsonResponse:
+        return JsonResponse({"results": selectors.asset_product_options(text=request.GET.get("q", ""))})
+
+
+class AssetReplacementOptionsView(RoleRequiredMixin, View):
+    """``/requests/assets/<id>/replacement-options/?q=``: the retire form's replacement picker (JSON)."""
+
+    allowed_roles = PMM_AND_CMO
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
+        user = request.user
+        asset = access_asset(user=user, id=pk, action="edit")
+        return JsonResponse(
+            {"results": selectors.replacement_options(user=user, asset=asset, text=request.GET.get("q", ""))}
         )
 
 
@@ -1324,6 +1507,7 @@ class AssetCreateView(RoleRequiredMixin, View):
                     title=data["title"],
                     kind=data["kind"],
                     description=data["description"],
+                    internal_notes=data["internal_notes"],
                     link=data["link"],
                     file=data["file"] or "",
                     review_by=data["review_by"],

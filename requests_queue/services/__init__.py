@@ -3,7 +3,9 @@
 - ``lifecycle``: submission, "me too", and every move of the state machine (the table is ``requests_queue.workflow``);
 - ``scoring``: triage scores, the priority formula, the quadrant advice and the one-off budget gauge;
 - ``notifications``: request events (the transactional outbox), in-app and email notifications;
-- ``assets``: the asset library, and the file rules assets and requests share;
+- ``assets``: the asset library (publish, edit, versions, retirement, view and download counts), and the
+  file rules assets and requests share;
+- ``asset_reviews``: the weekly review reminders to asset owners;
 - ``sla``: each team's service levels and each request's clock and SLA state;
 - ``triage``: the scores and the triage decision in one step.
 
@@ -12,18 +14,26 @@ the services enqueue tasks by name through ``pmm_portal.core.background``.
 """
 
 from ..workflow import RequestError
+from .asset_reviews import REVIEW_NOTICE_DAYS, asset_review_reminders_send, due_review_of
 from .assets import (
     ALLOWED_ATTACHMENT_EXTENSIONS,
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
     REUSABLE_SCORE,
     REVIEW_AFTER_DAYS,
+    AssetChanges,
     AssetDraft,
+    asset_count_download,
+    asset_count_view,
     asset_create,
     asset_kind_for,
     asset_mark_reviewed,
     asset_publish,
+    asset_retire,
     asset_team_for,
+    asset_unretire,
+    asset_update,
+    asset_upload_version,
     validate_attachment,
 )
 from .bulk import BULK_ACTIONS, MAX_BULK, BulkOutcome, bulk_summary, request_bulk, request_bulk_undo
@@ -135,12 +145,14 @@ __all__ = [
     "PRIORITY_HELP",
     "REUSABLE_SCORE",
     "REVIEW_AFTER_DAYS",
+    "REVIEW_NOTICE_DAYS",
     "SCORE_ONLY",
     "SNOOZE_DAYS",
     "TAKE_ON_LATE_REASON",
     "TRIAGEABLE",
     "UNDO_SECONDS",
     "Advice",
+    "AssetChanges",
     "AssetDraft",
     "BudgetGauge",
     "BulkOutcome",
@@ -150,11 +162,18 @@ __all__ = [
     "RequestError",
     "SlaClock",
     "SlaState",
+    "asset_count_download",
+    "asset_count_view",
     "asset_create",
     "asset_kind_for",
     "asset_mark_reviewed",
     "asset_publish",
+    "asset_retire",
+    "asset_review_reminders_send",
     "asset_team_for",
+    "asset_unretire",
+    "asset_update",
+    "asset_upload_version",
     "bulk_summary",
     "check_due_date",
     "compute_priority",
@@ -164,6 +183,7 @@ __all__ = [
     "digest_settings_of",
     "digests_send",
     "due_date_note",
+    "due_review_of",
     "event_notify",
     "event_text",
     "notifications_mark_read",

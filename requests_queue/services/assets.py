@@ -1,23 +1,31 @@
-"""The asset library: publishing reusable deliverables, their reviews, and the files they (and requests) carry.
+"""The asset library: publishing reusable deliverables, editing, versioning and retiring them, their
+reviews and how often they are read, and the files they (and requests) carry.
 
 The rules of both doors live here: which team a new asset belongs to
 (``asset_team_for``), what kind an asset born from a request is by default
-(``asset_kind_for``), which files are accepted (``validate_attachment``).
+(``asset_kind_for``), which files are accepted (``validate_attachment``), who may
+change an asset (``permissions.can_edit_asset``, checked again here) and what a
+retired asset may point to (``permissions.assets_linkable_by``).
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
 
 from pmm_portal.core.dates import today_in
 from pmm_portal.core.files import FAMILIES, content_matches_extension
 from pmm_portal.core.models import Product, Team, User
 from pmm_portal.core.selectors import teams_of
 
-from ..models import Asset, AssetKind, Request, RequestType
+from .. import limits
+from ..models import Asset, AssetKind, AssetVersion, Request, RequestType
+from ..permissions import assets_linkable_by, can_edit_asset
 from ..workflow import RequestError
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -117,7 +125,11 @@ def asset_kind_for(request_type: str) -> str:
 
 @dataclass
 class AssetDraft:
-    """What delivering needs to publish an asset to the library (``review_by`` is required)."""
+    """What delivering needs to publish an asset to the library (``review_by`` is required).
+
+    ``description`` is what sales read: the PMM writes it; a request's details (the
+    requester's account and deal) are never copied into it.
+    """
 
     title: str
     kind: str
@@ -135,6 +147,7 @@ def asset_publish(
     title: str,
     kind: str,
     description: str = "",
+    internal_notes: str = "",
     link: str = "",
     file: UploadedFile[bytes] | str = "",
     review_by: date | None,
@@ -165,6 +178,7 @@ def asset_publish(
         title=title.strip(),
         kind=kind,
         description=description.strip(),
+        internal_notes=internal_notes.strip(),
         link=link,
         file=file,
         owner=actor,
@@ -172,6 +186,7 @@ def asset_publish(
         review_by=review_by,
         source_request=source_request,
     )
+    AssetVersion.objects.create(asset=asset, number=1, file=asset.file, link=link, uploaded_by=actor)
     if products:
         asset.products.set(products)
     if personas:
@@ -181,6 +196,7 @@ def asset_publish(
 
 def asset_mark_reviewed(*, asset: Asset, actor: User, review_by: date) -> Asset:
     """The owner confirms the asset is still right and sets the next review date."""
+    _require_editor(actor, asset)
     if review_by <= today_in(asset.team):
         raise RequestError({"review_by": "Pick a review-by date in the future."})
     asset.review_by = review_by
@@ -194,6 +210,7 @@ def asset_create(
     title: str,
     kind: str,
     description: str = "",
+    internal_notes: str = "",
     link: str = "",
     file: UploadedFile[bytes] | str = "",
     review_by: date | None,
@@ -210,9 +227,181 @@ def asset_create(
         title=title,
         kind=kind,
         description=description,
+        internal_notes=internal_notes,
         link=link,
         file=file,
         review_by=review_by,
         products=products,
         personas=personas,
     )
+
+
+# --- Governance: edit, versions, retirement, counts ---------------------------------------------
+
+
+def _require_editor(actor: User, asset: Asset) -> None:
+    if not can_edit_asset(actor, asset):
+        raise PermissionDenied("Only the owning team's product marketers change this asset.")
+
+
+@dataclass
+class AssetChanges:
+    """What an edit changes (``None``: left as it is). The file and link change by a new version."""
+
+    title: str | None = None
+    kind: str | None = None
+    description: str | None = None
+    internal_notes: str | None = None
+    review_by: date | None = None
+    products: Sequence[Product] | None = None
+    personas: Sequence[object] | None = None
+
+
+@transaction.atomic
+def asset_update(*, asset: Asset, actor: User, changes: AssetChanges) -> Asset:
+    """Edit an asset's title, kind, sales-facing description, internal notes, review date and tags.
+
+    A review-by date is checked only when it changes (an overdue asset may be edited
+    without being reviewed). The search index follows through the model's signals.
+    """
+    _require_editor(actor, asset)
+    errors: dict[str, str] = {}
+    if changes.title is not None and not changes.title.strip():
+        errors["title"] = "Give the asset a title sales will recognise."
+    if changes.kind is not None and changes.kind not in AssetKind.values:
+        errors["kind"] = "Pick the kind of asset."
+    for name in ("description", "internal_notes"):
+        value = getattr(changes, name)
+        if value is not None and len(value.strip()) > limits.DETAILS:
+            errors[name] = f"Keep it under {limits.DETAILS} characters."
+    if (
+        changes.review_by is not None
+        and changes.review_by != asset.review_by
+        and changes.review_by <= today_in(asset.team)
+    ):
+        errors["review_by"] = "Pick a review-by date in the future."
+    if errors:
+        raise RequestError(errors)
+    fields = []
+    for name in ("title", "kind", "description", "internal_notes", "review_by"):
+        value = getattr(changes, name)
+        if value is None:
+            continue
+        setattr(asset, name, value.strip() if isinstance(value, str) else value)
+        fields.append(name)
+    if fields:
+        asset.save(update_fields=[*fields, "updated_at"])
+    if changes.products is not None:
+        asset.products.set(changes.products)
+    if changes.personas is not None:
+        asset.personas.set(changes.personas)  # type: ignore[arg-type]
+    return asset
+
+
+@transaction.atomic
+def asset_upload_version(
+    *,
+    asset: Asset,
+    actor: User,
+    file: UploadedFile[bytes] | None = None,
+    link: str = "",
+    note: str = "",
+) -> AssetVersion:
+    """A new version of the deliverable becomes the asset's current one; every older one is kept.
+
+    The asset's row is locked while the next number is taken, so two uploads at once get
+    two numbers (the unique constraint on ``(asset, number)`` backs it). An asset from
+    before versions (no rows yet) first gets its current deliverable recorded as its version.
+    """
+    _require_editor(actor, asset)
+    if not link and not file:
+        raise RequestError({"file": "Attach the new file or paste a link to the new version."})
+    if len(note) > limits.REASON:
+        raise RequestError({"note": f"Keep the note under {limits.REASON} characters."})
+    if file is not None:
+        try:
+            validate_attachment(file)
+        except RequestError as error:
+            raise RequestError({"file": error.messages}) from error
+    locked = Asset.objects.select_for_update().get(pk=asset.pk)
+    last = locked.versions.aggregate(last=Max("number"))["last"]
+    if last is None:
+        AssetVersion.objects.create(
+            asset=locked, number=locked.version, file=locked.file, link=locked.link, uploaded_by=locked.owner
+        )
+        last = locked.version
+    version = AssetVersion.objects.create(
+        asset=locked,
+        number=max(last, locked.version) + 1,
+        file=file or "",
+        link=link,
+        note=note.strip(),
+        uploaded_by=actor,
+    )
+    asset.version, asset.link, asset.file = version.number, version.link, version.file
+    asset.save(update_fields=["version", "link", "file", "updated_at"])
+    return version
+
+
+@transaction.atomic
+def asset_retire(*, asset: Asset, actor: User, replaced_by: Asset | None = None, reason: str = "") -> Asset:
+    """Retire an asset: it is no longer suggested nor offered for reuse, and points to its replacement.
+
+    The replacement is a live asset of one of ``actor``'s teams, never the asset itself;
+    without one, a reason is required (never a dead end for the rep who finds it). Assets
+    that pointed to this one now point to its replacement.
+    """
+    _require_editor(actor, asset)
+    if asset.retired_at is not None:
+        raise RequestError("This asset is already retired.")
+    reason = reason.strip()
+    errors: dict[str, str] = {}
+    if replaced_by is not None and (
+        replaced_by.pk == asset.pk or not assets_linkable_by(actor).filter(pk=replaced_by.pk).exists()
+    ):
+        errors["replaced_by"] = "Pick another live asset of your team's library."
+    if replaced_by is None and not reason:
+        errors["reason"] = "Say why it is retired, or pick the asset that replaces it."
+    if len(reason) > limits.REASON:
+        errors["reason"] = f"Keep the reason under {limits.REASON} characters."
+    if errors:
+        raise RequestError(errors)
+    asset.retired_at = timezone.now()
+    asset.retired_by = actor
+    asset.replaced_by = replaced_by
+    asset.retirement_reason = reason
+    asset.save(update_fields=["retired_at", "retired_by", "replaced_by", "retirement_reason", "updated_at"])
+    if replaced_by is not None:
+        Asset.objects.filter(replaced_by=asset).exclude(pk=replaced_by.pk).update(replaced_by=replaced_by)
+    return asset
+
+
+@transaction.atomic
+def asset_unretire(*, asset: Asset, actor: User) -> Asset:
+    """Bring a retired asset back to the library (and to the suggestions)."""
+    _require_editor(actor, asset)
+    if asset.retired_at is None:
+        raise RequestError("This asset is not retired.")
+    asset.retired_at = None
+    asset.retired_by = None
+    asset.replaced_by = None
+    asset.retirement_reason = ""
+    asset.save(update_fields=["retired_at", "retired_by", "replaced_by", "retirement_reason", "updated_at"])
+    return asset
+
+
+def asset_count_view(*, asset: Asset, viewer: User) -> bool:
+    """Count one view of the asset's page; its owner's own visits do not count. True when counted.
+
+    A conditional ``F()`` update: many readers at once each add one, nobody's count is lost.
+    """
+    if viewer.pk == asset.owner_id:
+        return False
+    return bool(Asset.objects.filter(pk=asset.pk).update(view_count=F("view_count") + 1))
+
+
+def asset_count_download(*, asset: Asset, downloader: User) -> bool:
+    """Count one download of the asset (any version); its owner's own downloads do not count."""
+    if downloader.pk == asset.owner_id:
+        return False
+    return bool(Asset.objects.filter(pk=asset.pk).update(download_count=F("download_count") + 1))

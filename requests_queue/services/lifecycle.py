@@ -192,8 +192,14 @@ def request_self_serve(
         raise RequestError({"title": "Say in a few words what you needed."})
     if answered_by_request is not None and answered_by_request.status != S.DELIVERED:
         raise RequestError("Only a delivered request can answer yours.")
+    if asset is not None and asset.retired_at is not None:
+        raise RequestError("This asset was retired: pick the one that replaces it.")
     if asset is None and answered_by_request is not None:
-        asset = answered_by_request.published_assets.order_by("-reuse_count").first()
+        asset = (
+            answered_by_request.published_assets.filter(retired_at__isnull=True)
+            .order_by("-reuse_count")
+            .first()
+        )
     now = timezone.now()
     request = Request(
         requester=requester,
@@ -649,7 +655,8 @@ def request_deliver(
             team_id=request.team_id,
             title=publish.title or request.title,
             kind=publish.kind or asset_kind_for(request.type),
-            description=publish.description or request.details,
+            # What sales read: only what the PMM wrote for them, never the requester's details.
+            description=publish.description,
             link=link,
             file=request.delivery_file.name or "",
             review_by=publish.review_by,
@@ -665,6 +672,8 @@ def request_mark_reused(*, request: Request, actor: User, asset: Asset, message:
     """Answer with an existing asset (→ ``reused``); the asset's reuse count goes up."""
     request = _lock(request)
     workflow.check(request, "reuse")
+    if asset.retired_at is not None:
+        raise RequestError({"asset": "This asset was retired: pick the one that replaces it."})
     request.reused_asset = asset
     request.snoozed_until = None
     fields = ["reused_asset", "status", "closed_at", "snoozed_until", "updated_at", *_acknowledge(request)]

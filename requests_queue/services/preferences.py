@@ -41,6 +41,8 @@ DEFAULT_CHANNELS: dict[str, str] = {
     T.UPDATES: C.EMAIL,
     T.COMMENTS: C.EMAIL,
     T.MENTIONS: C.EMAIL,
+    # Weekly at most (``asset_reviews``): email, or the app only (the library's "review due" flag).
+    T.ASSET_REVIEWS: C.EMAIL,
 }
 DEFAULT_DIGEST_HOUR = 8
 DIGEST_LIMIT = 200  # notices in one digest (the rest wait for the next)
