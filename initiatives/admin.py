@@ -3,6 +3,7 @@ from django.contrib import admin
 from .models import (
     FocusSlot,
     Initiative,
+    Learning,
     Milestone,
     MonthlyReview,
     ReviewOutcome,
@@ -10,6 +11,7 @@ from .models import (
     SentReminder,
     StatusUpdate,
     Win,
+    WinPromotion,
 )
 
 
@@ -71,7 +73,24 @@ class WinAdmin(admin.ModelAdmin[Win]):
     list_filter = ["team"]
     search_fields = ["title", "impact"]
     list_select_related = ["owner", "team"]
-    raw_id_fields = ["owner", "initiative", "request"]
+    raw_id_fields = ["owner", "initiative", "request", "promoted_by"]
+    filter_horizontal = ["shared_with"]
+
+
+@admin.register(WinPromotion)
+class WinPromotionAdmin(admin.ModelAdmin[WinPromotion]):
+    list_display = ["win", "promoted_at", "promoted_by", "withdrawn_at", "mailed_at"]
+    list_select_related = ["win", "promoted_by"]
+    raw_id_fields = ["win", "promoted_by", "withdrawn_by"]
+
+
+@admin.register(Learning)
+class LearningAdmin(admin.ModelAdmin[Learning]):
+    list_display = ["title", "owner", "team", "date", "result"]
+    list_filter = ["result", "team"]
+    search_fields = ["title", "hypothesis", "lesson"]
+    list_select_related = ["owner", "team"]
+    raw_id_fields = ["owner", "initiative"]
 
 
 @admin.register(SentReminder)

@@ -1,4 +1,5 @@
-"""Demo data of the initiatives app for ``seed_demo``: plans, time, reviews and wins.
+"""Demo data of the initiatives app for ``seed_demo``: plans, time, reviews, wins (about half of them
+promoted to sales, some to other teams too) and a learning log.
 
 Scale 1 gives every PMM a year of history; scale 100 gives about fifty PMMs five
 years. Everything is written with ``bulk_create`` so the large scale takes minutes.
@@ -29,12 +30,15 @@ from .models import (
     FocusSlot,
     Initiative,
     InitiativeStatus,
+    Learning,
+    LearningResult,
     Milestone,
     MonthlyReview,
     Outcome,
     ReviewOutcome,
     StatusUpdate,
     Win,
+    WinPromotion,
 )
 
 BATCH = 2000
@@ -144,6 +148,67 @@ LEARNINGS = [
     "One-off requests crept to 20 % of my time; scoring them for reuse made the answer to most of them an existing asset.",
     "The partner channel needs shorter material: one page, the margin story first.",
 ]
+HEADLINES = [
+    "Lead with the buyer's worry, not the feature list: it works.",
+    "The ROI case got the CFO to sign: use it in every late-stage deal.",
+    "Partners close on their own when the kit is one page.",
+    "Reference calls shorten the last mile: ask for one early.",
+]
+QUOTES = [
+    "You were the only vendor who understood how we actually buy.",
+    "The business case made the decision easy for our finance team.",
+    "Your team answered our security questions before we asked them.",
+    "",
+]
+# (title, hypothesis, tried, measure, result, what happened, lesson)
+EXPERIMENTS: list[tuple[str, str, str, str, str, str, str]] = [
+    (
+        "Objection-first battlecard",
+        "Reps use a battlecard that opens with the buyer's top objection more than a feature list.",
+        "Two versions of the {rival} battlecard, one per region, for four weeks.",
+        "Battlecard views per opportunity and rep feedback",
+        LearningResult.CONFIRMED,
+        "The objection-first card was opened in 3× as many opportunities.",
+        "Open every battlecard with the objection; features go last.",
+    ),
+    (
+        "Shorter SDR emails",
+        "Emails under 80 words get more replies from IT directors.",
+        "A/B test of five templates, short against long, in two regions.",
+        "Reply rate",
+        LearningResult.CONFIRMED,
+        "Reply rate 6.1 % against 3.8 %.",
+        "Keep first-touch emails under 80 words; move proof to the second touch.",
+    ),
+    (
+        "Webinar for partner recruitment",
+        "A webinar recruits more resellers than one-to-one calls.",
+        "One webinar for 40 partners against ten calls.",
+        "Partners signed up within a month",
+        LearningResult.REFUTED,
+        "Two partners signed after the webinar, five after the calls.",
+        "Partners want a conversation about margin: keep recruiting one to one.",
+    ),
+    (
+        "ROI calculator in the proposal",
+        "Deals with an ROI calculation close faster in the late stage.",
+        "Added the calculator to {product} proposals above €50k for a quarter.",
+        "Days from proposal to signature",
+        LearningResult.INCONCLUSIVE,
+        "Too few deals closed to tell (seven); the trend is slightly faster.",
+        "Run it another quarter before drawing a conclusion.",
+    ),
+    (
+        "Pricing page without a contact form",
+        "Showing prices without a form increases demo requests.",
+        "Removed the form from the {product} pricing page for six weeks.",
+        "Demo requests per week",
+        LearningResult.CONFIRMED,
+        "Demo requests up 18 %; lead quality unchanged.",
+        "Publish prices openly; qualify in the demo instead.",
+    ),
+]
+
 UPDATE_MESSAGES = {
     InitiativeStatus.ON_TRACK: "Milestone met; next step scheduled with sales.",
     InitiativeStatus.AT_RISK: "Waiting on product for the pricing numbers; may slip a week.",
@@ -163,6 +228,9 @@ class _Rows:
     entries: list[TimeEntry] = field(default_factory=list)
     reviews: list[tuple[MonthlyReview, list[ReviewOutcome]]] = field(default_factory=list)
     wins: list[Win] = field(default_factory=list)
+    # (index in wins, when promoted, ids of the other teams shared with)
+    promotions: list[tuple[int, datetime, list[int]]] = field(default_factory=list)
+    learnings: list[Learning] = field(default_factory=list)
 
 
 def seed(org: DemoOrg) -> None:
@@ -205,6 +273,7 @@ def _plan_pmm(
             rows.slots.append(FocusSlot(owner=pmm, month=month, rank=rank, initiative=initiative))
         for monday in _weeks_logged_in(month, today):
             _log_week(rows, pmm, monday, focus, requests, rng)
+        first_win = len(rows.wins)
         for _ in range(rng.choice([0, 1, 1, 2])):
             initiative = rng.choice(focus)
             day = min(month + timedelta(days=rng.randrange(0, 28)), today)
@@ -221,6 +290,8 @@ def _plan_pmm(
                     request_id=rng.choice(requests) if requests and rng.random() < 0.3 else None,
                 )
             )
+        _log_learnings(rows, pmm, team, focus, products, month, today, rng)
+        _promote_wins(rows, org, team, first_win, today, rng)
         if month == this_month:
             break
         # Close the month: outcomes, learnings, and who carries over.
@@ -276,6 +347,55 @@ def _plan_pmm(
                     created_at=_aware(today - timedelta(days=2)),
                 )
             )
+
+
+def _log_learnings(
+    rows: _Rows,
+    pmm: User,
+    team: Team,
+    focus: list[Initiative],
+    products: list[Product],
+    month: date,
+    today: date,
+    rng: random.Random,
+) -> None:
+    """An experiment or two a month, most of them on one of the top 3."""
+    for _ in range(rng.choice([0, 1, 1, 2])):
+        day = min(month + timedelta(days=rng.randrange(0, 28)), today)
+        title, hypothesis, tried, measure, result, notes, lesson = rng.choice(EXPERIMENTS)
+        words = {"rival": rng.choice(RIVALS), "product": products[0].name}
+        rows.learnings.append(
+            Learning(
+                team=team,
+                owner=pmm,
+                initiative=rng.choice(focus) if rng.random() < 0.85 else None,
+                date=day,
+                title=title,
+                hypothesis=hypothesis,
+                tried=tried.format(**words),
+                measure=measure,
+                result=result,
+                result_notes=notes,
+                lesson=lesson,
+            )
+        )
+
+
+def _promote_wins(rows: _Rows, org: DemoOrg, team: Team, first: int, today: date, rng: random.Random) -> None:
+    """About half of the month's wins (``rows.wins[first:]``) are promoted to sales, days after they happened."""
+    others = [t.pk for t in org.teams if t.pk != team.pk]
+    for index in range(first, len(rows.wins)):
+        win = rows.wins[index]
+        if rng.random() >= 0.5:
+            continue
+        day = min(win.date + timedelta(days=rng.randrange(0, 4)), today)
+        win.shared_with_sales = True
+        win.headline = rng.choice(HEADLINES)
+        win.quote = rng.choice(QUOTES)
+        win.promoted_at = _aware(day)
+        win.promoted_by = win.owner
+        shared = [team.pk, *([rng.choice(others)] if others and rng.random() < 0.4 else [])]
+        rows.promotions.append((index, win.promoted_at, shared))
 
 
 FRIDAY = 4
@@ -424,3 +544,22 @@ def _write(rows: _Rows) -> None:
     for win in rows.wins:
         win.initiative_id = win.initiative.pk if win.initiative else None
     Win.objects.bulk_create(rows.wins, batch_size=BATCH)
+    WinPromotion.objects.bulk_create(
+        [
+            WinPromotion(win=rows.wins[index], promoted_by=rows.wins[index].owner, promoted_at=moment)
+            for index, moment, _teams in rows.promotions
+        ],
+        batch_size=BATCH,
+    )
+    shared = Win.shared_with.through
+    shared.objects.bulk_create(
+        [
+            shared(win_id=rows.wins[index].pk, team_id=team_id)
+            for index, _moment, teams in rows.promotions
+            for team_id in teams
+        ],
+        batch_size=BATCH,
+    )
+    for learning in rows.learnings:
+        learning.initiative_id = learning.initiative.pk if learning.initiative else None
+    Learning.objects.bulk_create(rows.learnings, batch_size=BATCH)

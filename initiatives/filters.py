@@ -1,5 +1,6 @@
 """Search, filters and sorting of the initiative and win lists, shared by the pages and the API."""
 
+import datetime as dt
 from functools import cache
 from typing import Any
 
@@ -9,9 +10,10 @@ from django.db.models import Q, QuerySet
 
 from pmm_portal.core.dates import add_months, parse_month
 from pmm_portal.core.http import request_user
-from pmm_portal.core.models import Role, User
+from pmm_portal.core.models import Role, Team, User
+from pmm_portal.core.selectors import home_team
 
-from .models import Initiative, InitiativeStatus, MonthlyReview, Win
+from .models import Initiative, InitiativeStatus, Learning, LearningResult, MonthlyReview, Win
 from .permissions import visible_teams
 
 INITIATIVE_SORTS = {
@@ -105,7 +107,7 @@ class InitiativeFilter(OwnerFilterMixin):
 
 
 class WinFilter(OwnerFilterMixin):
-    """``?q=&owner=&month=YYYY-MM&team=&date_from=&date_to=&initiative=&request=&sort=``."""
+    """``?q=&owner=&month=YYYY-MM&team=&date_from=&date_to=&initiative=&request=&promoted=yes|no&sort=``."""
 
     q = django_filters.CharFilter(method="search", label="Search", max_length=100)
     month = django_filters.CharFilter(
@@ -115,13 +117,22 @@ class WinFilter(OwnerFilterMixin):
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", widget=forms.HiddenInput)
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", widget=forms.HiddenInput)
     initiative = django_filters.NumberFilter(field_name="initiative_id", widget=forms.HiddenInput)
+    promoted = django_filters.ChoiceFilter(
+        method="by_promotion",
+        choices=[("yes", "Promoted"), ("no", "Not promoted")],
+        empty_label="Promoted or not",
+        label="Promotion",
+    )
     sort = django_filters.ChoiceFilter(
         method="sort_by", choices=WIN_SORT_LABELS, empty_label=None, label="Sort by"
     )
 
     class Meta:
         model = Win
-        fields = ["q", "owner", "month", "team", "date_from", "date_to", "initiative"]
+        fields = ["q", "owner", "month", "team", "date_from", "date_to", "initiative", "promoted"]
+
+    def by_promotion(self, queryset: QuerySet[Win], name: str, value: str) -> QuerySet[Win]:
+        return queryset.filter(promoted_at__isnull=(value == "no"))
 
     def search(self, queryset: QuerySet[Win], name: str, value: str) -> QuerySet[Win]:
         value = value.strip()
@@ -177,3 +188,132 @@ class ReviewFilter(OwnerFilterMixin):
     def in_month(self, queryset: QuerySet[MonthlyReview], name: str, value: str) -> QuerySet[MonthlyReview]:
         month = parse_month(value)
         return queryset.filter(month=month) if month else queryset
+
+
+FEED_SORTS = {
+    "-promoted": ("-promoted_at", "-id"),
+    "promoted": ("promoted_at", "id"),
+    "-date": ("-date", "-id"),
+    "title": ("title", "id"),
+}
+FEED_SORT_LABELS = [
+    ("-promoted", "Newest promoted first"),
+    ("promoted", "Oldest promoted first"),
+    ("-date", "Win date, newest first"),
+    ("title", "Title"),
+]
+
+
+def _team_choices() -> list[tuple[str, str]]:
+    return [(team.slug, team.name) for team in Team.objects.order_by("name")]
+
+
+class WinFeedFilter(django_filters.FilterSet):
+    """``?q=&team=<slug>&month=YYYY-MM&sort=``: the promoted wins the user may read.
+
+    ``month`` is the month the win was promoted in, in the reader's home team's time zone
+    (the monthly report counts a team's wins promoted in each month in that team's zone).
+    """
+
+    q = django_filters.CharFilter(method="search", label="Search", max_length=100)
+    team = django_filters.ChoiceFilter(
+        field_name="team__slug", choices=_team_choices, empty_label="Any team", label="From team"
+    )
+    month = django_filters.CharFilter(
+        method="in_month", label="Promoted in", widget=forms.TextInput(attrs={"type": "month"})
+    )
+    sort = django_filters.ChoiceFilter(
+        method="sort_by", choices=FEED_SORT_LABELS, empty_label=None, label="Sort by"
+    )
+
+    class Meta:
+        model = Win
+        fields = ["q", "team", "month"]
+
+    def search(self, queryset: QuerySet[Win], name: str, value: str) -> QuerySet[Win]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(impact__icontains=value)
+            | Q(headline__icontains=value)
+            | Q(quote__icontains=value)
+        )
+
+    def in_month(self, queryset: QuerySet[Win], name: str, value: str) -> QuerySet[Win]:
+        month = parse_month(value)
+        if month is None:
+            return queryset
+        user = request_user(self.request)
+        team = home_team(user) if user is not None else None
+        zone = team.zone if team is not None else None
+        return queryset.filter(promoted_in_month(month, zone))
+
+    def sort_by(self, queryset: QuerySet[Win], name: str, value: str) -> QuerySet[Win]:
+        return queryset.order_by(*FEED_SORTS.get(value, FEED_SORTS["-promoted"]))
+
+
+def promoted_in_month(month: dt.date, zone: dt.tzinfo | None) -> Q:
+    """Wins whose standing promotion started in ``month`` (in ``zone``; UTC without one)."""
+    tz = zone or dt.UTC
+    start = dt.datetime.combine(month, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(add_months(month, 1), dt.time.min, tzinfo=tz)
+    return Q(promoted_at__gte=start, promoted_at__lt=end)
+
+
+LEARNING_SORTS = {
+    "-date": ("-date", "-id"),
+    "date": ("date", "id"),
+    "title": ("title", "id"),
+    "owner": ("owner__first_name", "owner__username", "-date"),
+    "-updated": ("-updated_at", "-id"),
+}
+LEARNING_SORT_LABELS = [
+    ("-date", "Newest first"),
+    ("date", "Oldest first"),
+    ("title", "Title"),
+    ("owner", "Owner"),
+    ("-updated", "Recently updated"),
+]
+
+
+class LearningFilter(OwnerFilterMixin):
+    """``?q=&owner=&result=&month=YYYY-MM&initiative=<id>&sort=``: the team's learning log."""
+
+    q = django_filters.CharFilter(method="search", label="Search", max_length=100)
+    result = django_filters.ChoiceFilter(choices=LearningResult.choices, empty_label="Any result")
+    month = django_filters.CharFilter(
+        method="in_month", label="Month", widget=forms.TextInput(attrs={"type": "month"})
+    )
+    initiative = django_filters.NumberFilter(field_name="initiative_id", widget=forms.HiddenInput)
+    sort = django_filters.ChoiceFilter(
+        method="sort_by", choices=LEARNING_SORT_LABELS, empty_label=None, label="Sort by"
+    )
+
+    class Meta:
+        model = Learning
+        fields = ["q", "owner", "result", "month", "initiative"]
+
+    def search(self, queryset: QuerySet[Learning], name: str, value: str) -> QuerySet[Learning]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(hypothesis__icontains=value)
+            | Q(tried__icontains=value)
+            | Q(measure__icontains=value)
+            | Q(result_notes__icontains=value)
+            | Q(lesson__icontains=value)
+            | Q(initiative__title__icontains=value)
+        )
+
+    def in_month(self, queryset: QuerySet[Learning], name: str, value: str) -> QuerySet[Learning]:
+        month = parse_month(value)
+        if month is None:
+            return queryset
+        return queryset.filter(date__gte=month, date__lt=add_months(month, 1))
+
+    def sort_by(self, queryset: QuerySet[Learning], name: str, value: str) -> QuerySet[Learning]:
+        return queryset.order_by(*LEARNING_SORTS.get(value, LEARNING_SORTS["-date"]))

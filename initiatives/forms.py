@@ -5,15 +5,16 @@ from typing import Any
 from django import forms
 from django.urls import reverse_lazy
 
-from pmm_portal.core.models import User
+from pmm_portal.core.models import Team, User
 from pmm_portal.core.widgets import TypeaheadSelect, TypeaheadSelectMultiple
 
-from .models import Initiative, InitiativeStatus, Milestone, Win
+from .models import QUOTE_TEXT, Initiative, InitiativeStatus, Learning, Milestone, Win
 from .permissions import (
     initiatives_linkable_by,
     personas_linkable_by,
     products_linkable_by,
     requests_linkable_by,
+    teams_shareable_by,
 )
 
 
@@ -119,3 +120,78 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(
         max_length=300, widget=forms.TextInput(attrs={"placeholder": "e.g. A win came in late"})
     )
+
+
+class PromoteForm(forms.Form):
+    """Who hears of a win, and what sales should repeat. The service decides whether it may."""
+
+    sales = forms.BooleanField(
+        required=False, label="Sales", help_text="Every sales rep sees it in the wins feed."
+    )
+    teams: forms.ModelMultipleChoiceField[Team] = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Marketing teams",
+        help_text="Your own team always sees its wins; pick others to share it with.",
+    )
+    headline = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Headline for sales",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. The new battlecard turned a Globex deal"}),
+    )
+    quote = forms.CharField(
+        max_length=QUOTE_TEXT,
+        required=False,
+        label="Customer quote",
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": "Words sales may use, if the customer agrees."}
+        ),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        teams = self.fields["teams"]
+        assert isinstance(teams, forms.ModelMultipleChoiceField)
+        teams.queryset = teams_shareable_by(user)
+
+
+class LearningForm(forms.ModelForm[Learning]):
+    class Meta:
+        model = Learning
+        fields = [
+            "title",
+            "initiative",
+            "date",
+            "hypothesis",
+            "tried",
+            "measure",
+            "result",
+            "result_notes",
+            "lesson",
+        ]
+        widgets = {
+            "title": forms.TextInput(
+                attrs={"autofocus": True, "placeholder": "e.g. Objection-first battlecard in two regions"}
+            ),
+            "date": DateInput(),
+            "hypothesis": forms.Textarea(attrs={"rows": 2}),
+            "tried": forms.Textarea(attrs={"rows": 2}),
+            "measure": forms.TextInput(attrs={"placeholder": "e.g. Reply rate of SDR emails"}),
+            "result_notes": forms.Textarea(attrs={"rows": 2}),
+            "lesson": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        initiative = self.fields["initiative"]
+        assert isinstance(initiative, forms.ModelChoiceField)
+        initiative.queryset = initiatives_linkable_by(owner)
+        initiative.widget = TypeaheadSelect(
+            url=reverse_lazy("initiatives:options"), placeholder="Type a title…"
+        )
+        initiative.required = False
+        initiative.help_text = "The initiative the experiment served, if any."
+        # Tom Select points the label at its own input: the hidden select keeps a name of its own.
+        initiative.widget.attrs["aria-label"] = "Initiative"

@@ -21,6 +21,8 @@ MAX_WEEK_HOURS = Decimal("80")
 GOAL_TEXT = 2000
 IMPACT_TEXT = 2000
 LEARNINGS_TEXT = 5000
+QUOTE_TEXT = 1000
+LEARNING_TEXT = 2000
 
 
 class InitiativeStatus(models.TextChoices):
@@ -257,11 +259,180 @@ class Win(models.Model):
         "requests_queue.Request", on_delete=models.SET_NULL, null=True, blank=True, related_name="wins"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Promotion: who hears of the win beyond its own team. ``promoted_at`` is set while it is
+    # promoted (the start of its standing ``WinPromotion``) and cleared when withdrawn.
+    headline = models.CharField(
+        max_length=200, blank=True, help_text="One line sales can repeat: what the win proves."
+    )
+    quote = models.TextField(
+        blank=True,
+        max_length=QUOTE_TEXT,
+        validators=[MaxLengthValidator(QUOTE_TEXT)],
+        help_text="A customer's words sales may use, if any.",
+    )
+    shared_with = models.ManyToManyField(
+        "core.Team", related_name="wins_shared_with", blank=True, help_text="Teams the win is promoted to."
+    )
+    shared_with_sales = models.BooleanField(default=False, help_text="Promoted to every sales rep.")
+    promoted_at = models.DateTimeField(null=True, blank=True)
+    promoted_by = models.ForeignKey(
+        "core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["team", "date"], name="initiatives_win_team_date_idx")]
-        constraints = [*text_length_checks("initiatives_win", {"impact": IMPACT_TEXT})]
+        indexes = [
+            models.Index(fields=["team", "date"], name="initiatives_win_team_date_idx"),
+            models.Index(
+                fields=["-promoted_at"],
+                condition=Q(promoted_at__isnull=False),
+                name="initiatives_win_promoted_idx",
+            ),
+        ]
+        constraints = [
+            *text_length_checks("initiatives_win", {"impact": IMPACT_TEXT, "quote": QUOTE_TEXT}),
+            models.CheckConstraint(
+                condition=Q(promoted_at__isnull=False) | Q(shared_with_sales=False),
+                name="initiatives_win_sales_only_when_promoted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_promoted(self) -> bool:
+        return self.promoted_at is not None
+
+
+class WinPromotion(models.Model):
+    """One promotion of a win: from when it was shared to when (if ever) it was withdrawn.
+
+    The monthly report counts the wins promoted in a month and still promoted when it
+    ended, from these rows, so withdrawing a win later never changes a past month's figure.
+    At most one promotion of a win stands at a time (the partial unique constraint).
+    ``mail_requested_at`` is the last "send by email"; ``mailed_at`` when a run last finished.
+    """
+
+    win = models.ForeignKey(Win, on_delete=models.CASCADE, related_name="promotions")
+    promoted_by = models.ForeignKey(
+        "core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    promoted_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        "core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    mail_requested_at = models.DateTimeField(null=True, blank=True)
+    mailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-promoted_at", "-id"]
+        indexes = [models.Index(fields=["promoted_at"], name="initiatives_promotion_at_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["win"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="initiatives_promotion_one_standing",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=F("promoted_at")),
+                name="initiatives_promotion_withdrawn_after",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.win} promoted {self.promoted_at:%Y-%m-%d}"
+
+
+class WinPromotionMail(models.Model):
+    """That one promotion was mailed to one person: each person gets each promotion once."""
+
+    promotion = models.ForeignKey(WinPromotion, on_delete=models.CASCADE, related_name="mails")
+    user = models.ForeignKey("core.User", on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["promotion", "user"], name="initiatives_promotion_mail_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.promotion} to {self.user}"
+
+
+class LearningResult(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed"
+    REFUTED = "refuted", "Refuted"
+    INCONCLUSIVE = "inconclusive", "Inconclusive"
+
+
+class Learning(models.Model):
+    """An experiment or lesson ("execute and learn"): the hypothesis, what was tried, the measure,
+    the result and the lesson, dated, owned by a PMM and usually linked to an initiative.
+
+    The monthly review of its owner's month (``date``) and the team's report pull it in.
+    """
+
+    team = models.ForeignKey("core.Team", on_delete=models.PROTECT, related_name="learnings")
+    owner = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="learnings")
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.SET_NULL, null=True, blank=True, related_name="learnings"
+    )
+    date = models.DateField(help_text="When the result was known; it files the learning under that month.")
+    title = models.CharField(max_length=200, help_text="A short name for the experiment.")
+    hypothesis = models.TextField(
+        max_length=LEARNING_TEXT,
+        validators=[MaxLengthValidator(LEARNING_TEXT)],
+        help_text="What you believed would happen, and why.",
+    )
+    tried = models.TextField(
+        "what was tried",
+        max_length=LEARNING_TEXT,
+        validators=[MaxLengthValidator(LEARNING_TEXT)],
+        help_text="What you did to test it.",
+    )
+    measure = models.CharField(
+        max_length=300, blank=True, help_text="How you knew: the number or signal watched."
+    )
+    result = models.CharField(
+        max_length=12, choices=LearningResult.choices, default=LearningResult.INCONCLUSIVE
+    )
+    result_notes = models.TextField(
+        "what happened",
+        blank=True,
+        max_length=LEARNING_TEXT,
+        validators=[MaxLengthValidator(LEARNING_TEXT)],
+    )
+    lesson = models.TextField(
+        max_length=LEARNING_TEXT,
+        validators=[MaxLengthValidator(LEARNING_TEXT)],
+        help_text="What you will do differently, or keep doing.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [
+            models.Index(fields=["team", "date"], name="initiatives_learning_date_idx"),
+            models.Index(fields=["owner", "date"], name="initiatives_learning_owner_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(result__in=LearningResult.values), name="initiatives_learning_result_valid"
+            ),
+            *text_length_checks(
+                "initiatives_learning",
+                {
+                    "hypothesis": LEARNING_TEXT,
+                    "tried": LEARNING_TEXT,
+                    "result_notes": LEARNING_TEXT,
+                    "lesson": LEARNING_TEXT,
+                },
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

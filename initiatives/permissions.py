@@ -4,12 +4,15 @@
 - Team members (PMMs and PMs of the team) and the CMO who leads it read them.
 - Sales sees nothing here; someone outside the team gets 404 on an object.
 - Time entries are their author's alone.
+- A promoted win is read beyond its team: by the teams it was shared with, and by every sales
+  rep when shared with sales (the wins feed). Only its owner promotes it.
+- Learnings are the team's, like its plans: the owner writes, the team and its leader read.
 """
 
 from typing import Any, Literal, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from personas.models import Persona
@@ -17,11 +20,11 @@ from pmm_portal.core.models import Product, Role, Team, User
 from pmm_portal.core.permissions import MARKETING
 from pmm_portal.core.selectors import teams_of
 
-from .models import Initiative, MonthlyReview, Win
+from .models import Initiative, Learning, MonthlyReview, Win
 
 Action = Literal["view", "change"]
 M = TypeVar("M", bound=Model)
-Owned = TypeVar("Owned", Initiative, MonthlyReview, Win)
+Owned = TypeVar("Owned", Initiative, MonthlyReview, Win, Learning)
 
 # Who may open the app's pages and endpoints at all; objects are then scoped below.
 READERS: tuple[str, ...] = MARKETING
@@ -55,6 +58,34 @@ def wins_visible_to(user: User) -> QuerySet[Win]:
     return _scoped(Win.objects.all(), user)
 
 
+def learnings_visible_to(user: User) -> QuerySet[Learning]:
+    return _scoped(Learning.objects.all(), user)
+
+
+# The wins feed: every signed-in role reads the promoted wins meant for them.
+FEED_READERS: tuple[str, ...] = (Role.SALES, *MARKETING)
+
+
+def feed_visible_to(user: User) -> QuerySet[Win]:
+    """Promoted wins ``user`` may read in the feed: their own teams' (for marketing), those shared
+    with a team they belong to or lead, and, for a sales rep, those shared with sales."""
+    promoted = Win.objects.filter(promoted_at__isnull=False)
+    if user.is_portal_admin:
+        return promoted
+    teams = teams_of(user=user).values("pk")
+    audience = Q(pk__in=Win.shared_with.through.objects.filter(team_id__in=teams).values("win_id"))
+    if user.has_role(*READERS):
+        audience |= Q(team__in=teams)
+    if user.role == Role.SALES:
+        audience |= Q(shared_with_sales=True)
+    return promoted.filter(audience)
+
+
+def teams_shareable_by(user: User) -> QuerySet[Team]:
+    """Teams a PMM may promote a win to: any team of the company (a win is news worth spreading)."""
+    return Team.objects.order_by("name")
+
+
 def can_change_owned(user: User, owner_id: int) -> bool:
     """Whether ``user`` may change a plan item owned by ``owner_id``: its owner (a PMM), or an admin."""
     return user.is_portal_admin or (user.role == Role.PMM and user.pk == owner_id)
@@ -66,6 +97,7 @@ def can_create_initiative(user: User) -> bool:
 
 
 can_create_win = can_create_initiative
+can_create_learning = can_create_initiative
 
 
 # --- What may be linked to what: the form's choices and the API's, and the services check them. ---
@@ -121,3 +153,9 @@ def access_review(*, user: User, id: int | str, action: Action = "view") -> Mont
 
 def access_win(*, user: User, id: int | str, action: Action = "view") -> Win:
     return _access(wins_visible_to(user).select_related("owner", "team"), user=user, id=id, action=action)
+
+
+def access_learning(*, user: User, id: int | str, action: Action = "view") -> Learning:
+    """The learning ``id`` if ``user`` may ``action`` it: 404 outside the team, 403 for its readers."""
+    queryset = learnings_visible_to(user).select_related("owner", "team", "initiative")
+    return _access(queryset, user=user, id=id, action=action)

@@ -34,13 +34,16 @@ from .models import (
     FocusSlot,
     Initiative,
     InitiativeStatus,
+    Learning,
     Milestone,
     MonthlyReview,
     Outcome,
     Win,
 )
 from .permissions import (
+    feed_visible_to,
     initiatives_linkable_by,
+    learnings_visible_to,
     personas_linkable_by,
     requests_linkable_by,
     reviews_visible_to,
@@ -242,10 +245,15 @@ def review_due_month(*, user: User, today: date) -> date | None:
 
 
 def review_detail(*, review: MonthlyReview) -> dict[str, object]:
-    """The outcomes, wins, reopenings and next month's candidates of a review. Five queries."""
+    """The outcomes, wins, learnings, reopenings and next month's candidates of a review. Six queries."""
     outcomes = list(review.outcomes.select_related("initiative").order_by("id"))
     wins = list(
         Win.objects.filter(owner=review.owner, date__gte=review.month, date__lte=month_end(review.month))
+        .select_related("initiative")
+        .order_by("date", "id")
+    )
+    learnings = list(
+        Learning.objects.filter(owner=review.owner, date__gte=review.month, date__lte=month_end(review.month))
         .select_related("initiative")
         .order_by("date", "id")
     )
@@ -264,6 +272,7 @@ def review_detail(*, review: MonthlyReview) -> dict[str, object]:
     return {
         "outcomes": outcomes,
         "wins": wins,
+        "learnings": learnings,
         "reopenings": list(review.reopenings.select_related("reopened_by")),
         "next_month": next_month,
         "prefill": prefill,
@@ -279,7 +288,28 @@ def reviews_for(*, user: User) -> QuerySet[MonthlyReview]:
 
 
 def wins_for(*, user: User) -> QuerySet[Win]:
-    return wins_visible_to(user).select_related("owner", "team", "initiative", "request")
+    return wins_visible_to(user).select_related("owner", "team", "initiative", "request", "promoted_by")
+
+
+def wins_feed(*, user: User) -> QuerySet[Win]:
+    """The promoted wins ``user`` reads in the feed, with who shared them and with whom.
+
+    Two queries a page (the wins, the teams they are shared with), whatever its size.
+    """
+    return (
+        feed_visible_to(user)
+        .select_related("owner", "team", "promoted_by")
+        .prefetch_related("shared_with")
+        .order_by("-promoted_at", "-id")
+    )
+
+
+# --- Learnings -------------------------------------------------------------------------------------
+
+
+def learnings_for(*, user: User) -> QuerySet[Learning]:
+    """The learning log ``user`` may read, with each one's owner and initiative (one query a page)."""
+    return learnings_visible_to(user).select_related("owner", "team", "initiative")
 
 
 # --- Home pages ----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Every change to plans, time, reviews and wins. Validate first, then write, in one transaction."""
+"""Every change to plans, time, reviews, wins and learnings. Validate first, then write, in one transaction."""
 
 import logging
 from collections.abc import Iterable, Sequence
@@ -11,11 +11,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from personas.models import Persona
 from pmm_portal.core import figures
+from pmm_portal.core.background import enqueue_on_commit
 from pmm_portal.core.dates import add_months, month_start, week_start, working_day
 from pmm_portal.core.models import Product, Role, Team, User
 from pmm_portal.core.selectors import home_team
@@ -29,6 +31,8 @@ from .models import (
     FocusSlot,
     Initiative,
     InitiativeStatus,
+    Learning,
+    LearningResult,
     Milestone,
     MonthlyReview,
     Outcome,
@@ -38,15 +42,19 @@ from .models import (
     SentReminder,
     StatusUpdate,
     Win,
+    WinPromotion,
+    WinPromotionMail,
 )
 from .permissions import (
     can_change_owned,
     can_create_initiative,
+    can_create_learning,
     can_create_win,
     initiatives_linkable_by,
     personas_linkable_by,
     products_linkable_by,
     requests_linkable_by,
+    teams_shareable_by,
 )
 
 logger = logging.getLogger(__name__)
@@ -522,6 +530,255 @@ def win_update(*, user: User, win: Win, **fields: Any) -> Win:
 def win_delete(*, user: User, win: Win) -> None:
     _require_owner(user, win.owner_id)
     win.delete()
+
+
+# --- Promoting wins -------------------------------------------------------------------------
+
+# Named, not imported: services never import tasks.
+PROMOTION_MAIL_TASK = "initiatives.mail_win_promotion"
+PROMOTION_MAIL_RESEND_AFTER = timedelta(minutes=10)
+PROMOTION_MAIL_GIVE_UP_AFTER = timedelta(days=1)
+
+
+def win_promote(
+    *,
+    user: User,
+    win: Win,
+    teams: Iterable[Team] = (),
+    sales: bool = False,
+    headline: str = "",
+    quote: str = "",
+    now: datetime | None = None,
+) -> Win:
+    """Share ``win`` with ``teams`` (and every sales rep with ``sales``): it appears in their wins feed.
+
+    Promoting a win already promoted changes who it is shared with and its headline and
+    quote, and keeps its promotion (and its date). A new promotion is recorded as a
+    ``WinPromotion``; the win's row is locked so two clicks never make two.
+    """
+    _require_owner(user, win.owner_id)
+    teams = list(teams)
+    ids = {team.pk for team in teams}
+    if ids and teams_shareable_by(user).filter(pk__in=ids).count() != len(ids):
+        raise ValidationError({"teams": "Pick teams from the list."})
+    if not ids and not sales:
+        raise ValidationError({"teams": "Pick who hears of it: sales, or at least one team."})
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Win.objects.select_for_update().get(pk=win.pk)
+        win.headline, win.quote, win.shared_with_sales = headline.strip(), quote.strip(), sales
+        fields = ["headline", "quote", "shared_with_sales"]
+        if locked.promoted_at is None:
+            win.promoted_at, win.promoted_by = now, user
+            fields += ["promoted_at", "promoted_by"]
+            WinPromotion.objects.create(win=win, promoted_by=user, promoted_at=now)
+        else:
+            win.promoted_at, win.promoted_by_id = locked.promoted_at, locked.promoted_by_id
+        win.save(update_fields=fields)
+        win.shared_with.set(teams)
+    return win
+
+
+def win_unpromote(*, user: User, win: Win, now: datetime | None = None) -> Win:
+    """Withdraw ``win`` from the feeds it was shared to; its past promotion still counts in its month."""
+    _require_owner(user, win.owner_id)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Win.objects.select_for_update().get(pk=win.pk)
+        if locked.promoted_at is None:
+            raise ValidationError("This win is not promoted.")
+        WinPromotion.objects.filter(win=win, withdrawn_at__isnull=True).update(
+            withdrawn_at=now, withdrawn_by=user
+        )
+        win.promoted_at, win.promoted_by, win.shared_with_sales = None, None, False
+        win.save(update_fields=["promoted_at", "promoted_by", "shared_with_sales"])
+        win.shared_with.clear()
+    return win
+
+
+def promotion_audience(*, win: Win) -> QuerySet[User]:
+    """Who a promotion is mailed to: the members and leaders of the teams it is shared with, and
+    every sales rep when shared with sales; active, with an address, never its author."""
+    teams = win.shared_with.all().values("pk")
+    people = Q(teams__in=teams) | Q(led_teams__in=teams)
+    if win.shared_with_sales:
+        people |= Q(role=Role.SALES)
+    return (
+        User.objects.filter(people, is_active=True)
+        .exclude(email="")
+        .exclude(pk=win.owner_id)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def win_promotion_send(*, user: User, win: Win, now: datetime | None = None) -> int:
+    """Mail the promoted ``win`` to its audience, from a task enqueued on commit.
+
+    Returns how many people it goes to. Asking twice sends nothing twice: each person
+    gets each promotion once (``WinPromotionMail``), so a second click reaches only
+    people who joined the audience since.
+    """
+    _require_owner(user, win.owner_id)
+    with transaction.atomic():
+        promotion = (
+            WinPromotion.objects.select_for_update().filter(win=win, withdrawn_at__isnull=True).first()
+        )
+        if promotion is None:
+            raise ValidationError("Promote the win before sending it.")
+        pending = (
+            promotion_audience(win=win)
+            .exclude(pk__in=WinPromotionMail.objects.filter(promotion=promotion).values("user_id"))
+            .count()
+        )
+        if not pending:
+            return 0
+        promotion.mail_requested_at = now or timezone.now()
+        promotion.save(update_fields=["mail_requested_at"])
+        enqueue_on_commit(PROMOTION_MAIL_TASK, promotion.pk)
+    return pending
+
+
+def _promotion_mail(win: Win, recipient: User) -> tuple[str, str]:
+    link = settings.SITE_URL + reverse("initiatives:feed")
+    lines = [f"Hi {recipient.first_name or recipient.username},", ""]
+    lines.append(f"{win.owner.display_name} shares a win of {win.team.name}: {win.title}.")
+    if win.headline:
+        lines += ["", win.headline]
+    lines += ["", win.impact]
+    if win.quote:
+        lines += ["", f"“{win.quote}”"]
+    lines += ["", f"Every promoted win is in the wins feed: {link}", ""]
+    return f"[PMM Portal] Win: {win.title}", "\n".join(lines)
+
+
+def win_promotion_mail(*, promotion_id: int, now: datetime | None = None) -> int:
+    """Mail a standing promotion to each person of its audience not mailed yet; how many were sent.
+
+    Idempotent: each (promotion, person) row is written with its mail in one transaction, so
+    a retry or a duplicate task sends nobody twice, and a failed send rolls its row back for
+    the retry. A withdrawn promotion sends nothing.
+    """
+    promotion = (
+        WinPromotion.objects.select_related("win__owner", "win__team")
+        .filter(pk=promotion_id, withdrawn_at__isnull=True)
+        .first()
+    )
+    if promotion is None:
+        return 0
+    win = promotion.win
+    sent = 0
+    for recipient in promotion_audience(win=win).exclude(
+        pk__in=WinPromotionMail.objects.filter(promotion=promotion).values("user_id")
+    ):
+        with transaction.atomic():
+            _mail, created = WinPromotionMail.objects.get_or_create(promotion=promotion, user=recipient)
+            if not created:
+                continue
+            subject, body = _promotion_mail(win, recipient)
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email], fail_silently=False)
+        sent += 1
+    WinPromotion.objects.filter(pk=promotion.pk).update(mailed_at=now or timezone.now())
+    return sent
+
+
+def promotion_mails_recover(*, now: datetime | None = None) -> int:
+    """Enqueue again the "send by email" asks no worker finished (the broker was down); a day on, drop them."""
+    now = now or timezone.now()
+    unfinished = WinPromotion.objects.filter(
+        Q(mailed_at__isnull=True) | Q(mailed_at__lt=F("mail_requested_at")),
+        withdrawn_at__isnull=True,
+        mail_requested_at__lt=now - PROMOTION_MAIL_RESEND_AFTER,
+        mail_requested_at__gte=now - PROMOTION_MAIL_GIVE_UP_AFTER,
+    )
+    ids = list(unfinished.values_list("pk", flat=True))
+    for promotion_id in ids:
+        enqueue_on_commit(PROMOTION_MAIL_TASK, promotion_id)
+    return len(ids)
+
+
+# --- Learnings ------------------------------------------------------------------------------
+
+LEARNING_FIELDS = {
+    "title",
+    "date",
+    "initiative",
+    "hypothesis",
+    "tried",
+    "measure",
+    "result",
+    "result_notes",
+    "lesson",
+}
+
+
+def _check_learning(user: User, fields: dict[str, Any]) -> None:
+    for name in ("title", "hypothesis", "tried", "lesson"):
+        if name in fields and not str(fields[name]).strip():
+            raise ValidationError({name: "This field is required."})
+    if "result" in fields and fields["result"] not in LearningResult.values:
+        raise ValidationError({"result": "Pick confirmed, refuted or inconclusive."})
+    initiative = fields.get("initiative")
+    if initiative is not None and not initiatives_linkable_by(user).filter(pk=initiative.pk).exists():
+        raise ValidationError({"initiative": "Link a learning to one of your own initiatives."})
+
+
+def learning_create(
+    *,
+    user: User,
+    title: str,
+    date: date,
+    hypothesis: str,
+    tried: str,
+    lesson: str,
+    measure: str = "",
+    result: str = LearningResult.INCONCLUSIVE,
+    result_notes: str = "",
+    initiative: Initiative | None = None,
+) -> Learning:
+    """Log a learning of ``user``'s (a PMM), on the initiative's team or their own."""
+    if not can_create_learning(user):
+        raise PermissionDenied("Only product marketers log learnings.")
+    fields: dict[str, Any] = {
+        "title": title,
+        "date": date,
+        "hypothesis": hypothesis,
+        "tried": tried,
+        "lesson": lesson,
+        "measure": measure,
+        "result": result,
+        "result_notes": result_notes,
+        "initiative": initiative,
+    }
+    _check_learning(user, fields)
+    team = initiative.team if initiative else home_team(user)
+    if team is None:
+        raise ValidationError("You are not on a team yet: ask your marketing lead to add you to one.")
+    for name in ("title", "hypothesis", "tried", "lesson", "measure", "result_notes"):
+        fields[name] = str(fields[name]).strip()
+    return Learning.objects.create(team=team, owner=user, **fields)
+
+
+def learning_update(*, user: User, learning: Learning, **fields: Any) -> Learning:
+    """Change a learning; its owner only, with the same rules as a new one."""
+    _require_owner(user, learning.owner_id)
+    unknown = set(fields) - LEARNING_FIELDS
+    if unknown:
+        raise ValueError(f"Not a learning field: {', '.join(sorted(unknown))}")
+    check = dict(fields)
+    if check.get("initiative") is not None and check["initiative"].pk == learning.initiative_id:
+        check.pop("initiative")
+    _check_learning(learning.owner, check)
+    for name, value in fields.items():
+        setattr(learning, name, value.strip() if isinstance(value, str) else value)
+    if fields:
+        learning.save(update_fields=[*fields, "updated_at"])
+    return learning
+
+
+def learning_delete(*, user: User, learning: Learning) -> None:
+    _require_owner(user, learning.owner_id)
+    learning.delete()
 
 
 # --- Reminders ----------------------------------------------------------------------------

@@ -19,5 +19,20 @@ def send_due_reminders(now: str | None = None) -> int:
 
     ``now`` (an ISO 8601 aware datetime) stands in for the clock, for tests and replays.
     Idempotent: each reminder is recorded once, so a retry or a double run sends nothing twice.
+    The same hourly run sends again the promoted-win mails whose enqueue the broker refused.
     """
-    return services.reminders_send_due(now=datetime.fromisoformat(now) if now else None)
+    moment = datetime.fromisoformat(now) if now else None
+    services.promotion_mails_recover(now=moment)
+    return services.reminders_send_due(now=moment)
+
+
+@shared_task(
+    name="initiatives.mail_win_promotion",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def mail_win_promotion(promotion_id: int) -> int:
+    """Mail a promoted win to its audience; each person once per promotion, however often it runs."""
+    return services.win_promotion_mail(promotion_id=promotion_id)

@@ -21,15 +21,27 @@ from pmm_portal.core.permissions import RoleRequiredMixin
 from pmm_portal.core.selectors import today_for
 
 from . import selectors, services
-from .filters import InitiativeFilter, ReviewFilter, WinFilter
-from .forms import InitiativeForm, MilestoneForm, ReopenForm, StatusUpdateForm, WinForm
-from .models import Milestone, Outcome
+from .filters import InitiativeFilter, LearningFilter, ReviewFilter, WinFeedFilter, WinFilter
+from .forms import (
+    InitiativeForm,
+    LearningForm,
+    MilestoneForm,
+    PromoteForm,
+    ReopenForm,
+    StatusUpdateForm,
+    WinForm,
+)
+from .models import Learning, Milestone, Outcome
 from .permissions import (
+    FEED_READERS,
     READERS,
     WRITERS,
     access_initiative,
+    access_learning,
     access_review,
+    access_win,
     can_change_owned,
+    can_create_learning,
     can_create_win,
     visible_to,
 )
@@ -297,6 +309,7 @@ class InitiativeDetailView(RoleRequiredMixin, View):
             "products": list(initiative.products.all()),
             "personas": list(initiative.personas.all()),
             "wins": list(initiative.wins.all()[:10]),
+            "learnings": list(initiative.learnings.select_related("owner")[:10]),
             "focus_months": focus_months,
             "can_change": can_change_owned(user, initiative.owner_id),
             "status_form": forms.get("status_form")
@@ -508,6 +521,210 @@ class WinListView(RoleRequiredMixin, View):
         )
         context.update(can_add=can_create_win(request.user), nav_current="initiatives:index")
         return render(request, "initiatives/win_list.html", context)
+
+
+class WinFeedView(RoleRequiredMixin, View):
+    """``/initiatives/wins/feed/``: promoted wins shared with the reader's teams (or with sales)."""
+
+    allowed_roles = FEED_READERS
+
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        context = filtered_page(
+            request, WinFeedFilter, selectors.wins_feed(user=request.user), default_sort="-promoted"
+        )
+        context.update(
+            list_url=reverse("initiatives:feed"),
+            search_placeholder="Title, impact, headline or quote",
+            is_marketing=request.user.has_role(*READERS),
+            nav_current="initiatives:feed",
+        )
+        return render(request, "initiatives/win_feed.html", context)
+
+
+class WinPromoteView(RoleRequiredMixin, View):
+    """``/initiatives/wins/<pk>/promote/``: its owner shares a win with sales and chosen teams."""
+
+    allowed_roles = WRITERS
+
+    def _render(
+        self, request: AuthenticatedHttpRequest, win: Any, form: PromoteForm, status: int = 200
+    ) -> HttpResponse:
+        context = {"win": win, "form": form, "nav_current": "initiatives:index"}
+        return render(request, "initiatives/win_promote.html", context, status=status)
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        win = access_win(user=request.user, id=pk, action="change")
+        initial = {
+            "sales": win.shared_with_sales or not win.is_promoted,
+            "teams": list(win.shared_with.all()),
+            "headline": win.headline,
+            "quote": win.quote,
+        }
+        return self._render(request, win, PromoteForm(user=request.user, initial=initial))
+
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        user = request.user
+        win = access_win(user=user, id=pk, action="change")
+        form = PromoteForm(request.POST, user=user)
+        if not form.is_valid():
+            return self._render(request, win, form, status=400)
+        data = form.cleaned_data
+        try:
+            services.win_promote(
+                user=user,
+                win=win,
+                teams=data["teams"],
+                sales=data["sales"],
+                headline=data["headline"],
+                quote=data["quote"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+            return self._render(request, win, form, status=400)
+        messages.success(request, f"“{win.title}” is in the wins feed. Send it by email to tell people now.")
+        return redirect("initiatives:wins")
+
+
+class WinUnpromoteView(RoleRequiredMixin, View):
+    """POST ``/initiatives/wins/<pk>/unpromote/``: withdraw a win from the feeds."""
+
+    allowed_roles = WRITERS
+
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        win = access_win(user=request.user, id=pk, action="change")
+        try:
+            services.win_unpromote(user=request.user, win=win)
+            messages.success(request, f"“{win.title}” was withdrawn from the wins feed.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(_errors(exc)))
+        return redirect("initiatives:wins")
+
+
+class WinSendView(RoleRequiredMixin, View):
+    """POST ``/initiatives/wins/<pk>/send/``: mail a promoted win to its audience (once per person)."""
+
+    allowed_roles = WRITERS
+
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        win = access_win(user=request.user, id=pk, action="change")
+        try:
+            count = services.win_promotion_send(user=request.user, win=win)
+        except ValidationError as exc:
+            messages.error(request, " ".join(_errors(exc)))
+        else:
+            if count:
+                messages.success(
+                    request, f"Sending “{win.title}” to {count} {'person' if count == 1 else 'people'}."
+                )
+            else:
+                messages.info(request, "Everyone it is shared with has already been sent this win.")
+        return redirect("initiatives:wins")
+
+
+# --- Learnings -------------------------------------------------------------------------------------
+
+
+class LearningListView(RoleRequiredMixin, View):
+    """``/initiatives/learnings/``: the team's learning log, searchable, filterable, sortable, paginated."""
+
+    allowed_roles = READERS
+
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        user = request.user
+        context = filtered_page(
+            request, LearningFilter, selectors.learnings_for(user=user), default_sort="-date"
+        )
+        initiative_id = request.GET.get("initiative", "")
+        context.update(
+            list_url=reverse("initiatives:learnings"),
+            search_placeholder="Hypothesis, what was tried, lesson…",
+            filtered_empty_title="No learning matches",
+            filtered_empty_text="Try another search or clear the filters.",
+            can_add=can_create_learning(user),
+            initiative=visible_to(user).filter(pk=int(initiative_id)).first()
+            if initiative_id.isdigit()
+            else None,
+            nav_current="initiatives:index",
+        )
+        return render(request, "initiatives/learning_list.html", context)
+
+
+class LearningDetailView(RoleRequiredMixin, View):
+    """``/initiatives/learnings/<pk>/``: one experiment, from hypothesis to lesson."""
+
+    allowed_roles = READERS
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        learning = access_learning(user=request.user, id=pk)
+        context = {
+            "learning": learning,
+            "can_change": can_change_owned(request.user, learning.owner_id),
+            "nav_current": "initiatives:index",
+        }
+        return render(request, "initiatives/learning_detail.html", context)
+
+
+class _LearningFormView(RoleRequiredMixin, View):
+    allowed_roles = WRITERS
+
+    def _render(
+        self, request: AuthenticatedHttpRequest, form: LearningForm, title: str, status: int = 200
+    ) -> HttpResponse:
+        context = {
+            "form": form,
+            "title": title,
+            "learning": form.instance,
+            "nav_current": "initiatives:index",
+        }
+        return render(request, "initiatives/learning_form.html", context, status=status)
+
+
+class LearningCreateView(_LearningFormView):
+    """``/initiatives/learnings/new/``: log an experiment (``?initiative=`` prefills its initiative)."""
+
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        initial: dict[str, Any] = {"date": parse_day(request.GET.get("date")) or today_for(request.user)}
+        if request.GET.get("initiative", "").isdigit():
+            initial["initiative"] = int(request.GET["initiative"])
+        return self._render(request, LearningForm(owner=request.user, initial=initial), "Log a learning")
+
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        user = request.user
+        form = LearningForm(request.POST, owner=user)
+        if not form.is_valid():
+            return self._render(request, form, "Log a learning", status=400)
+        try:
+            learning = services.learning_create(user=user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+            return self._render(request, form, "Log a learning", status=400)
+        messages.success(request, "Learning logged. It will show in the month's review.")
+        return redirect("initiatives:learning", pk=learning.pk)
+
+
+class LearningEditView(_LearningFormView):
+    """``/initiatives/learnings/<pk>/edit/``: its owner changes it."""
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        learning = access_learning(user=request.user, id=pk, action="change")
+        form = LearningForm(instance=learning, owner=learning.owner)
+        return self._render(request, form, f"Edit “{learning.title}”")
+
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        user = request.user
+        learning = access_learning(user=user, id=pk, action="change")
+        title = f"Edit “{learning.title}”"
+        # Validated against a copy: a bound ModelForm writes the posted values onto its instance.
+        form = LearningForm(request.POST, instance=Learning.objects.get(pk=learning.pk), owner=learning.owner)
+        if not form.is_valid():
+            return self._render(request, form, title, status=400)
+        try:
+            services.learning_update(user=user, learning=learning, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+            return self._render(request, form, title, status=400)
+        messages.success(request, "Saved.")
+        return redirect("initiatives:learning", pk=learning.pk)
 
 
 class WinCreateView(RoleRequiredMixin, View):

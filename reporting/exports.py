@@ -86,6 +86,7 @@ PEOPLE_COLUMNS: list[Column] = [
     Column("Customer interactions", lambda p: p["interactions"], "number"),
     Column("Customer minutes", lambda p: p["customer_minutes"], "number"),
     Column("Wins", lambda p: p["wins"], "number"),
+    Column("Wins promoted", lambda p: p.get("promoted"), "number"),  # empty in older snapshots
 ]
 
 REQUEST_COLUMNS: list[Column] = [
@@ -178,6 +179,23 @@ REPORT_TABLES: dict[str, Table] = {
                 Column("What was tried and learned", lambda r: r["learnings"]),
             ],
             lambda data: [review for review in data.get("reviews", []) if review["learnings"]],
+        ),
+        Table(
+            "learning_log",
+            "Learning log",
+            [
+                Column("Date", lambda r: r["date"], "date"),
+                Column("Learning", lambda r: r["title"]),
+                Column("PMM", lambda r: r["owner"]),
+                Column("Initiative", lambda r: r["initiative"]),
+                Column("Hypothesis", lambda r: r["hypothesis"]),
+                Column("What was tried", lambda r: r["tried"]),
+                Column("Measure", lambda r: r["measure"]),
+                Column("Result", lambda r: r["result"]),
+                Column("What happened", lambda r: r["result_notes"]),
+                Column("Lesson", lambda r: r["lesson"]),
+            ],
+            lambda data: data.get("learning_log", []),
         ),
         Table(
             "wins",

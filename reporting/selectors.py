@@ -40,7 +40,15 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 
-from initiatives.models import FocusSlot, InitiativeStatus, MonthlyReview, StatusUpdate, Win
+from initiatives.models import (
+    FocusSlot,
+    InitiativeStatus,
+    Learning,
+    MonthlyReview,
+    StatusUpdate,
+    Win,
+    WinPromotion,
+)
 from personas.models import CustomerInteraction, Persona
 from pmm_portal.core import figures
 from pmm_portal.core.dates import (
@@ -89,6 +97,8 @@ DEFINITIONS: dict[str, str] = {
     "joins to an open request of the team made during the month. Would-be requests are the requests "
     "received during the month plus those “me too” joins; the deflection rate is deflected ÷ would-be "
     "(— when there were none). A team figure, not split by PMM.",
+    "promoted": "Promoted wins: the team's wins promoted (shared with sales or other teams, in the wins "
+    "feed) during the month and still promoted when it ended, each once, whatever the win's own date.",
 }
 # How many working days of a month the dashboard still opens on the previous one.
 CLOSING_WORKING_DAYS = 5
@@ -196,6 +206,7 @@ class Row:
     interactions: int = 0
     customer_minutes: int = 0
     wins: int = 0
+    promoted: int = 0
     self_served: int = 0
     me_too: int = 0
     is_team: bool = False
@@ -249,6 +260,7 @@ class Row:
             "interactions": self.interactions,
             "customer_minutes": self.customer_minutes,
             "wins": self.wins,
+            "promoted": self.promoted,
         }
 
 
@@ -489,14 +501,31 @@ def _add_interactions_and_wins(rows: Rows, *, teams: list[Team], period: Period)
     for group in interactions:
         rows.add(group["owner_id"], "interactions", group["count"])
         rows.add(group["owner_id"], "customer_minutes", group["minutes"] or 0)
+    # One query for both: the wins dated in the month, and those promoted in it (``DEFINITIONS``).
+    dated = Q(date__gte=period.month, date__lt=period.end)
+    promoted = Exists(promotions_in(period).filter(win=OuterRef("pk")))
     wins = (
-        Win.objects.filter(team__in=teams, date__gte=period.month, date__lt=period.end)
+        Win.objects.filter(dated | promoted, team__in=teams)
         .values("owner_id")
-        .annotate(count=Count("id"))
+        .annotate(count=Count("id", filter=dated), promoted=Count("id", filter=promoted))
         .order_by()
     )
     for win_group in wins:
         rows.add(win_group["owner_id"], "wins", win_group["count"])
+        rows.add(win_group["owner_id"], "promoted", win_group["promoted"])
+
+
+def promotions_in(period: Period) -> QuerySet[WinPromotion]:
+    """Promotions made in the month and still standing at its end (``DEFINITIONS["promoted"]``).
+
+    A promotion withdrawn after the month ended still counts for it, so a past month's
+    figure never changes when a win is withdrawn or promoted again later.
+    """
+    return WinPromotion.objects.filter(
+        Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=period.end_at),
+        promoted_at__gte=period.start_at,
+        promoted_at__lt=period.end_at,
+    )
 
 
 def month_rows(
@@ -769,6 +798,23 @@ def month_snapshot(*, team: Team, month: dt.date) -> dict[str, Any]:
             "owner", "initiative"
         )
     ]
+    data["learning_log"] = [
+        {
+            "date": learning.date.isoformat(),
+            "title": learning.title,
+            "owner": learning.owner.display_name,
+            "initiative": learning.initiative.title if learning.initiative else "",
+            "hypothesis": learning.hypothesis,
+            "tried": learning.tried,
+            "measure": learning.measure,
+            "result": learning.get_result_display(),
+            "result_notes": learning.result_notes,
+            "lesson": learning.lesson,
+        }
+        for learning in Learning.objects.filter(team=team, date__gte=period.month, date__lt=period.end)
+        .select_related("owner", "initiative")
+        .order_by("date", "id")
+    ]
     data["requests"] = [_request_row(item) for item in requests if item.received]
     data["requests_closed_earlier"] = [
         _request_row(item) for item in requests if item.closed_earlier_received
@@ -790,7 +836,9 @@ def month_snapshot(*, team: Team, month: dt.date) -> dict[str, Any]:
         .order_by("occurred_on")
     ]
     data["personas"] = persona_freshness(teams=[team], now=period.as_of)
-    data["schema"] = 3  # 3: deflection (figures.requests, trends.deflection); older snapshots lack it
+    # 3: deflection (figures.requests, trends.deflection); 4: promoted wins (figures.promoted) and the
+    # learning log (learning_log). Older snapshots lack them.
+    data["schema"] = 4
     return data
 
 

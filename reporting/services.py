@@ -324,6 +324,7 @@ CHANGE_LABELS = {
     "requests.deflected": "requests deflected before the queue",
     "interactions": "customer interactions",
     "wins": "wins",
+    "promoted": "wins promoted",
     "top3.on_track": "top-3 initiatives on track",
     "top3.at_risk": "top-3 initiatives at risk",
     "top3.off_track": "top-3 initiatives off track",
@@ -335,6 +336,7 @@ TABLE_LABELS = {
     "requests_closed_earlier": "requests closed this month, received earlier (rows)",
     "interactions": "customer interactions (rows)",
     "wins": "wins (rows)",
+    "learning_log": "learnings (rows)",
     "reviews": "monthly reviews",
 }
 

@@ -14,6 +14,7 @@ PAGE_ACCESS = {
     "/initiatives/timesheet/": {"pmm", "admin"},
     "/requests/": {"pmm", "cmo", "admin"},
     "/requests/assets/": {"sales", "pmm", "pm", "cmo", "admin"},
+    "/initiatives/wins/feed/": {"sales", "pmm", "pm", "cmo", "admin"},
     "/personas/": {"sales", "pmm", "pm", "cmo", "admin"},
     "/reporting/": {"pmm", "cmo", "admin"},
     "/reporting/reports/": {"pmm", "cmo", "admin"},
@@ -21,19 +22,29 @@ PAGE_ACCESS = {
 ROLES = ["sales", "pmm", "pm", "cmo", "admin"]
 
 NAV_LABELS = {
-    "sales": ["Home", "New request", "My requests", "Asset library", "Personas"],
+    "sales": ["Home", "New request", "My requests", "Asset library", "Wins feed", "Personas"],
     "pmm": [
         "Home",
         "My plan",
         "Timesheet",
         "Request queue",
         "Asset library",
+        "Wins feed",
         "Personas",
         "Dashboard",
         "Reports",
     ],
-    "pm": ["Home", "Marketing plan", "Asset library", "Personas"],
-    "cmo": ["Home", "Team plan", "Request queue", "Asset library", "Personas", "Dashboard", "Reports"],
+    "pm": ["Home", "Marketing plan", "Asset library", "Wins feed", "Personas"],
+    "cmo": [
+        "Home",
+        "Team plan",
+        "Request queue",
+        "Asset library",
+        "Wins feed",
+        "Personas",
+        "Dashboard",
+        "Reports",
+    ],
 }
 
 

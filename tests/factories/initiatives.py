@@ -6,13 +6,14 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
-from initiatives.models import FocusSlot, Initiative, Milestone, MonthlyReview, Win
+from initiatives.models import FocusSlot, Initiative, Learning, Milestone, MonthlyReview, Win
 from tests.factories.core import TeamFactory, UserFactory
 from timesheets.models import TimeEntry
 
 __all__ = [
     "FocusSlotFactory",
     "InitiativeFactory",
+    "LearningFactory",
     "MilestoneFactory",
     "MonthlyReviewFactory",
     "TimeEntryFactory",
@@ -82,3 +83,19 @@ class WinFactory(DjangoModelFactory[Win]):
     date = datetime.date(2026, 11, 10)
     team = factory.SubFactory(TeamFactory)
     owner = factory.SubFactory(UserFactory, role="pmm")
+
+
+class LearningFactory(DjangoModelFactory[Learning]):
+    class Meta:
+        model = Learning
+
+    title = factory.Sequence(lambda n: f"Experiment {n}")
+    date = datetime.date(2026, 11, 10)
+    team = factory.SubFactory(TeamFactory)
+    owner = factory.SubFactory(UserFactory, role="pmm")
+    hypothesis = "Reps use a battlecard that opens with the objection."
+    tried = "Two versions for four weeks."
+    measure = "Views per opportunity"
+    result = "confirmed"
+    result_notes = "Three times as many views."
+    lesson = "Open with the objection."

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.core.management import call_command
 from django.db.models import Count, Sum
 
-from initiatives.models import FocusSlot, Initiative, MonthlyReview, Win
+from initiatives.models import FocusSlot, Initiative, Learning, MonthlyReview, Win, WinPromotion
 from pmm_portal.core.dates import add_months, month_start, week_share_in_month, week_start, weeks_of
 from pmm_portal.core.models import User
 from pmm_portal.core.selectors import today_for
@@ -41,6 +41,12 @@ def test_a_year_of_history_per_pmm_that_keeps_the_rules(db, settings):
     assert MonthlyReview.objects.filter(owner=pmm, submitted_at__isnull=True).count() == 1  # the prompt shows
     assert Win.objects.filter(owner=pmm).count() >= 6
     assert Initiative.objects.filter(owner=pmm, status="done").exists()
+    # The wins feed and the learning log look real: promoted wins (each with its promotion) and experiments.
+    promoted = Win.objects.filter(promoted_at__isnull=False, shared_with_sales=True)
+    assert promoted.count() >= 5
+    assert WinPromotion.objects.filter(withdrawn_at__isnull=True).count() == promoted.count()
+    assert Learning.objects.filter(owner=pmm).count() >= 6
+    assert Learning.objects.filter(owner=pmm, initiative__isnull=False).exists()
     counts = (Initiative.objects.count(), TimeEntry.objects.count(), Win.objects.count())
     call_command("seed_demo")
     assert (Initiative.objects.count(), TimeEntry.objects.count(), Win.objects.count()) == counts
@@ -57,7 +63,15 @@ def test_demo_pages_open(client, db, settings):
             "/initiatives/reviews/",
             "/initiatives/wins/",
         ],
-        "cmo": ["/", "/initiatives/", "/initiatives/timeline/", "/initiatives/all/"],
+        "cmo": [
+            "/",
+            "/initiatives/",
+            "/initiatives/timeline/",
+            "/initiatives/all/",
+            "/initiatives/learnings/",
+            "/initiatives/wins/feed/",
+        ],
+        "sales": ["/initiatives/wins/feed/"],
     }.items():
         client.force_login(User.objects.get(username=username))
         for path in paths:

@@ -76,8 +76,8 @@ PAGES = {
     "/api/v1/initiatives/": ("pmm", 8),
     # count, page of the user's own entries.
     "/api/v1/time-entries/": ("pmm", 4),
-    # count, page of wins with owner and team.
-    "/api/v1/wins/": ("cmo", 4),
+    # count, page of wins with owner, team and who promoted them, the teams they are shared with.
+    "/api/v1/wins/": ("cmo", 5),
 }
 
 

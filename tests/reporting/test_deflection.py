@@ -329,9 +329,10 @@ def _more(team, product, other_product, size):
 # headline: PMMs, time, top 3, the month's requests, its "me too" joins, interactions, wins (7);
 # dashboard: those, stale personas as the month ended (2), the time split (one per month: 12),
 # requests in, out and by type (3), deflection by month (2) = 26;
-# snapshot: the dashboard, PMMs again, reviews, wins, interactions, personas as the month ended (2);
+# snapshot: the dashboard, PMMs again, reviews, wins, learning log, interactions, personas as the month
+# ended (2);
 # API: the dashboard, with session, user and the user's teams.
-QUERIES = {"dashboard": 26, "headline": 7, "snapshot": 32, "api": 29}
+QUERIES = {"dashboard": 26, "headline": 7, "snapshot": 33, "api": 29}
 
 
 @pytest.mark.usefixtures("deflections")

@@ -18,6 +18,7 @@ ROWS = {
     "deflection": 12,  # the same twelve months
     "outcomes": 0,  # nobody wrote a monthly review
     "learnings": 0,
+    "learning_log": 0,  # nobody logged an experiment
     "wins": 2,  # Acme renewal, Analyst mention (the November win is not October's)
     "requests": 4,  # received 1, 10, 12 and 14 Oct
     "requests_closed_earlier": 1,  # received 25 Sep, delivered 3 Oct
