@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from competitive import api as competitive_api
 from initiatives import api as initiatives_api
 from personas import api as personas_api
 from pmm_portal.core import api as core_api
@@ -18,9 +19,13 @@ router.register("interactions", personas_api.InteractionViewSet, basename="inter
 router.register("initiatives", initiatives_api.InitiativeViewSet, basename="initiative")
 router.register("time-entries", timesheets_api.TimeEntryViewSet, basename="time-entry")
 router.register("wins", initiatives_api.WinViewSet, basename="win")
+router.register("learnings", initiatives_api.LearningViewSet, basename="learning")
 router.register("reports", reporting_api.MonthlyReportViewSet, basename="report")
 router.register("requests", requests_api.RequestViewSet, basename="request")
 router.register("assets", requests_api.AssetViewSet, basename="asset")
+router.register("competitors", competitive_api.CompetitorViewSet, basename="competitor")
+router.register("win-loss-reviews", competitive_api.WinLossReviewViewSet, basename="win-loss-review")
+router.register("loss-reasons", competitive_api.LossReasonViewSet, basename="loss-reason")
 
 urlpatterns = [
     path("dashboard/", reporting_api.DashboardFiguresView.as_view(), name="dashboard"),

@@ -17,6 +17,7 @@ urlpatterns = [
     path("search/", core_views.SearchView.as_view(), name="search"),
     path("accounts/", include("pmm_portal.core.account_urls")),
     path("personas/", include("personas.urls")),
+    path("competitors/", include("competitive.urls")),
     path("initiatives/timesheet/", include("timesheets.urls")),
     path("initiatives/", include("initiatives.urls")),
     path("requests/", include("requests_queue.urls")),

@@ -39,7 +39,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Timesheet", "timesheets:week", "clock"),
     NavItem("Request queue", "requests_queue:index", "list-check"),
     NavItem("Asset library", "requests_queue:assets", "collection"),
+    NavItem("Wins feed", "initiatives:feed", "trophy"),
     NavItem("Personas", "personas:index", "people"),
+    NavItem("Competitors", "competitive:index", "shield-shaded"),
     NavItem("Dashboard", "reporting:index", "graph-up"),
     NavItem("Reports", "reporting:reports", "file-earmark-bar-graph"),
 )

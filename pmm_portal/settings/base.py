@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "pmm_portal.core",
     "personas",
     "timesheets",
+    "competitive",
     "initiatives",
     "requests_queue",
     "reporting",

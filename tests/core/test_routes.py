@@ -47,6 +47,7 @@ from tests.factories import (
     FollowUpFactory,
     InitiativeFactory,
     InteractionFactory,
+    LearningFactory,
     MilestoneFactory,
     MonthlyReviewFactory,
     PersonaFactory,
@@ -106,6 +107,15 @@ TIME_ENTRIES_ADMIN = (
     "entries from administrators (404)"
 )
 
+LEARNING = {
+    "title": "Shorter emails",
+    "date": "2026-11-02",
+    "hypothesis": "Short emails get replies.",
+    "tried": "An A/B test.",
+    "result": "confirmed",
+    "lesson": "Keep them short.",
+}
+
 TABLE: dict[str, Row] = {
     # --- Core ------------------------------------------------------------------------------------
     "": Row(read=EVERYONE),
@@ -121,6 +131,29 @@ TABLE: dict[str, Row] = {
     "accounts/reset/done/": Row(anon=PUBLIC),
     # --- Personas --------------------------------------------------------------------------------
     "personas/": Row(read=EVERYONE),
+    # Competitors: sales and the team's marketing read them (another team's get 404); PMMs write.
+    "competitors/": Row(read=EVERYONE),
+    "competitors/new/": Row(read=PMM_ONLY, data={"name": "Globex", "tier": "primary"}),
+    "competitors/options/": Row(read=EVERYONE, query="?q=north"),
+    # From a request naming a competitor to its profile: whoever sees the request.
+    "competitors/for-request/<int:pk>/": Row(read=EVERYONE, args=pk("req_new")),
+    "competitors/<int:pk>/": Row(read=EVERYONE, args=pk("competitor")),
+    "competitors/<int:pk>/edit/": Row(
+        read=PMM_ONLY, args=pk("competitor"), data={"name": "Northwind", "tier": "primary"}
+    ),
+    "competitors/<int:pk>/reviewed/": Row(write=PMM_ONLY, args=pk("competitor")),
+    # Win/loss reviews: the team's marketing reads (deal values: not sales); its PMMs write.
+    "competitors/win-loss/": Row(read=MARKETING),
+    "competitors/win-loss/new/": Row(
+        read=PMM_ONLY, data={"account": "Acme", "outcome": "won", "decided_on": MONDAY}
+    ),
+    "competitors/win-loss/<int:pk>/": Row(read=MARKETING, args=pk("win_loss")),
+    "competitors/win-loss/<int:pk>/edit/": Row(
+        read=PMM_ONLY, args=pk("win_loss"), data={"account": "Acme", "outcome": "lost", "decided_on": MONDAY}
+    ),
+    # The team's reasons: kept by its PMMs and its CMO.
+    "competitors/win-loss/reasons/": Row(read=PMM_CMO, data={"name": "Partner channel"}),
+    "competitors/win-loss/reasons/<int:pk>/": Row(write=PMM_CMO, args=pk("reason"), data={"active": "false"}),
     # A buyer persona: PMMs keep those (PMs keep user personas; tests/personas covers both).
     # The body says which kind: a PM's post of a buyer persona is a form error (400), not a 403.
     "personas/new/": Row(
@@ -190,6 +223,17 @@ TABLE: dict[str, Row] = {
     "initiatives/options/": Row(read=PMM_ONLY, query="?q=launch"),
     "initiatives/persona-options/": Row(read=PMM_ONLY, query="?q=cfo"),
     "initiatives/wins/request-options/": Row(read=PMM_ONLY, query="?q=deck"),
+    # Promoted wins: everyone signed in reads the feed (sales included); only the win's owner promotes,
+    # withdraws or sends it (the world's win is not promoted: withdraw and send say so and redirect).
+    "initiatives/wins/feed/": Row(read=EVERYONE),
+    "initiatives/wins/<int:pk>/promote/": Row(read=PMM_ONLY, args=pk("win"), data={"sales": "on"}),
+    "initiatives/wins/<int:pk>/unpromote/": Row(write=PMM_ONLY, args=pk("win")),
+    "initiatives/wins/<int:pk>/send/": Row(write=PMM_ONLY, args=pk("win")),
+    # The learning log: the team and its leader read, its PMMs write their own; sales sees nothing.
+    "initiatives/learnings/": Row(read=MARKETING),
+    "initiatives/learnings/new/": Row(read=PMM_ONLY, data=lambda w: LEARNING),
+    "initiatives/learnings/<int:pk>/": Row(read=MARKETING, args=pk("learning")),
+    "initiatives/learnings/<int:pk>/edit/": Row(read=PMM_ONLY, args=pk("learning"), data=lambda w: LEARNING),
     # --- Requests --------------------------------------------------------------------------------
     "requests/": Row(read=PMM_CMO),
     # The queue's saved views: PMMs and the CMO save and delete their own; the sidebar's list is
@@ -276,6 +320,23 @@ TABLE: dict[str, Row] = {
     ),
     "requests/assets/<int:pk>/": Row(read=EVERYONE, args=pk("asset")),
     "requests/assets/<int:pk>/reviewed/": Row(write=PMM_CMO, args=pk("asset")),
+    # The governed library (issue 14): the owning team's PMMs and CMO edit, version and retire.
+    "requests/assets/product-options/": Row(read=PMM_CMO, query="?q=a"),
+    "requests/assets/<int:pk>/edit/": Row(
+        read=PMM_CMO,
+        args=pk("asset"),
+        data={"title": "Northwind battlecard v2", "kind": "battlecard", "review_by": FUTURE},
+    ),
+    "requests/assets/<int:pk>/versions/": Row(
+        write=PMM_CMO, args=pk("asset"), data={"link": "https://drive.example.com/card-v2"}
+    ),
+    "requests/assets/<int:pk>/retire/": Row(write=PMM_CMO, args=pk("asset"), data={"reason": "Outdated."}),
+    "requests/assets/<int:pk>/unretire/": Row(write=PMM_CMO, args=pk("asset_retired")),
+    "requests/assets/<int:pk>/replacement-options/": Row(read=PMM_CMO, args=pk("asset"), query="?q=a"),
+    "requests/assets/<int:pk>/versions/<int:number>/download/": Row(
+        read=EVERYONE,
+        args=lambda w: {"pk": w["asset_version"].asset_id, "number": w["asset_version"].number},
+    ),
     # Files (issue 12): attachments to those who see the deal, the delivered file to those who see
     # the request, an asset's file to everyone signed in (tests/requests_queue/test_files.py).
     "requests/<int:pk>/attachments/<int:attachment_pk>/download/": Row(
@@ -394,6 +455,17 @@ TABLE: dict[str, Row] = {
     "api/v1/^wins/(?P<pk>[0-9]+)/$": Row(
         read=MARKETING, write=PMM_ONLY, anon=API, args=pk("win"), data={"title": "Won Globex"}
     ),
+    "api/v1/^wins/feed/$": Row(read=EVERYONE, anon=API),
+    "api/v1/^wins/(?P<pk>[0-9]+)/promote/$": Row(
+        write=PMM_ONLY, anon=API, args=pk("win"), data={"sales": True}
+    ),
+    # The world's win is not promoted: its owner gets 400 (nothing to withdraw or send), others 403/404.
+    "api/v1/^wins/(?P<pk>[0-9]+)/unpromote/$": Row(write=PMM_ONLY, anon=API, args=pk("win")),
+    "api/v1/^wins/(?P<pk>[0-9]+)/send/$": Row(write=PMM_ONLY, anon=API, args=pk("win")),
+    "api/v1/^learnings/$": Row(read=MARKETING, write=PMM_ONLY, anon=API, data=lambda w: LEARNING),
+    "api/v1/^learnings/(?P<pk>[0-9]+)/$": Row(
+        read=MARKETING, write=PMM_ONLY, anon=API, args=pk("learning"), data={"lesson": "Call instead."}
+    ),
     "api/v1/^reports/$": Row(read=PMM_CMO, anon=API),
     "api/v1/^reports/(?P<pk>[0-9]+)/$": Row(read=PMM_CMO, anon=API, args=pk("report")),
     "api/v1/^reports/(?P<pk>[0-9]+)/regenerate/$": Row(write=PMM_CMO, anon=API, args=pk("report")),
@@ -465,7 +537,23 @@ TABLE: dict[str, Row] = {
             "review_by": FUTURE,
         },
     ),
-    "api/v1/^assets/(?P<pk>[0-9]+)/$": Row(read=EVERYONE, anon=API, args=pk("asset")),
+    "api/v1/^competitors/$": Row(read=EVERYONE, write=PMM_ONLY, anon=API, data={"name": "Globex"}),
+    "api/v1/^competitors/(?P<pk>[0-9]+)/$": Row(
+        read=EVERYONE, write=PMM_ONLY, anon=API, args=pk("competitor"), data={"tier": "primary"}
+    ),
+    "api/v1/^win-loss-reviews/$": Row(
+        read=MARKETING,
+        write=PMM_ONLY,
+        anon=API,
+        data={"account": "Acme", "outcome": "won", "decided_on": MONDAY},
+    ),
+    "api/v1/^win-loss-reviews/(?P<pk>[0-9]+)/$": Row(
+        read=MARKETING, write=PMM_ONLY, anon=API, args=pk("win_loss"), data={"notes": "Asked twice."}
+    ),
+    "api/v1/^loss-reasons/$": Row(read=MARKETING, anon=API),
+    "api/v1/^assets/(?P<pk>[0-9]+)/$": Row(
+        read=EVERYONE, write=PMM_CMO, anon=API, args=pk("asset"), data={"title": "Northwind card"}
+    ),
 }
 
 ROUTES = {route.key: route for route in routing.all_routes()}
@@ -537,6 +625,27 @@ class World(dict):
             products=[self["product"]],
         )
 
+    def _competitor(self):
+        from competitive.services import competitor_create
+
+        return competitor_create(actor=self["pmm"], team=self["team"], name="Northwind")
+
+    def _win_loss(self):
+        from competitive.services import review_create
+
+        return review_create(
+            actor=self["pmm"],
+            team=self["team"],
+            account="Initech",
+            outcome="lost",
+            competitor=self["competitor"],
+        )
+
+    def _reason(self):
+        from competitive.services import reasons_of
+
+        return reasons_of(self["team"])[0]
+
     def _interaction(self):
         return InteractionFactory(team=self["team"], owner=self["pmm"], account="Globex")
 
@@ -587,6 +696,21 @@ class World(dict):
             team=self["team"], owner=self["pmm"], link="", file=ContentFile(b"%PDF-1.4 card", name="card.pdf")
         )
 
+    def _asset_retired(self):
+        return AssetFactory(
+            team=self["team"], owner=self["pmm"], retired_at=timezone.now(), retirement_reason="Outdated."
+        )
+
+    def _asset_version(self):
+        from requests_queue.models import AssetVersion
+
+        return AssetVersion.objects.create(
+            asset=self["asset_with_file"],
+            number=1,
+            file=ContentFile(b"%PDF-1.4 card v1", name="card-v1.pdf"),
+            uploaded_by=self["pmm"],
+        )
+
     def _req_delivered(self):
         return self._request(
             RequestStatus.DELIVERED,
@@ -605,6 +729,9 @@ class World(dict):
 
     def _win(self):
         return WinFactory(owner=self["pmm"], team=self["team"], initiative=self["initiative"])
+
+    def _learning(self):
+        return LearningFactory(owner=self["pmm"], team=self["team"], initiative=self["initiative"])
 
     def _entry(self):
         today = timezone.localdate()

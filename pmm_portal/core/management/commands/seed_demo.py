@@ -15,6 +15,7 @@ from pmm_portal.core.demo import seed_core
 DEMO_SEEDERS: list[str] = [
     "personas.demo.seed",
     "requests_queue.demo.seed",
+    "competitive.demo.seed",
     "initiatives.demo.seed",
     "reporting.demo.seed",  # last: the past months' reports count what the others made
 ]

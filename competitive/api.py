@@ -1,0 +1,277 @@
+"""``/api/v1/competitors/``, ``/api/v1/win-loss-reviews/`` and ``/api/v1/loss-reasons/``: the same door
+and services as the pages.
+
+Order of every write: the role (``HasRole``, ``action_roles``, ``may_create``), then the object
+through ``permissions.access_*``, then the team the body names (a forbidden team answers like
+an unknown one), and only then the body's fields; the services' ``ValidationError`` is a 400
+with field errors.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+
+from personas.models import Persona
+from pmm_portal.core.api import ID_LOOKUP, ScopedPrimaryKeyField, UserSummarySerializer, service_errors
+from pmm_portal.core.http import AuthenticatedRequest
+from pmm_portal.core.models import Role, Team, User
+from pmm_portal.core.permissions import HasRole
+
+from . import permissions, selectors, services
+from .filters import CompetitorFilter, ReviewFilter
+from .models import Competitor, LossReason, Outcome, Stage, Tier, WinLossReview
+
+WRITE_ACTIONS = ("create", "update", "partial_update")
+
+
+def _body(request: AuthenticatedRequest) -> Mapping[str, Any]:
+    return request.data if isinstance(request.data, Mapping) else {}
+
+
+def _team_of(context: Mapping[str, Any]) -> Team | None:
+    return context.get("team")
+
+
+class CompetitorSerializer(serializers.ModelSerializer[Competitor]):
+    team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    owner = UserSummarySerializer(read_only=True)
+    tier = serializers.ChoiceField(choices=Tier.choices, required=False)
+
+    class Meta:
+        model = Competitor
+        fields = [
+            "id",
+            "team",
+            "name",
+            "aliases",
+            "website",
+            "tier",
+            "summary",
+            "strengths",
+            "weaknesses",
+            "how_we_win",
+            "landmines",
+            "pricing_notes",
+            "owner",
+            "last_reviewed_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "team", "owner", "last_reviewed_at", "created_at", "updated_at"]
+        extra_kwargs: dict[str, Any] = {"name": {"validators": []}}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return attrs  # the services check the rest (the name per team)
+
+
+class CompetitorCreateSerializer(CompetitorSerializer):
+    team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all(), required=False)
+
+
+def _scoped_competitors(context: Mapping[str, Any]) -> QuerySet[Competitor] | None:
+    team = _team_of(context)
+    return Competitor.objects.filter(team=team) if team is not None else None
+
+
+def _scoped_reasons(context: Mapping[str, Any]) -> QuerySet[LossReason] | None:
+    team = _team_of(context)
+    return LossReason.objects.filter(team=team) if team is not None else None
+
+
+def _scoped_personas(context: Mapping[str, Any]) -> QuerySet[Persona] | None:
+    team = _team_of(context)
+    return Persona.objects.filter(team=team) if team is not None else None
+
+
+class ReviewSerializer(serializers.ModelSerializer[WinLossReview]):
+    team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    owner = UserSummarySerializer(read_only=True)
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    stage_lost_at = serializers.ChoiceField(
+        choices=[("", "—"), *Stage.choices], required=False, allow_blank=True
+    )
+    competitor = ScopedPrimaryKeyField(
+        scope=_scoped_competitors, queryset=Competitor.objects.none(), required=False, allow_null=True
+    )
+    reasons = ScopedPrimaryKeyField(
+        scope=_scoped_reasons, queryset=LossReason.objects.none(), many=True, required=False
+    )
+    personas = ScopedPrimaryKeyField(
+        scope=_scoped_personas, queryset=Persona.objects.none(), many=True, required=False
+    )
+
+    class Meta:
+        model = WinLossReview
+        fields = [
+            "id",
+            "team",
+            "owner",
+            "account",
+            "value",
+            "outcome",
+            "decided_on",
+            "competitor",
+            "stage_lost_at",
+            "reasons",
+            "personas",
+            "buyer_quote",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "team", "owner", "created_at", "updated_at"]
+
+
+class ReasonSerializer(serializers.ModelSerializer[LossReason]):
+    team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = LossReason
+        fields = ["id", "team", "name", "active"]
+        read_only_fields = ["id", "team"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Competitors you see (sales see every one), searchable by ?q=, ?tier=, ?team=."
+    ),
+    create=extend_schema(
+        request=CompetitorCreateSerializer, summary="Add a competitor to one of your teams (PMMs)."
+    ),
+)
+class CompetitorViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet[Competitor],
+):
+    """Competitors: read by sales and the team's marketing (404 for other teams); written by its PMMs."""
+
+    lookup_value_regex = ID_LOOKUP
+    serializer_class = CompetitorSerializer
+    permission_classes = [HasRole]
+    allowed_roles = permissions.READERS
+    action_roles = dict.fromkeys(WRITE_ACTIONS, (Role.PMM,))
+    filterset_class = CompetitorFilter
+    ordering = ["name", "id"]
+    request: AuthenticatedRequest
+
+    def may_create(self, user: User) -> bool:
+        return permissions.writer_teams(user).exists()
+
+    def get_queryset(self) -> QuerySet[Competitor]:
+        if getattr(self, "swagger_fake_view", False):
+            return Competitor.objects.none()
+        return (
+            permissions.competitors_visible_to(self.request.user)
+            .select_related("team", "owner")
+            .order_by("name", "id")
+        )
+
+    def get_object(self) -> Competitor:
+        change = self.request.method not in ("GET", "HEAD", "OPTIONS")
+        return permissions.access_competitor(user=self.request.user, id=self.kwargs["pk"], change=change)
+
+    def create(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
+        team = permissions.team_for_new(permissions.writer_teams(request.user), _body(request).get("team"))
+        serializer = CompetitorSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            competitor = services.competitor_create(
+                actor=request.user, team=team, **serializer.validated_data
+            )
+        return Response(CompetitorSerializer(competitor).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
+        competitor = self.get_object()
+        serializer = CompetitorSerializer(competitor, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            competitor = services.competitor_update(
+                actor=request.user, competitor=competitor, **serializer.validated_data
+            )
+        return Response(CompetitorSerializer(competitor).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Win/loss reviews of your teams: ?outcome=, ?competitor=<id|none>, ?persona=, ?reason=, ?quarter=2026-Q3."
+    ),
+)
+class WinLossReviewViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet[WinLossReview],
+):
+    """Win/loss reviews: the team's marketing reads them (404 for others, 403 for sales); its PMMs write."""
+
+    lookup_value_regex = ID_LOOKUP
+    serializer_class = ReviewSerializer
+    permission_classes = [HasRole]
+    allowed_roles = permissions.INSIDERS
+    action_roles = dict.fromkeys(WRITE_ACTIONS, (Role.PMM,))
+    filterset_class = ReviewFilter
+    request: AuthenticatedRequest
+
+    def may_create(self, user: User) -> bool:
+        return permissions.writer_teams(user).exists()
+
+    def get_queryset(self) -> QuerySet[WinLossReview]:
+        if getattr(self, "swagger_fake_view", False):
+            return WinLossReview.objects.none()
+        return (
+            selectors.review_list(user=self.request.user)
+            .prefetch_related("personas")
+            .order_by("-decided_on", "-id")
+        )
+
+    def get_object(self) -> WinLossReview:
+        change = self.request.method not in ("GET", "HEAD", "OPTIONS")
+        return permissions.access_review(user=self.request.user, id=self.kwargs["pk"], change=change)
+
+    def _serializer(self, *args: Any, team: Team, **kwargs: Any) -> ReviewSerializer:
+        return ReviewSerializer(*args, context={**self.get_serializer_context(), "team": team}, **kwargs)
+
+    def create(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
+        team = permissions.team_for_new(permissions.writer_teams(request.user), _body(request).get("team"))
+        services.reasons_of(team)
+        serializer = self._serializer(data=request.data, team=team)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            review = services.review_create(actor=request.user, team=team, **serializer.validated_data)
+        return Response(self._serializer(review, team=team).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
+        review = self.get_object()
+        serializer = self._serializer(
+            review, data=request.data, partial=kwargs.get("partial", False), team=review.team
+        )
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            review = services.review_update(actor=request.user, review=review, **serializer.validated_data)
+        return Response(self._serializer(review, team=review.team).data)
+
+
+class LossReasonViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[LossReason]):
+    """The reasons of the teams you see (the taxonomy reviews pick from)."""
+
+    serializer_class = ReasonSerializer
+    permission_classes = [HasRole]
+    allowed_roles = permissions.INSIDERS
+    request: AuthenticatedRequest
+
+    def get_queryset(self) -> QuerySet[LossReason]:
+        if getattr(self, "swagger_fake_view", False):
+            return LossReason.objects.none()
+        return (
+            permissions.reasons_visible_to(self.request.user)
+            .select_related("team")
+            .order_by("team__name", "name")
+        )

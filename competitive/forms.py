@@ -1,0 +1,135 @@
+"""Forms of competitive intelligence: they parse; the services decide (``services``)."""
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from personas.models import Persona
+from pmm_portal.core.models import Team
+from pmm_portal.core.widgets import TypeaheadSelectMultiple
+
+from .models import Competitor, LossReason, Outcome, Stage, WinLossReview
+
+DateInput = forms.DateInput
+
+
+class CompetitorForm(forms.ModelForm):  # type: ignore[type-arg]
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), empty_label=None, required=False)
+    website = forms.URLField(max_length=300, required=False, assume_scheme="https")
+
+    class Meta:
+        model = Competitor
+        fields = [
+            "name",
+            "aliases",
+            "website",
+            "tier",
+            "summary",
+            "strengths",
+            "weaknesses",
+            "how_we_win",
+            "landmines",
+            "pricing_notes",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 2}),
+            **{
+                name: forms.Textarea(attrs={"rows": 4})
+                for name in ("strengths", "weaknesses", "how_we_win", "landmines", "pricing_notes")
+            },
+        }
+
+    def __init__(self, *args: Any, teams: QuerySet[Team] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if teams is None or self.instance.pk:
+            del self.fields["team"]
+        else:
+            self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+        self.fields["website"].widget.attrs["placeholder"] = "https://"
+
+    def _post_clean(self) -> None:
+        """The services validate (the team and owner are theirs to set)."""
+
+
+class ReviewForm(forms.Form):
+    account = forms.CharField(max_length=120, label="Account")
+    outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.RadioSelect, label="Outcome")
+    value = forms.DecimalField(
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        label="Deal value",
+        help_text="Annual contract value, in the organisation's currency.",
+    )
+    decided_on = forms.DateField(widget=DateInput(attrs={"type": "date"}), label="Decided on")
+    competitor = forms.ModelChoiceField(
+        queryset=Competitor.objects.none(), required=False, empty_label="No competitor (or unknown)"
+    )
+    stage_lost_at = forms.ChoiceField(
+        choices=[("", "—"), *Stage.choices],
+        required=False,
+        label="Stage lost at",
+        help_text="Lost deals only: where the buyer stopped.",
+    )
+    reasons = forms.ModelMultipleChoiceField(
+        queryset=LossReason.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Reasons",
+        help_text="Why it went that way: the team's list keeps the figures comparable.",
+    )
+    personas = forms.ModelMultipleChoiceField(
+        queryset=Persona.objects.none(), required=False, label="Personas"
+    )
+    buyer_quote = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        required=False,
+        label="Buyer quote",
+        help_text="What the buyer said, in their words.",
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=4000, required=False)
+
+    def __init__(self, *args: Any, team: Team, reasons: list[LossReason], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["competitor"].queryset = Competitor.objects.filter(team=team).order_by("name")  # type: ignore[attr-defined]
+        chosen = {r.pk for r in kwargs.get("initial", {}).get("reasons", [])}
+        self.fields["reasons"].queryset = LossReason.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[r.pk for r in reasons if r.active or r.pk in chosen]
+        ).order_by("name")
+        self.fields["personas"].widget = TypeaheadSelectMultiple(
+            url=reverse("initiatives:persona-options"), placeholder="Type a persona's name…"
+        )
+        self.fields["personas"].queryset = Persona.objects.filter(team=team).order_by("name")  # type: ignore[attr-defined]
+
+    def arguments(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["value"] = data.get("value") or 0
+        return data
+
+    @classmethod
+    def initial_for(cls, review: WinLossReview) -> dict[str, Any]:
+        return {
+            "account": review.account,
+            "outcome": review.outcome,
+            "value": review.value,
+            "decided_on": review.decided_on,
+            "competitor": review.competitor_id,
+            "stage_lost_at": review.stage_lost_at,
+            "reasons": list(review.reasons.all()),
+            "personas": list(review.personas.all()),
+            "buyer_quote": review.buyer_quote,
+            "notes": review.notes,
+        }
+
+
+class ReasonForm(forms.Form):
+    name = forms.CharField(max_length=80, label="Reason")
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), empty_label=None, required=False)
+
+    def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]

@@ -1,0 +1,242 @@
+"""Writing competitive intelligence: competitors, the team's reasons, win/loss reviews.
+
+Every rule lives here and answers with a ``ValidationError`` by field, which the pages
+show next to the field and the API as a 400.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from personas.models import Persona
+from pmm_portal.core.models import Team, User
+
+from .models import DEFAULT_REASONS, PROFILE_FIELDS, Competitor, LossReason, Outcome, WinLossReview
+
+COMPETITOR_FIELDS = ("name", "aliases", "website", "tier", *PROFILE_FIELDS)
+
+
+def _same_name_taken(team: Team, name: str, *, exclude: int | None = None) -> bool:
+    taken = (
+        Competitor.objects.filter(team=team).annotate(lname=Lower("name")).filter(lname=name.strip().lower())
+    )
+    return taken.exclude(pk=exclude).exists() if exclude else taken.exists()
+
+
+def _clean_competitor(competitor: Competitor) -> None:
+    competitor.name = competitor.name.strip()
+    competitor.aliases = ", ".join(a.strip() for a in competitor.aliases.split(",") if a.strip())
+    if not competitor.name:
+        raise ValidationError({"name": "Give the competitor's name."})
+    if _same_name_taken(competitor.team, competitor.name, exclude=competitor.pk):
+        raise ValidationError({"name": f"The {competitor.team.name} team already has “{competitor.name}”."})
+    competitor.full_clean(exclude=["team", "owner"], validate_constraints=False)
+
+
+@transaction.atomic
+def competitor_create(*, actor: User, team: Team, **fields: Any) -> Competitor:
+    """A new competitor of ``team``, kept by ``actor``."""
+    competitor = Competitor(
+        team=team, owner=actor, **{k: v for k, v in fields.items() if k in COMPETITOR_FIELDS}
+    )
+    _clean_competitor(competitor)
+    competitor.last_reviewed_at = timezone.now()
+    try:
+        with transaction.atomic():
+            competitor.save()
+    except IntegrityError as error:  # the same name, saved by someone else a moment ago
+        raise ValidationError({"name": f"The {team.name} team already has “{competitor.name}”."}) from error
+    return competitor
+
+
+@transaction.atomic
+def competitor_update(*, actor: User, competitor: Competitor, **fields: Any) -> Competitor:
+    """Change a competitor's profile; reviewing it (``reviewed=True``) marks it fresh."""
+    reviewed = fields.pop("reviewed", False)
+    competitor = Competitor.objects.select_for_update().select_related("team").get(pk=competitor.pk)
+    for name, value in fields.items():
+        if name in COMPETITOR_FIELDS:
+            setattr(competitor, name, value)
+    _clean_competitor(competitor)
+    if reviewed:
+        competitor.last_reviewed_at = timezone.now()
+    try:
+        with transaction.atomic():
+            competitor.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            {"name": f"The {competitor.team.name} team already has “{competitor.name}”."}
+        ) from error
+    return competitor
+
+
+def competitor_mark_reviewed(*, actor: User, competitor: Competitor) -> Competitor:
+    """Say the profile was checked and is still right (its freshness starts again)."""
+    Competitor.objects.filter(pk=competitor.pk).update(last_reviewed_at=timezone.now())
+    competitor.refresh_from_db(fields=["last_reviewed_at"])
+    return competitor
+
+
+# --- Reasons -------------------------------------------------------------------------------------
+
+
+def reasons_of(team: Team) -> list[LossReason]:
+    """The team's reasons, seeded with the usual ones the first time the team needs them."""
+    reasons = list(LossReason.objects.filter(team=team))
+    if not reasons:
+        LossReason.objects.bulk_create(
+            [LossReason(team=team, name=name) for name in DEFAULT_REASONS], ignore_conflicts=True
+        )
+        reasons = list(LossReason.objects.filter(team=team))
+    return reasons
+
+
+def reason_save(
+    *, team: Team, name: str, reason: LossReason | None = None, active: bool = True
+) -> LossReason:
+    """Add a reason to the team's list, or rename one, or retire it (``active=False``)."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Name the reason."})
+    if len(name) > 80:
+        raise ValidationError({"name": "Keep the reason under 80 characters."})
+    taken = LossReason.objects.filter(team=team).annotate(lname=Lower("name")).filter(lname=name.lower())
+    if reason is not None:
+        taken = taken.exclude(pk=reason.pk)
+    if taken.exists():
+        raise ValidationError({"name": f"“{name}” is already on the list."})
+    reason = reason or LossReason(team=team)
+    reason.name, reason.active = name, active
+    try:
+        with transaction.atomic():
+            reason.save()
+    except IntegrityError as error:
+        raise ValidationError({"name": f"“{name}” is already on the list."}) from error
+    return reason
+
+
+# --- Win/loss reviews -----------------------------------------------------------------------------
+
+
+def _check_review(
+    team: Team,
+    *,
+    outcome: str,
+    stage_lost_at: str,
+    competitor: Competitor | None,
+    reasons: Iterable[LossReason],
+    personas: Iterable[Persona],
+    decided_on: date,
+    value: Decimal,
+) -> None:
+    problems: dict[str, str] = {}
+    if outcome not in Outcome.values:
+        problems["outcome"] = "Say whether the deal was won, lost or ended without a decision."
+    if stage_lost_at and outcome != Outcome.LOST:
+        problems["stage_lost_at"] = "Only a lost deal was lost at a stage: clear it, or mark the deal lost."
+    if competitor is not None and competitor.team_id != team.pk:
+        problems["competitor"] = "Pick a competitor of the same team."
+    if any(r.team_id != team.pk for r in reasons):
+        problems["reasons"] = "Pick reasons from the team's list."
+    if any(p.team_id != team.pk for p in personas):
+        problems["personas"] = "Pick personas of the same team."
+    if decided_on > timezone.localdate():
+        problems["decided_on"] = "A deal is reviewed once decided: pick today or an earlier date."
+    if value < 0:
+        problems["value"] = "The deal value cannot be negative."
+    if problems:
+        raise ValidationError(problems)
+
+
+@transaction.atomic
+def review_create(
+    *,
+    actor: User,
+    team: Team,
+    account: str,
+    outcome: str,
+    value: Decimal = Decimal(0),
+    decided_on: date | None = None,
+    competitor: Competitor | None = None,
+    stage_lost_at: str = "",
+    reasons: Iterable[LossReason] = (),
+    personas: Iterable[Persona] = (),
+    buyer_quote: str = "",
+    notes: str = "",
+) -> WinLossReview:
+    """Record a decided deal: its outcome, against whom, where and why it was lost."""
+    reasons, personas = list(reasons), list(personas)
+    decided_on = decided_on or timezone.localdate()
+    if not account.strip():
+        raise ValidationError({"account": "Name the account."})
+    _check_review(
+        team,
+        outcome=outcome,
+        stage_lost_at=stage_lost_at,
+        competitor=competitor,
+        reasons=reasons,
+        personas=personas,
+        decided_on=decided_on,
+        value=value,
+    )
+    review = WinLossReview.objects.create(
+        team=team,
+        owner=actor,
+        account=account.strip(),
+        outcome=outcome,
+        value=value,
+        decided_on=decided_on,
+        competitor=competitor,
+        stage_lost_at=stage_lost_at,
+        buyer_quote=buyer_quote.strip(),
+        notes=notes.strip(),
+    )
+    review.reasons.set(reasons)
+    review.personas.set(personas)
+    return review
+
+
+@transaction.atomic
+def review_update(*, actor: User, review: WinLossReview, **fields: Any) -> WinLossReview:
+    """Change a review; the fields left out keep their value."""
+    review = (
+        WinLossReview.objects.select_for_update(of=("self",))
+        .select_related("team", "competitor")
+        .get(pk=review.pk)
+    )
+    reasons = list(fields.pop("reasons")) if "reasons" in fields else list(review.reasons.all())
+    personas = list(fields.pop("personas")) if "personas" in fields else list(review.personas.all())
+    for name in (
+        "account",
+        "outcome",
+        "value",
+        "decided_on",
+        "competitor",
+        "stage_lost_at",
+        "buyer_quote",
+        "notes",
+    ):
+        if name in fields:
+            setattr(review, name, fields[name].strip() if isinstance(fields[name], str) else fields[name])
+    if not review.account:
+        raise ValidationError({"account": "Name the account."})
+    _check_review(
+        review.team,
+        outcome=review.outcome,
+        stage_lost_at=review.stage_lost_at,
+        competitor=review.competitor,
+        reasons=reasons,
+        personas=personas,
+        decided_on=review.decided_on,
+        value=review.value,
+    )
+    review.save()
+    review.reasons.set(reasons)
+    review.personas.set(personas)
+    return review

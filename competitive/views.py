@@ -1,0 +1,411 @@
+"""Pages of competitive intelligence: competitors (with their signals) and the win/loss programme.
+
+Each view declares who may use it, looks its object up through ``permissions`` before it
+reads the body, and calls one service; the services' ``ValidationError`` shows next to
+the fields.
+"""
+
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+
+from pmm_portal.core.http import AuthenticatedHttpRequest
+from pmm_portal.core.lists import filtered_page
+from pmm_portal.core.models import Role, Team
+from pmm_portal.core.permissions import RoleRequiredMixin
+from requests_queue.permissions import access_request
+
+from . import permissions, selectors, services
+from .filters import COMPETITOR_SORTS, REVIEW_SORTS, CompetitorFilter, ReviewFilter
+from .forms import CompetitorForm, ReasonForm, ReviewForm
+from .models import Competitor
+
+READERS = permissions.READERS
+INSIDERS = permissions.INSIDERS
+WRITERS = (Role.PMM,)  # administrators pass every role door
+STALE_DAYS = 90  # a competitor profile not reviewed for this long says so
+
+
+def _apply(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- Competitors -----------------------------------------------------------------------------------
+
+
+class CompetitorListView(RoleRequiredMixin, View):
+    """``/competitors/``: the competitors the user sees, with how often reps ask about each."""
+
+    allowed_roles = READERS
+
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        user = request.user
+        page = filtered_page(
+            request, CompetitorFilter, selectors.competitor_list(user=user), default_sort="name"
+        )
+        rows = list(page["object_list"])
+        selectors.attach_signals(rows)
+        insider = user.role != Role.SALES
+        return render(
+            request,
+            "competitive/competitor_list.html",
+            {
+                **page,
+                "object_list": rows,
+                "list_url": reverse("competitive:index"),
+                "sorts": COMPETITOR_SORTS,
+                "search_placeholder": "Name, alias or summary",
+                "filtered_empty_title": "No competitor matches these filters",
+                "filtered_empty_text": "Try another word, or clear the filters to see every competitor.",
+                "can_create": permissions.writer_teams(user).exists(),
+                "insider": insider,
+                "proposed": selectors.proposed_names(user=user) if insider else [],
+                "stale_before": timezone.now() - timedelta(days=STALE_DAYS),
+            },
+        )
+
+
+class CompetitorOptionsView(RoleRequiredMixin, View):
+    """``/competitors/options/?q=``: the request form's competitor type-ahead (JSON). What a rep types
+    that matches no record stays their words on the request, proposed to the team."""
+
+    allowed_roles = READERS
+
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        options = selectors.competitor_options(user=request.user, text=request.GET.get("q", ""), limit=200)
+        if request.GET.get("format") == "datalist":  # the request form's list: each name once
+            names = sorted({o["value"] for o in options}, key=str.lower)
+            return render(request, "competitive/_datalist.html", {"names": names})
+        return JsonResponse({"results": options[:12]})
+
+
+class CompetitorForRequestView(RoleRequiredMixin, View):
+    """``/competitors/for-request/<id>/``: from a request that names a competitor, its profile (the
+    team's record of that name or alias), or the list searched for the name when there is none."""
+
+    allowed_roles = READERS
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        user = request.user
+        asked = access_request(user=user, id=pk)
+        competitor = selectors.competitor_named(user=user, name=asked.competitor, team_id=asked.team_id)
+        if competitor is not None:
+            return HttpResponseRedirect(competitor.get_absolute_url())
+        if asked.competitor.strip():
+            messages.info(request, f"Product marketing has no profile of {asked.competitor} yet.")
+        return HttpResponseRedirect(reverse("competitive:index") + "?" + urlencode({"q": asked.competitor}))
+
+
+class CompetitorDetailView(RoleRequiredMixin, View):
+    """``/competitors/<id>/``: how to beat it (everyone who sees it) and its signals (marketing)."""
+
+    allowed_roles = READERS
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        user = request.user
+        competitor = permissions.access_competitor(user=user, id=pk)
+        insider = user.role != Role.SALES
+        context: dict[str, Any] = {
+            "competitor": competitor,
+            "can_change": permissions.can_change_competitor(user, competitor),
+            "insider": insider,
+            "stale": competitor.last_reviewed_at is None
+            or competitor.last_reviewed_at < timezone.now() - timedelta(days=STALE_DAYS),
+        }
+        if insider:
+            context["signals"] = selectors.competitor_signals(competitor)
+            context["record"] = selectors.reviews_of_competitor(competitor)
+            context["recent_reviews"] = list(
+                permissions.reviews_visible_to(user).filter(competitor=competitor).select_related("owner")[:5]
+            )
+        return render(request, "competitive/competitor_detail.html", context)
+
+
+class CompetitorCreateView(RoleRequiredMixin, View):
+    """``/competitors/new/?name=``: a PMM adds a competitor to one of their teams (a name reps typed
+    arrives prefilled from the list's proposals)."""
+
+    allowed_roles = WRITERS
+
+    def _teams(self, request: AuthenticatedHttpRequest) -> Any:
+        teams = permissions.writer_teams(request.user).order_by("name")
+        if not teams.exists():
+            raise PermissionDenied("You can add competitors only to a team you belong to.")
+        return teams
+
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        teams = self._teams(request)
+        initial = {
+            "name": request.GET.get("name", "")[:120],
+            "team": request.GET.get("team") or teams.first(),
+        }
+        return self._render(request, CompetitorForm(teams=teams, initial=initial))
+
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        teams = self._teams(request)
+        team = permissions.team_for_new(teams, request.POST.get("team"))
+        form = CompetitorForm(request.POST, teams=teams)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "team"}
+            try:
+                competitor = services.competitor_create(actor=request.user, team=team, **data)
+            except ValidationError as error:
+                _apply(form, error)
+            else:
+                messages.success(request, f"Added {competitor.name}. Requests that name it now count here.")
+                return HttpResponseRedirect(competitor.get_absolute_url())
+        return self._render(request, form, status=400)
+
+    def _render(
+        self, request: AuthenticatedHttpRequest, form: CompetitorForm, status: int = 200
+    ) -> HttpResponse:
+        return render(
+            request, "competitive/competitor_form.html", {"form": form, "competitor": None}, status=status
+        )
+
+
+class CompetitorEditView(RoleRequiredMixin, View):
+    """``/competitors/<id>/edit/``: the team's PMMs keep the profile right."""
+
+    allowed_roles = WRITERS
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        competitor = permissions.access_competitor(user=request.user, id=pk, change=True)
+        return self._render(request, competitor, CompetitorForm(instance=competitor))
+
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        competitor = permissions.access_competitor(user=request.user, id=pk, change=True)
+        form = CompetitorForm(request.POST, instance=Competitor.objects.get(pk=competitor.pk))
+        if form.is_valid():
+            try:
+                services.competitor_update(
+                    actor=request.user, competitor=competitor, reviewed=True, **form.cleaned_data
+                )
+            except ValidationError as error:
+                _apply(form, error)
+            else:
+                messages.success(request, "Saved; the profile counts as reviewed today.")
+                return HttpResponseRedirect(competitor.get_absolute_url())
+        return self._render(request, competitor, form, status=400)
+
+    def _render(
+        self,
+        request: AuthenticatedHttpRequest,
+        competitor: Competitor,
+        form: CompetitorForm,
+        status: int = 200,
+    ) -> HttpResponse:
+        return render(
+            request,
+            "competitive/competitor_form.html",
+            {"form": form, "competitor": competitor},
+            status=status,
+        )
+
+
+class CompetitorReviewedView(RoleRequiredMixin, View):
+    """``POST /competitors/<id>/reviewed/``: the profile was checked and is still right."""
+
+    allowed_roles = WRITERS
+
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        competitor = permissions.access_competitor(user=request.user, id=pk, change=True)
+        services.competitor_mark_reviewed(actor=request.user, competitor=competitor)
+        messages.success(request, "Marked as reviewed today.")
+        return HttpResponseRedirect(competitor.get_absolute_url())
+
+
+# --- Win/loss --------------------------------------------------------------------------------------
+
+
+class WinLossView(RoleRequiredMixin, View):
+    """``/competitors/win-loss/``: win rate overall, by competitor and persona, top loss reasons per
+    quarter, and the reviews behind them; every figure filters the list to its reviews."""
+
+    allowed_roles = INSIDERS
+
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        user = request.user
+        page = filtered_page(
+            request, ReviewFilter, selectors.review_list(user=user), default_sort="-decided_on"
+        )
+        figures = selectors.win_loss_figures(page["filter"].qs)
+        base = request.GET.copy()
+        base.pop("page", None)
+        return render(
+            request,
+            "competitive/win_loss.html",
+            {
+                **page,
+                "figures": figures,
+                "list_url": reverse("competitive:win_loss"),
+                "sorts": REVIEW_SORTS,
+                "search_placeholder": "Account, quote or notes",
+                "filtered_empty_title": "No review matches these filters",
+                "filtered_empty_text": "Clear a filter to see more deals.",
+                "can_create": permissions.writer_teams(user).exists(),
+                "can_keep_reasons": permissions.reason_keeper_teams(user).exists(),
+                "base_query": base.urlencode(),
+            },
+        )
+
+
+class _ReviewFormMixin:
+    def _form(self, data: Any, team: Team, initial: dict[str, Any] | None = None) -> ReviewForm:
+        return ReviewForm(data, team=team, reasons=services.reasons_of(team), initial=initial or {})
+
+
+class ReviewCreateView(RoleRequiredMixin, _ReviewFormMixin, View):
+    """``/competitors/win-loss/new/?competitor=``: a PMM records a decided deal."""
+
+    allowed_roles = WRITERS
+
+    def _team(self, request: AuthenticatedHttpRequest, value: int | str | None) -> Team:
+        return permissions.team_for_new(permissions.writer_teams(request.user), value)
+
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        competitor = None
+        if request.GET.get("competitor"):
+            competitor = permissions.access_competitor(user=request.user, id=request.GET["competitor"])
+        team = self._team(request, competitor.team_id if competitor else request.GET.get("team"))
+        form = self._form(None, team, {"decided_on": timezone.localdate(), "competitor": competitor})
+        return render(request, "competitive/review_form.html", {"form": form, "team": team, "review": None})
+
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        team = self._team(request, request.POST.get("team"))
+        form = self._form(request.POST, team)
+        if form.is_valid():
+            try:
+                review = services.review_create(actor=request.user, team=team, **form.arguments())
+            except ValidationError as error:
+                _apply(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"Recorded the {review.get_outcome_display().lower()} deal with {review.account}.",
+                )
+                return HttpResponseRedirect(reverse("competitive:win_loss"))
+        return render(
+            request, "competitive/review_form.html", {"form": form, "team": team, "review": None}, status=400
+        )
+
+
+class ReviewDetailView(RoleRequiredMixin, View):
+    """``/competitors/win-loss/<id>/``: one deal, its reasons and the buyer's words."""
+
+    allowed_roles = INSIDERS
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        review = permissions.access_review(user=request.user, id=pk)
+        return render(
+            request,
+            "competitive/review_detail.html",
+            {
+                "review": review,
+                "reasons": list(review.reasons.all()),
+                "personas": list(review.personas.all()),
+                "can_change": permissions.writer_teams(request.user).filter(pk=review.team_id).exists(),
+            },
+        )
+
+
+class ReviewEditView(RoleRequiredMixin, _ReviewFormMixin, View):
+    """``/competitors/win-loss/<id>/edit/``: the team's PMMs correct a review."""
+
+    allowed_roles = WRITERS
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        review = permissions.access_review(user=request.user, id=pk, change=True)
+        form = self._form(None, review.team, ReviewForm.initial_for(review))
+        return render(
+            request, "competitive/review_form.html", {"form": form, "team": review.team, "review": review}
+        )
+
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        review = permissions.access_review(user=request.user, id=pk, change=True)
+        form = self._form(request.POST, review.team)
+        if form.is_valid():
+            try:
+                services.review_update(actor=request.user, review=review, **form.arguments())
+            except ValidationError as error:
+                _apply(form, error)
+            else:
+                messages.success(request, "Review saved; the figures count it as it is now.")
+                return HttpResponseRedirect(review.get_absolute_url())
+        return render(
+            request,
+            "competitive/review_form.html",
+            {"form": form, "team": review.team, "review": review},
+            status=400,
+        )
+
+
+class ReasonsView(RoleRequiredMixin, View):
+    """``/competitors/win-loss/reasons/``: the team's list of reasons; its PMMs and CMO add, rename,
+    retire and bring back reasons (retired ones stay on past reviews)."""
+
+    allowed_roles = (Role.PMM, Role.CMO)
+
+    def _teams(self, request: AuthenticatedHttpRequest) -> Any:
+        teams = permissions.reason_keeper_teams(request.user).order_by("name")
+        if not teams.exists():
+            raise PermissionDenied("The team's product marketers and its CMO keep its reasons.")
+        return teams
+
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        teams = self._teams(request)
+        return self._render(request, teams, ReasonForm(teams=teams, initial={"team": teams.first()}))
+
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        teams = self._teams(request)
+        form = ReasonForm(request.POST, teams=teams)
+        if form.is_valid():
+            team = permissions.team_for_new(teams, request.POST.get("team"))
+            services.reasons_of(team)  # the usual ones first, so a new one joins the list
+            try:
+                reason = services.reason_save(team=team, name=form.cleaned_data["name"])
+            except ValidationError as error:
+                _apply(form, error)
+            else:
+                messages.success(request, f"Added “{reason.name}” to the {team.name} team's reasons.")
+                return HttpResponseRedirect(reverse("competitive:reasons"))
+        return self._render(request, teams, form, status=400)
+
+    def _render(
+        self, request: AuthenticatedHttpRequest, teams: Any, form: ReasonForm, status: int = 200
+    ) -> HttpResponse:
+        lists = [(team, services.reasons_of(team)) for team in teams]
+        return render(request, "competitive/reasons.html", {"form": form, "lists": lists}, status=status)
+
+
+class ReasonUpdateView(RoleRequiredMixin, View):
+    """``POST /competitors/win-loss/reasons/<id>/``: rename a reason, or retire it or bring it back."""
+
+    allowed_roles = (Role.PMM, Role.CMO)
+
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        reason = permissions.access_reason(user=request.user, id=pk)
+        active = request.POST.get("active", "true" if reason.active else "false") == "true"
+        try:
+            services.reason_save(
+                team=reason.team, reason=reason, name=request.POST.get("name", reason.name), active=active
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, f"“{reason.name}” {'is on the list' if active else 'retired; past reviews keep it'}."
+            )
+        return HttpResponseRedirect(reverse("competitive:reasons"))
