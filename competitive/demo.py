@@ -76,6 +76,27 @@ def _seed_team(team: Team, org: DemoOrg, rng: random.Random, today: date) -> Non
             for n, name in enumerate(RECORDED)
         ]
     )
+    for rival in competitors[:3]:
+        services.battlecard_create(
+            actor=rival.owner,
+            competitor=rival,
+            quick_dismiss=f"{rival.name} is a fine pilot; we are built for the rollout that follows.",
+            why_we_win="Live in days: the integrations the buyer already uses, out of the box\n"
+            "One price at any size: no per-seat surprise at 500 users\n"
+            "Support by engineers, for the life of the contract",
+            landmines=PROFILE["landmines"],
+            proof_points="Hooli: live in 9 days, two tools retired\nAcme Corp: 31 % lower three-year cost",
+            objections=[
+                {
+                    "objection": "They are cheaper.",
+                    "answer": "At 100 seats. Compare three-year cost at your size.",
+                },
+                {
+                    "objection": "We already use their suite.",
+                    "answer": "Bundles lock you in; we plug into it in a day.",
+                },
+            ],
+        )
     reasons = services.reasons_of(team)
     by_name = {r.name: r for r in reasons}
     loss_reasons = [by_name[n] for n in ("Price", "Product gap", "Integration", "Timing", "Relationship")]

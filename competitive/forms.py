@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from personas.models import Persona
 from pmm_portal.core.models import Team
-from pmm_portal.core.widgets import TypeaheadSelectMultiple
+from pmm_portal.core.widgets import TypeaheadSelect, TypeaheadSelectMultiple
 
 from .models import Competitor, LossReason, Outcome, Stage, WinLossReview
 
@@ -133,3 +133,66 @@ class ReasonForm(forms.Form):
     def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+
+
+class BattlecardForm(forms.Form):
+    persona = forms.ModelChoiceField(
+        queryset=Persona.objects.none(),
+        required=False,
+        label="For the persona",
+        help_text="Leave empty for a card that serves every buyer.",
+    )
+    quick_dismiss = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=500,
+        required=False,
+        label="Quick dismiss",
+        help_text="One or two sentences a rep says when the buyer names them.",
+    )
+    why_we_win = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        required=False,
+        label="Why we win",
+        help_text="Three reasons, one per line, with the proof behind each.",
+    )
+    landmines = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        label="Landmines to set",
+        help_text="Questions that expose their weaknesses, one per line.",
+    )
+    proof_points = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        label="Proof points",
+        help_text="Customers, numbers and analyst lines a rep may repeat, one per line.",
+    )
+
+    def __init__(self, *args: Any, competitor: Competitor, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["persona"].widget = TypeaheadSelect(
+            url=reverse("initiatives:persona-options"), placeholder="Type a persona's name…"
+        )
+        self.fields["persona"].queryset = Persona.objects.filter(team_id=competitor.team_id).order_by("name")  # type: ignore[attr-defined]
+
+
+class BattlecardObjectionForm(forms.Form):
+    objection = forms.CharField(max_length=300, required=False, label="Objection")
+    answer = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=1000, required=False, label="Answer"
+    )
+
+
+BattlecardObjectionFormSet = forms.formset_factory(BattlecardObjectionForm, extra=2, max_num=15)
+
+
+def objection_rows(formset: forms.BaseFormSet[Any]) -> list[dict[str, str]]:
+    """The objections filled in, in order (empty rows are dropped)."""
+    return [
+        {"objection": f.cleaned_data["objection"], "answer": f.cleaned_data.get("answer", "")}
+        for f in formset.forms
+        if f.cleaned_data.get("objection")
+    ]

@@ -196,3 +196,71 @@ class WinLossReview(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("competitive:review", args=[self.pk])
+
+
+class Battlecard(models.Model):
+    """What a rep reads in the middle of a deal against one competitor (for one persona, or for
+    every buyer): one screen, one printed page. Its freshness is its last review."""
+
+    competitor = models.ForeignKey(Competitor, on_delete=models.CASCADE, related_name="battlecards")
+    persona = models.ForeignKey(
+        "personas.Persona",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="battlecards",
+        help_text="Leave empty for a card that serves every buyer.",
+    )
+    quick_dismiss = _text("quick dismiss", "One or two sentences a rep says when the buyer names them.", 500)
+    why_we_win = _text("why we win", "Three reasons, with the proof behind each.", 2000)
+    landmines = _text("landmines to set", "Questions that expose their weaknesses, one per line.", 2000)
+    proof_points = _text("proof points", "Customers, numbers, analyst lines a rep may repeat.", 2000)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="battlecards")
+    last_reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["competitor__name", "persona__name", "id"]
+        constraints = [
+            # One card per competitor and persona, and one for every buyer.
+            models.UniqueConstraint(
+                fields=["competitor", "persona"],
+                condition=Q(persona__isnull=False),
+                name="competitive_battlecard_one_per_persona",
+            ),
+            models.UniqueConstraint(
+                fields=["competitor"],
+                condition=Q(persona__isnull=True),
+                name="competitive_battlecard_one_general",
+            ),
+            *text_length_checks(
+                "competitive_battlecard",
+                {"quick_dismiss": 500, "why_we_win": 2000, "landmines": 2000, "proof_points": 2000},
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"vs {self.competitor.name}" + (f" for {self.persona.name}" if self.persona else "")
+
+    def get_absolute_url(self) -> str:
+        return reverse("competitive:battlecard", args=[self.pk])
+
+
+class BattlecardObjection(models.Model):
+    """An objection the buyer raises against us when this competitor is in the deal, and our answer."""
+
+    battlecard = models.ForeignKey(Battlecard, on_delete=models.CASCADE, related_name="objections")
+    objection = models.CharField(max_length=300)
+    answer = models.TextField(max_length=1000, validators=[MaxLengthValidator(1000)])
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(objection=""), name="competitive_objection_not_blank"),
+            *text_length_checks("competitive_objection", {"answer": 1000}),
+        ]
+
+    def __str__(self) -> str:
+        return self.objection

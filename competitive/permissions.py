@@ -22,7 +22,7 @@ from django.http import Http404
 from personas.permissions import insider_teams
 from pmm_portal.core.models import Role, Team, User
 
-from .models import Competitor, LossReason, WinLossReview
+from .models import Battlecard, Competitor, LossReason, WinLossReview
 
 READERS = (Role.SALES, Role.PMM, Role.PM, Role.CMO, Role.ADMIN)
 INSIDERS = (Role.PMM, Role.PM, Role.CMO, Role.ADMIN)
@@ -133,3 +133,21 @@ def team_for_new(teams: QuerySet[Team], value: int | str | None) -> Team:
     if team is None:
         raise PermissionDenied("You can add this only to your own teams.")
     return team
+
+
+def access_battlecard(*, user: User, id: int | str, change: bool = False) -> Battlecard:
+    """A battlecard is seen by whoever sees its competitor, and changed by whoever may change it."""
+    pk = _pk(id)
+    card = (
+        Battlecard.objects.filter(competitor__in=competitors_visible_to(user))
+        .select_related("competitor", "competitor__team", "persona", "owner")
+        .filter(pk=pk)
+        .first()
+        if pk
+        else None
+    )
+    if card is None:
+        raise Http404("No such battlecard.")
+    if change and not can_change_competitor(user, card.competitor):
+        raise PermissionDenied("Only the team's product marketers change its battlecards.")
+    return card

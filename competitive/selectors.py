@@ -16,13 +16,13 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Lower, TruncMonth
 from django.utils import timezone
 
-from personas.models import Persona
+from personas.models import Persona, Quote
 from pmm_portal.core.dates import add_months, month_start
 from pmm_portal.core.models import User
 from requests_queue.models import OPEN_STATUSES, Request
 
 from . import permissions
-from .models import Competitor, LossReason, Outcome, WinLossReview
+from .models import Battlecard, Competitor, LossReason, Outcome, WinLossReview
 
 SIGNAL_MONTHS = 12  # the signals' trend: this month and the eleven before
 RECENT_DAYS = 90  # what "recent" means on the list of competitors
@@ -385,3 +385,12 @@ def reviews_of_competitor(competitor: Competitor) -> Tally:
 def persona_choices_for(teams: QuerySet[Any]) -> QuerySet[Persona]:
     """Personas a review may name: those of the review's team."""
     return Persona.objects.filter(team__in=teams).order_by("name")
+
+
+def battlecard_quotes(card: Battlecard, *, limit: int = 3) -> list[Quote]:
+    """What buyers of the card's persona said that sales may quote (none for a card for every buyer)."""
+    if card.persona_id is None:
+        return []
+    return list(
+        Quote.objects.filter(persona_id=card.persona_id, usable_in_sales=True).order_by("-created_at")[:limit]
+    )

@@ -17,7 +17,16 @@ from django.utils import timezone
 from personas.models import Persona
 from pmm_portal.core.models import Team, User
 
-from .models import DEFAULT_REASONS, PROFILE_FIELDS, Competitor, LossReason, Outcome, WinLossReview
+from .models import (
+    DEFAULT_REASONS,
+    PROFILE_FIELDS,
+    Battlecard,
+    BattlecardObjection,
+    Competitor,
+    LossReason,
+    Outcome,
+    WinLossReview,
+)
 
 COMPETITOR_FIELDS = ("name", "aliases", "website", "tier", *PROFILE_FIELDS)
 
@@ -240,3 +249,96 @@ def review_update(*, actor: User, review: WinLossReview, **fields: Any) -> WinLo
     review.reasons.set(reasons)
     review.personas.set(personas)
     return review
+
+
+# --- Battlecards -----------------------------------------------------------------------------------
+
+BATTLECARD_FIELDS = ("quick_dismiss", "why_we_win", "landmines", "proof_points")
+
+
+def _check_battlecard(competitor: Competitor, persona: Persona | None, *, exclude: int | None = None) -> None:
+    if persona is not None and persona.team_id != competitor.team_id:
+        raise ValidationError({"persona": "Pick a persona of the competitor's team."})
+    same = Battlecard.objects.filter(competitor=competitor, persona=persona)
+    if exclude is not None:
+        same = same.exclude(pk=exclude)
+    if same.exists():
+        who = f"for {persona.name}" if persona else "for every buyer"
+        raise ValidationError(
+            {"persona": f"{competitor.name} already has a battlecard {who}: edit that one."}
+        )
+
+
+def _set_objections(card: Battlecard, objections: Iterable[dict[str, str]]) -> None:
+    card.objections.all().delete()
+    BattlecardObjection.objects.bulk_create(
+        [
+            BattlecardObjection(
+                battlecard=card,
+                objection=o["objection"].strip(),
+                answer=o.get("answer", "").strip(),
+                position=n,
+            )
+            for n, o in enumerate(objections)
+            if o.get("objection", "").strip()
+        ]
+    )
+
+
+@transaction.atomic
+def battlecard_create(
+    *,
+    actor: User,
+    competitor: Competitor,
+    persona: Persona | None = None,
+    objections: Iterable[dict[str, str]] = (),
+    **fields: str,
+) -> Battlecard:
+    """A battlecard against ``competitor`` (for ``persona``, or every buyer), reviewed now."""
+    _check_battlecard(competitor, persona)
+    card = Battlecard(
+        competitor=competitor,
+        persona=persona,
+        owner=actor,
+        last_reviewed_at=timezone.now(),
+        **{k: v.strip() for k, v in fields.items() if k in BATTLECARD_FIELDS},
+    )
+    card.full_clean(exclude=["competitor", "persona", "owner"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            card.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            {"persona": "That battlecard was just created by someone else: edit it."}
+        ) from error
+    _set_objections(card, objections)
+    return card
+
+
+@transaction.atomic
+def battlecard_update(
+    *,
+    actor: User,
+    card: Battlecard,
+    persona: Persona | None = None,
+    objections: Iterable[dict[str, str]] | None = None,
+    **fields: str,
+) -> Battlecard:
+    """Change a battlecard; saving it counts as a review (it is fresh again)."""
+    card = Battlecard.objects.select_for_update(of=("self",)).select_related("competitor").get(pk=card.pk)
+    _check_battlecard(card.competitor, persona, exclude=card.pk)
+    card.persona = persona
+    for name, value in fields.items():
+        if name in BATTLECARD_FIELDS:
+            setattr(card, name, value.strip())
+    card.last_reviewed_at = timezone.now()
+    card.full_clean(exclude=["competitor", "persona", "owner"], validate_constraints=False)
+    card.save()
+    if objections is not None:
+        _set_objections(card, objections)
+    return card
+
+
+def battlecard_mark_reviewed(*, actor: User, card: Battlecard) -> None:
+    """The card was checked and is still right."""
+    Battlecard.objects.filter(pk=card.pk).update(last_reviewed_at=timezone.now())

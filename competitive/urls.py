@@ -11,6 +11,12 @@ urlpatterns = [
     path("<int:pk>/", views.CompetitorDetailView.as_view(), name="competitor"),
     path("<int:pk>/edit/", views.CompetitorEditView.as_view(), name="edit"),
     path("<int:pk>/reviewed/", views.CompetitorReviewedView.as_view(), name="reviewed"),
+    path("<int:pk>/battlecards/new/", views.BattlecardCreateView.as_view(), name="battlecard_new"),
+    path("battlecards/<int:pk>/", views.BattlecardView.as_view(), name="battlecard"),
+    path("battlecards/<int:pk>/edit/", views.BattlecardEditView.as_view(), name="battlecard_edit"),
+    path(
+        "battlecards/<int:pk>/reviewed/", views.BattlecardReviewedView.as_view(), name="battlecard_reviewed"
+    ),
     path("win-loss/", views.WinLossView.as_view(), name="win_loss"),
     path("win-loss/new/", views.ReviewCreateView.as_view(), name="review_new"),
     path("win-loss/reasons/", views.ReasonsView.as_view(), name="reasons"),

@@ -25,8 +25,15 @@ from requests_queue.permissions import access_request
 
 from . import permissions, selectors, services
 from .filters import COMPETITOR_SORTS, REVIEW_SORTS, CompetitorFilter, ReviewFilter
-from .forms import CompetitorForm, ReasonForm, ReviewForm
-from .models import Competitor
+from .forms import (
+    BattlecardForm,
+    BattlecardObjectionFormSet,
+    CompetitorForm,
+    ReasonForm,
+    ReviewForm,
+    objection_rows,
+)
+from .models import Battlecard, Competitor
 
 READERS = permissions.READERS
 INSIDERS = permissions.INSIDERS
@@ -119,6 +126,7 @@ class CompetitorDetailView(RoleRequiredMixin, View):
         insider = user.role != Role.SALES
         context: dict[str, Any] = {
             "competitor": competitor,
+            "battlecards": list(competitor.battlecards.select_related("persona")),
             "can_change": permissions.can_change_competitor(user, competitor),
             "insider": insider,
             "stale": competitor.last_reviewed_at is None
@@ -409,3 +417,127 @@ class ReasonUpdateView(RoleRequiredMixin, View):
                 request, f"“{reason.name}” {'is on the list' if active else 'retired; past reviews keep it'}."
             )
         return HttpResponseRedirect(reverse("competitive:reasons"))
+
+
+# --- Battlecards -----------------------------------------------------------------------------------
+
+
+class BattlecardView(RoleRequiredMixin, View):
+    """``/competitors/battlecards/<id>/``: the card a rep reads mid-deal; one screen, one printed page."""
+
+    allowed_roles = READERS
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        card = permissions.access_battlecard(user=request.user, id=pk)
+        return render(
+            request,
+            "competitive/battlecard.html",
+            {
+                "card": card,
+                "competitor": card.competitor,
+                "objections": list(card.objections.all()),
+                "quotes": selectors.battlecard_quotes(card),
+                "can_change": permissions.can_change_competitor(request.user, card.competitor),
+                "stale": card.last_reviewed_at is None
+                or card.last_reviewed_at < timezone.now() - timedelta(days=STALE_DAYS),
+            },
+        )
+
+
+class _BattlecardFormView(RoleRequiredMixin, View):
+    allowed_roles = WRITERS
+
+    def _render(
+        self,
+        request: AuthenticatedHttpRequest,
+        competitor: Competitor,
+        form: BattlecardForm,
+        objections: Any,
+        card: Battlecard | None = None,
+        status: int = 200,
+    ) -> HttpResponse:
+        return render(
+            request,
+            "competitive/battlecard_form.html",
+            {"competitor": competitor, "form": form, "objections": objections, "card": card},
+            status=status,
+        )
+
+
+class BattlecardCreateView(_BattlecardFormView):
+    """``/competitors/<id>/battlecards/new/``: the team's PMMs write a battlecard against a competitor."""
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        competitor = permissions.access_competitor(user=request.user, id=pk, change=True)
+        initial = {"why_we_win": competitor.how_we_win, "landmines": competitor.landmines}
+        return self._render(
+            request,
+            competitor,
+            BattlecardForm(competitor=competitor, initial=initial),
+            BattlecardObjectionFormSet(prefix="objections"),
+        )
+
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        competitor = permissions.access_competitor(user=request.user, id=pk, change=True)
+        form = BattlecardForm(request.POST, competitor=competitor)
+        objections = BattlecardObjectionFormSet(request.POST, prefix="objections")
+        if form.is_valid() and objections.is_valid():
+            try:
+                card = services.battlecard_create(
+                    actor=request.user,
+                    competitor=competitor,
+                    objections=objection_rows(objections),
+                    **form.cleaned_data,
+                )
+            except ValidationError as error:
+                _apply(form, error)
+            else:
+                messages.success(
+                    request, "Battlecard published: sales can open it from the competitor's page."
+                )
+                return HttpResponseRedirect(card.get_absolute_url())
+        return self._render(request, competitor, form, objections, status=400)
+
+
+class BattlecardEditView(_BattlecardFormView):
+    """``/competitors/battlecards/<id>/edit/``: saving counts as a review."""
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        card = permissions.access_battlecard(user=request.user, id=pk, change=True)
+        form = BattlecardForm(
+            competitor=card.competitor,
+            initial={"persona": card.persona, **{f: getattr(card, f) for f in services.BATTLECARD_FIELDS}},
+        )
+        objections = BattlecardObjectionFormSet(
+            prefix="objections",
+            initial=[{"objection": o.objection, "answer": o.answer} for o in card.objections.all()],
+        )
+        return self._render(request, card.competitor, form, objections, card)
+
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        card = permissions.access_battlecard(user=request.user, id=pk, change=True)
+        form = BattlecardForm(request.POST, competitor=card.competitor)
+        objections = BattlecardObjectionFormSet(request.POST, prefix="objections")
+        if form.is_valid() and objections.is_valid():
+            try:
+                services.battlecard_update(
+                    actor=request.user, card=card, objections=objection_rows(objections), **form.cleaned_data
+                )
+            except ValidationError as error:
+                _apply(form, error)
+            else:
+                messages.success(request, "Saved; the battlecard counts as reviewed today.")
+                return HttpResponseRedirect(card.get_absolute_url())
+        return self._render(request, card.competitor, form, objections, card, status=400)
+
+
+class BattlecardReviewedView(RoleRequiredMixin, View):
+    """``POST /competitors/battlecards/<id>/reviewed/``: still right as it is."""
+
+    allowed_roles = WRITERS
+
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        card = permissions.access_battlecard(user=request.user, id=pk, change=True)
+        services.battlecard_mark_reviewed(actor=request.user, card=card)
+        messages.success(request, "Marked as reviewed today.")
+        return HttpResponseRedirect(card.get_absolute_url())
