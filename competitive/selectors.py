@@ -16,10 +16,12 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Lower, TruncMonth
 from django.utils import timezone
 
-from personas.models import Persona, Quote
+from personas.models import CustomerInteraction, Persona, Quote
+from personas.permissions import interactions_visible_to
 from pmm_portal.core.dates import add_months, month_start
 from pmm_portal.core.models import User
-from requests_queue.models import OPEN_STATUSES, Request
+from requests_queue.models import OPEN_STATUSES, Asset, Request
+from requests_queue.permissions import assets_visible_to
 
 from . import permissions
 from .models import Battlecard, Competitor, LossReason, Outcome, WinLossReview
@@ -393,4 +395,32 @@ def battlecard_quotes(card: Battlecard, *, limit: int = 3) -> list[Quote]:
         return []
     return list(
         Quote.objects.filter(persona_id=card.persona_id, usable_in_sales=True).order_by("-created_at")[:limit]
+    )
+
+
+def _naming(names: list[str], *fields: str) -> Q:
+    condition = Q()
+    for name in names:
+        for field_name in fields:
+            condition |= Q(**{f"{field_name}__icontains": name})
+    return condition
+
+
+def assets_naming(competitor: Competitor, *, user: User, limit: int = 8) -> list[Asset]:
+    """Live library assets that name the competitor (or an alias) in their title or description."""
+    return list(
+        assets_visible_to(user)
+        .filter(retired_at__isnull=True)
+        .filter(_naming(competitor.names(), "title", "description"))
+        .order_by("-reuse_count", "title")[:limit]
+    )
+
+
+def interactions_naming(competitor: Competitor, *, user: User, limit: int = 5) -> list[CustomerInteraction]:
+    """Customer conversations of the competitor's team whose notes name it (or an alias), latest first."""
+    return list(
+        interactions_visible_to(user)
+        .filter(team_id=competitor.team_id)
+        .filter(_naming(competitor.names(), "notes"))
+        .order_by("-occurred_on", "-id")[:limit]
     )

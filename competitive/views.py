@@ -127,6 +127,7 @@ class CompetitorDetailView(RoleRequiredMixin, View):
         context: dict[str, Any] = {
             "competitor": competitor,
             "battlecards": list(competitor.battlecards.select_related("persona")),
+            "assets": selectors.assets_naming(competitor, user=user),
             "can_change": permissions.can_change_competitor(user, competitor),
             "insider": insider,
             "stale": competitor.last_reviewed_at is None
@@ -135,6 +136,7 @@ class CompetitorDetailView(RoleRequiredMixin, View):
         if insider:
             context["signals"] = selectors.competitor_signals(competitor)
             context["record"] = selectors.reviews_of_competitor(competitor)
+            context["interactions"] = selectors.interactions_naming(competitor, user=user)
             context["recent_reviews"] = list(
                 permissions.reviews_visible_to(user).filter(competitor=competitor).select_related("owner")[:5]
             )

@@ -12,12 +12,16 @@ from tests.factories import InteractionFactory, PersonaFactory, QuoteFactory, Te
 
 @pytest.fixture
 def northwind(team, pmm):
-    return services.competitor_create(actor=pmm, team=team, name="Northwind", pricing_notes="15 % under list.")
+    return services.competitor_create(
+        actor=pmm, team=team, name="Northwind", pricing_notes="15 % under list."
+    )
 
 
 def test_one_card_per_competitor_and_persona_and_one_for_every_buyer(pmm, team, northwind):
     cfo = PersonaFactory(team=team, owner=pmm, name="CFO")
-    services.battlecard_create(actor=pmm, competitor=northwind, quick_dismiss="Fast to start, slow to finish.")
+    services.battlecard_create(
+        actor=pmm, competitor=northwind, quick_dismiss="Fast to start, slow to finish."
+    )
     services.battlecard_create(actor=pmm, competitor=northwind, persona=cfo)
     with pytest.raises(ValidationError, match="already has a battlecard for every buyer"):
         services.battlecard_create(actor=pmm, competitor=northwind)
@@ -34,7 +38,9 @@ def test_a_pmm_writes_a_card_with_objections_and_a_rep_reads_it_with_cleared_quo
 ):
     cfo = PersonaFactory(team=team, owner=pmm, name="CFO")
     interaction = InteractionFactory(team=team, owner=pmm)
-    QuoteFactory(interaction=interaction, persona=cfo, text="It paid for itself in a quarter.", usable_in_sales=True)
+    QuoteFactory(
+        interaction=interaction, persona=cfo, text="It paid for itself in a quarter.", usable_in_sales=True
+    )
     QuoteFactory(interaction=interaction, persona=cfo, text="Internal only, please.", usable_in_sales=False)
     client.force_login(pmm)
     response = client.post(
@@ -66,7 +72,9 @@ def test_a_pmm_writes_a_card_with_objections_and_a_rep_reads_it_with_cleared_quo
     assert "For CFO" in client.get(northwind.get_absolute_url()).content.decode()
 
 
-def test_editing_a_card_keeps_what_was_typed_on_a_mistake_and_counts_as_a_review(client, pmm, team, northwind):
+def test_editing_a_card_keeps_what_was_typed_on_a_mistake_and_counts_as_a_review(
+    client, pmm, team, northwind
+):
     card = services.battlecard_create(actor=pmm, competitor=northwind)
     type(card).objects.filter(pk=card.pk).update(last_reviewed_at=None)
     client.force_login(pmm)

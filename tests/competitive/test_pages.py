@@ -187,3 +187,26 @@ def test_competitor_page_query_count_does_not_grow_with_its_requests(client, pmm
     for _ in range(20):
         RequestFactory(product=product, team=team, competitor="northwind")
     assert _count(client, pmm, northwind.get_absolute_url()) == small
+
+
+def test_the_competitor_page_lists_live_assets_and_conversations_that_name_it(
+    client, pmm, sales_rep, team, northwind
+):
+    from django.utils import timezone
+
+    from tests.factories import AssetFactory, InteractionFactory
+
+    AssetFactory(team=team, owner=pmm, title="Atlas vs Northwind battlecard")
+    AssetFactory(team=team, owner=pmm, title="Old Northwind deck", retired_at=timezone.now())
+    InteractionFactory(
+        team=team, owner=pmm, account="Hooli", notes="They run Northwind today and hate the support."
+    )
+    client.force_login(pmm)
+    page = client.get(northwind.get_absolute_url()).content.decode()
+    assert "Atlas vs Northwind battlecard" in page
+    assert "Old Northwind deck" not in page  # retired: never offered again
+    assert "Hooli" in page
+    client.force_login(sales_rep)
+    page = client.get(northwind.get_absolute_url()).content.decode()
+    assert "Atlas vs Northwind battlecard" in page
+    assert "Hooli" not in page  # conversations stay with marketing
