@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -36,7 +37,16 @@ from pmm_portal.core.selectors import product_choices
 
 from . import limits, selectors, services, workflow
 from .filters import AssetApiFilter, RequestApiFilter
-from .models import Asset, AssetKind, FollowVia, Request, RequestFollower, RequestStatus, RequestType
+from .models import (
+    Asset,
+    AssetKind,
+    AssetVersion,
+    FollowVia,
+    Request,
+    RequestFollower,
+    RequestStatus,
+    RequestType,
+)
 from .permissions import (
     access_asset,
     access_request,
@@ -905,6 +915,35 @@ class RequestViewSet(
         )
 
 
+class AssetVersionSerializer(serializers.ModelSerializer[AssetVersion]):
+    """One version of an asset; ``download`` is the checked address of its file (null for a link)."""
+
+    uploaded_by = UserSummarySerializer(read_only=True)
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AssetVersion
+        fields = ["number", "link", "note", "uploaded_by", "created_at", "download"]
+
+    def get_download(self, version: AssetVersion) -> str | None:
+        if not version.file:
+            return None
+        return reverse("requests_queue:asset_version_download", args=[version.asset_id, version.number])
+
+
+class AssetVersionUploadSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField(required=False)
+    link = OptionalURLField(required=False, max_length=500)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=limits.REASON)
+
+
+class AssetRetireSerializer(serializers.Serializer[Any]):
+    replaced_by = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The live asset replacing it."
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=limits.REASON)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="The asset library (everyone signed in)",
@@ -935,7 +974,12 @@ class AssetViewSet(
     filterset_class = AssetApiFilter
     ordering_fields = ["reuse_count", "view_count", "download_count", "title", "review_by", "created_at"]
     # Checked by ``HasRole`` before the body is read; the object's team is checked by ``access_asset``.
-    action_roles = {"partial_update": (Role.PMM, Role.CMO)}
+    action_roles = {
+        "partial_update": (Role.PMM, Role.CMO),
+        "retire": (Role.PMM, Role.CMO),
+        "unretire": (Role.PMM, Role.CMO),
+        "upload_version": (Role.PMM, Role.CMO),
+    }
 
     def may_create(self, user: User) -> bool:
         """Checked by ``HasRole`` before the body is read: a marketer on a team (the asset goes to it)."""
@@ -1004,3 +1048,91 @@ class AssetViewSet(
         except DjangoValidationError as error:
             raise _validation(error) from error
         return Response(self.get_serializer(access_asset(user=user, id=asset.pk)).data)
+
+    def _editable(self) -> Asset:
+        """The asset, if the caller may change it (404 unseen, 403 read only), before the body is read."""
+        try:
+            return access_asset(user=self.request.user, id=self.kwargs["pk"], action="edit")
+        except Http404 as error:
+            raise NotFound("No such asset.") from error
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from error
+
+    @extend_schema(
+        request=AssetRetireSerializer,
+        responses={200: AssetSerializer},
+        summary="Retire the asset: never suggested again; name its replacement or say why.",
+    )
+    @action(detail=True, methods=["post"])
+    def retire(self, request: AuthenticatedRequest, pk: str) -> Response:
+        asset = self._editable()
+        serializer = AssetRetireSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        replacement_id = serializer.validated_data.get("replaced_by")
+        replacement = (
+            assets_visible_to(request.user).filter(pk=replacement_id).first() if replacement_id else None
+        )
+        if replacement_id and replacement is None:
+            raise serializers.ValidationError(
+                {"replaced_by": ["Pick another live asset of your team's library."]}
+            )
+        try:
+            services.asset_retire(
+                asset=asset,
+                actor=request.user,
+                replaced_by=replacement,
+                reason=serializer.validated_data.get("reason", ""),
+            )
+        except DjangoValidationError as error:
+            raise _validation(error) from error
+        return Response(self.get_serializer(access_asset(user=request.user, id=asset.pk)).data)
+
+    @extend_schema(
+        request=None, responses={200: AssetSerializer}, summary="Bring a retired asset back to the library."
+    )
+    @action(detail=True, methods=["post"])
+    def unretire(self, request: AuthenticatedRequest, pk: str) -> Response:
+        asset = self._editable()
+        try:
+            services.asset_unretire(asset=asset, actor=request.user)
+        except DjangoValidationError as error:
+            raise _validation(error) from error
+        return Response(self.get_serializer(access_asset(user=request.user, id=asset.pk)).data)
+
+    @extend_schema(
+        responses={200: AssetVersionSerializer(many=True)},
+        summary="Every version of the asset, newest first.",
+    )
+    @action(detail=True, methods=["get"], url_path="versions")
+    def versions(self, request: AuthenticatedRequest, pk: str) -> Response:
+        asset = self.get_object()
+        rows = asset.versions.select_related("uploaded_by").order_by("-number")
+        return Response(AssetVersionSerializer(rows, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": AssetVersionUploadSerializer},
+        responses={201: AssetVersionSerializer},
+        summary="Upload a new version (a file and/or a link); the older ones are kept.",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="versions/upload",
+        parser_classes=[MultiPartParser, FormParser, JSONParser],
+    )
+    def upload_version(self, request: AuthenticatedRequest, pk: str) -> Response:
+        asset = self._editable()
+        serializer = AssetVersionUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            version = services.asset_upload_version(
+                asset=asset,
+                actor=request.user,
+                file=data.get("file"),
+                link=data.get("link", ""),
+                note=data.get("note", ""),
+            )
+        except DjangoValidationError as error:
+            raise _validation(error) from error
+        return Response(AssetVersionSerializer(version).data, status=status.HTTP_201_CREATED)

@@ -662,3 +662,29 @@ def test_the_review_day_itself_is_not_overdue_yet(asset):
     assert services.due_review_of(asset, now=at(review_by)).kind == "due_soon"
     assert services.due_review_of(asset, now=at(review_by + timedelta(days=1))).kind == "overdue"
     assert services.due_review_of(asset, now=at(review_by - timedelta(days=8))) is None
+
+
+def test_the_api_retires_versions_and_brings_back_an_asset_with_the_pages_rules(
+    asset, replacement, pmm, sales_rep
+):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(sales_rep)
+    assert api.post(f"/api/v1/assets/{asset.pk}/retire/", {"reason": "Old"}, format="json").status_code == 403
+    api.force_authenticate(pmm)
+    refused = api.post(f"/api/v1/assets/{asset.pk}/retire/", {}, format="json")
+    assert refused.status_code == 400
+    assert [e["attr"] for e in refused.json()["errors"]] == ["reason"]
+    retired = api.post(f"/api/v1/assets/{asset.pk}/retire/", {"replaced_by": replacement.pk}, format="json")
+    assert retired.status_code == 200
+    assert retired.json()["replaced_by"] is not None
+    assert api.post(f"/api/v1/assets/{asset.pk}/unretire/").status_code == 200
+    uploaded = api.post(
+        f"/api/v1/assets/{asset.pk}/versions/upload/",
+        {"link": "https://drive.example.com/v2", "note": "New prices"},
+    )
+    assert uploaded.status_code == 201
+    versions = api.get(f"/api/v1/assets/{asset.pk}/versions/").json()
+    assert [v["note"] for v in versions][:1] == ["New prices"]
+    assert versions[0]["number"] == uploaded.json()["number"]
