@@ -101,7 +101,9 @@ class ReviewForm(forms.Form):
             pk__in=[r.pk for r in reasons if r.active or r.pk in chosen]
         ).order_by("name")
         self.fields["personas"].widget = TypeaheadSelectMultiple(
-            url=reverse("initiatives:persona-options"), placeholder="Type a persona's name…"
+            url=reverse("initiatives:persona-options"),
+            placeholder="Type a persona's name…",
+            attrs={"aria-label": "Personas"},
         )
         self.fields["personas"].queryset = Persona.objects.filter(team=team).order_by("name")  # type: ignore[attr-defined]
 
@@ -174,7 +176,9 @@ class BattlecardForm(forms.Form):
     def __init__(self, *args: Any, competitor: Competitor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["persona"].widget = TypeaheadSelect(
-            url=reverse("initiatives:persona-options"), placeholder="Type a persona's name…"
+            url=reverse("initiatives:persona-options"),
+            placeholder="Type a persona's name…",
+            attrs={"aria-label": "For the persona"},
         )
         self.fields["persona"].queryset = Persona.objects.filter(team_id=competitor.team_id).order_by("name")  # type: ignore[attr-defined]
 

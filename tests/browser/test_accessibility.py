@@ -50,6 +50,11 @@ def world(sales_rep, pmm, cmo, pm, product, team):
     AssetFactory(team=team, owner=pmm, title="Northwind battlecard", products=[product])
     InitiativeFactory(owner=pmm, team=team, title="Launch Atlas Edge in Germany")
     soon = timezone.localdate() + timedelta(days=6)
+    from competitive import services as competitive
+
+    rival = competitive.competitor_create(actor=pmm, team=team, name="Northwind", how_we_win="Live in days.")
+    card = competitive.battlecard_create(actor=pmm, competitor=rival, quick_dismiss="A fine pilot.")
+    competitive.review_create(actor=pmm, team=team, account="Acme", outcome="lost", competitor=rival)
     new = RequestFactory(
         requester=sales_rep, product=product, team=team, title="Deck for the CFO", needed_by=soon
     )
@@ -65,7 +70,7 @@ def world(sales_rep, pmm, cmo, pm, product, team):
         needed_by=soon,
     )
     RequestEvent.objects.all().update(notify=False)
-    return {"request": new, "persona": persona}
+    return {"request": new, "persona": persona, "competitor": rival, "battlecard": card}
 
 
 def nav_paths(page: Page) -> list[str]:
@@ -81,13 +86,27 @@ def test_every_page_of_the_navigation_has_no_serious_accessibility_violation(
 ):
     sign_in(page, role)
     extra = {
-        "sales": ["/requests/new/", f"/requests/{world['request'].pk}/", f"/personas/{world['persona'].pk}/"],
+        "sales": [
+            "/requests/new/",
+            f"/requests/{world['request'].pk}/",
+            f"/personas/{world['persona'].pk}/",
+            f"/competitors/{world['competitor'].pk}/",
+            f"/competitors/battlecards/{world['battlecard'].pk}/",
+        ],
         "pmm": [
             f"/requests/{world['request'].pk}/",
             f"/personas/{world['persona'].pk}/",
             "/inbox/preferences/",
+            f"/competitors/{world['competitor'].pk}/",
+            "/competitors/win-loss/",
+            "/competitors/win-loss/new/",
+            f"/competitors/{world['competitor'].pk}/battlecards/new/",
         ],
-        "cmo": [f"/requests/{world['request'].pk}/"],
+        "cmo": [
+            f"/requests/{world['request'].pk}/",
+            "/competitors/win-loss/",
+            "/competitors/win-loss/reasons/",
+        ],
         "pm": [f"/personas/{world['persona'].pk}/"],
     }[role]
     found: dict[str, list[str]] = {}
