@@ -30,6 +30,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import is_ratelimited
 
+from personas.permissions import access_persona
 from pmm_portal.core.files import private_file_response
 from pmm_portal.core.http import AuthenticatedHttpRequest, safe_next
 from pmm_portal.core.lists import filtered_page
@@ -37,7 +38,6 @@ from pmm_portal.core.models import Role, User
 from pmm_portal.core.pages import CachedPageMixin
 from pmm_portal.core.permissions import EVERYONE, PMM_AND_CMO, RoleRequiredMixin
 from pmm_portal.core.selectors import teams_of
-from pmm_portal.core.widgets import TypeaheadSelect
 
 from . import selectors, services, workflow
 from .filters import AssetFilter, InboxFilter, MyRequestFilter, QueueFilter
@@ -533,7 +533,6 @@ class QueueView(RoleRequiredMixin, CachedPageMixin, View):
                 else None,
                 # Prefixed: the filter bar above has fields of the same names (and ids).
                 "bulk_form": BulkForm(assignees=selectors.assignable_pmms(user=user), prefix="bulk"),
-                "picker_media": TypeaheadSelect(url="").media,
                 # A bulk step just made can be taken back (drawn once, right after it: never kept).
                 "bulk_undo": request.session.pop(BULK_UNDO_KEY, None),
             },
@@ -1104,6 +1103,27 @@ class DuplicateOptionsView(RoleRequiredMixin, View):
                     user=request.user, request=obj, text=request.GET.get("q", "")
                 )
             }
+        )
+
+
+class PersonaRequestsView(RoleRequiredMixin, View):
+    """``/requests/about-persona/<id>/``: what reps keep asking about a persona, from the requests
+    the user sees: by month over a year with the deals behind them, the trend, the open questions.
+
+    The persona's page loads it (HTMX, which keeps ``#persona-requests``); without JavaScript its
+    link opens it as a page. Product marketing and the CMO only: sales see only their own requests
+    and not the deals of those they follow, and PMs see no requests (``permissions``), so a
+    team-wide signal is not theirs (403). A persona the user may not see is a 404.
+    """
+
+    allowed_roles = PMM_AND_CMO
+
+    def get(self, request: AuthenticatedHttpRequest, persona_pk: int) -> HttpResponse:
+        persona = access_persona(user=request.user, id=persona_pk)
+        return render(
+            request,
+            "requests_queue/about_persona.html",
+            {"persona": persona, "signals": selectors.persona_signals(user=request.user, persona=persona)},
         )
 
 

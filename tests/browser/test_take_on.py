@@ -195,10 +195,13 @@ def test_accept_snooze_and_duplicate_from_the_keyboard_without_leaving_the_queue
     expect(dialog.get_by_label("Snooze until")).to_be_focused()
     page.keyboard.press("Enter")
     expect(row).to_contain_text("Snoozed until")
+    expect(dialog).to_be_hidden()
     assert Request.objects.get(pk=second.pk).status == RequestStatus.SNOOZED
 
     # d: the original is searched by its words, never typed from memory.
+    expect(row.get_by_role("link", name="Webinar follow-up email")).to_be_focused()
     page.keyboard.press("j")
+    expect(page.locator("tr.rq-current")).to_have_attribute("id", f"rq-{third.pk}")
     page.keyboard.press("d")
     expect(dialog.locator(".ts-control input")).to_be_focused()
     page.keyboard.type("Battlecard for")
