@@ -322,6 +322,11 @@ FEED_PARAMETERS = [
 
 # The promotion rules name the win itself (not promoted yet): not a field of the body.
 @extend_validation_errors(["invalid"], field_name="non_field_errors", actions=["unpromote", "send"])
+# The feed's filters answer 400 naming the filter when a value is not one of its choices.
+@extend_validation_errors(["invalid", "invalid_choice"], field_name="sort", actions=["feed"])
+@extend_validation_errors(["invalid", "invalid_choice"], field_name="team", actions=["feed"])
+@extend_validation_errors(["invalid", "invalid_choice"], field_name="month", actions=["feed"])
+@extend_validation_errors(["invalid", "max_length"], field_name="q", actions=["feed"])
 class WinViewSet(viewsets.ModelViewSet[Win]):
     """Wins of your teams: PMMs record their own; the team and the CMO read them.
 

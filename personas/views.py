@@ -16,7 +16,7 @@ from pmm_portal.core.http import AuthenticatedHttpRequest
 from pmm_portal.core.lists import filtered_page
 from pmm_portal.core.models import Product, Role, Team
 from pmm_portal.core.pages import CachedPageMixin
-from pmm_portal.core.permissions import EVERYONE, RoleRequiredMixin
+from pmm_portal.core.permissions import EVERYONE, PMM_AND_CMO, RoleRequiredMixin, user_has_role
 
 from . import forms, permissions, selectors, services
 from .filters import PERSONA_SORTS, InteractionFilter, PersonaFilter
@@ -211,6 +211,9 @@ class PersonaDetailView(RoleRequiredMixin, View):
                 "can_edit": can_edit,
                 "can_log": permissions.can_create_interaction(user, team=persona.team),
                 "history": history,
+                # The requests about it are loaded from the requests app, whose door lets product
+                # marketing and the CMO in (sales see only their own requests, PMs none).
+                "sees_requests": user_has_role(user, PMM_AND_CMO),
             },
         )
 

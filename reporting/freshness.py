@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Q
 from django.db.models.signals import m2m_changed
 
+from competitive.models import Competitor
 from initiatives.models import FocusSlot, Initiative, MonthlyReview, StatusUpdate, Win
 from personas.models import CustomerInteraction, Persona
 from pmm_portal.core import figures
@@ -37,7 +38,17 @@ def _membership_changed(
 
 
 def register() -> None:
-    for model in (Request, SlaTarget, Initiative, MonthlyReview, CustomerInteraction, Win, Persona):
+    # A competitor's name and aliases decide which requests count for it ("What reps ask about").
+    for model in (
+        Request,
+        SlaTarget,
+        Initiative,
+        MonthlyReview,
+        CustomerInteraction,
+        Win,
+        Persona,
+        Competitor,
+    ):
         figures.watch(model, _own_team)
     figures.watch(RequestFollower, lambda follow: Q(requests=follow.request_id))
     figures.watch(StatusUpdate, lambda update: Q(initiatives=update.initiative_id))

@@ -40,6 +40,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 
+from competitive.models import Competitor
+from competitive.permissions import competitors_visible_to
+from competitive.selectors import Signal, attach_signals
 from initiatives.models import (
     FocusSlot,
     InitiativeStatus,
@@ -69,6 +72,7 @@ from requests_queue.models import (
     RequestStatus,
     RequestType,
 )
+from requests_queue.selectors import personas_asked_about
 from timesheets.models import TimeCategory, TimeEntry
 from timesheets.selectors import hours_in_month, in_month
 
@@ -895,3 +899,52 @@ def current_dashboard(*, teams: list[Team], month: dt.date) -> dict[str, Any]:
     return figures.cached(
         "dashboard", teams=teams, parts=[month], compute=lambda: dashboard(teams=teams, month=month)
     )
+
+
+def _asked_rank(signal: Any, name: str) -> tuple[int, int, str]:
+    return (-(signal.this_month + signal.last_month), -signal.recent, name.lower())
+
+
+def asked_about(
+    *, user: User, teams: list[Team], today: dt.date | None = None, limit: int = 5
+) -> dict[str, Any]:
+    """What reps ask about: the ``limit`` competitors and personas the requests of ``teams`` name
+    most this month so far and last month together, then in the last 90 days (so the card is not
+    empty in a month's first days), in three queries.
+
+    A competitor counts exactly as on its own pages (``competitive.selectors.attach_signals``: its
+    name or an alias, any case, on its team's requests); a persona counts the requests tagged with
+    it (``requests_queue.selectors.personas_asked_about``). Both as of ``today`` (the portal's
+    date), whatever month the dashboard shows.
+    """
+    today = today or timezone.localdate()
+    competitors = list(
+        competitors_visible_to(user)
+        .filter(team__in=[team.pk for team in teams])
+        .only("team", "name", "aliases")
+    )
+    attach_signals(competitors, today=today)
+    signals: list[tuple[Competitor, Signal]] = [(c, c.signal) for c in competitors]  # type: ignore[attr-defined]
+    asked = [(c, signal) for c, signal in signals if signal.this_month or signal.last_month or signal.recent]
+    asked.sort(key=lambda pair: _asked_rank(pair[1], pair[0].name))
+    team_names = {team.pk: team.name for team in teams}
+    this_month = month_start(today)
+    return {
+        "competitors": [
+            {
+                "name": c.name,
+                "team": team_names.get(c.team_id, ""),
+                "url": c.get_absolute_url(),
+                "signal": signal,
+            }
+            for c, signal in asked[:limit]
+        ],
+        "personas": [
+            {"name": p.name, "team": p.team_name, "url": p.get_absolute_url(), "signal": p.signal}
+            for p in personas_asked_about(user=user, teams=teams, today=today, limit=limit)
+        ],
+        "this_month": this_month,
+        "last_month": add_months(this_month, -1),
+        "today": today,
+        "several_teams": len(teams) > 1,
+    }

@@ -75,6 +75,7 @@ class DashboardView(RoleRequiredMixin, CachedPageMixin, View):
             if teams:
                 data = selectors.current_dashboard(teams=teams, month=month)
                 context.update(presenters.dashboard_context(data, viewer=request.user))
+                context["asked_about"] = selectors.asked_about(user=request.user, teams=teams)
             return render_to_string("reporting/_dashboard_body.html", context)
 
         # The body is the same for every view of these teams and month by this viewer (their

@@ -1110,7 +1110,7 @@ class AssetViewSet(
         return Response(AssetVersionSerializer(rows, many=True).data)
 
     @extend_schema(
-        request={"multipart/form-data": AssetVersionUploadSerializer},
+        request=AssetVersionUploadSerializer,
         responses={201: AssetVersionSerializer},
         summary="Upload a new version (a file and/or a link); the older ones are kept.",
     )

@@ -3,20 +3,22 @@
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, DateField, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, DateField, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncMonth
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
+from personas import permissions as persona_permissions
 from personas.models import Persona, PersonaStatus
 from pmm_portal.core import figures
 from pmm_portal.core import search as ranking
-from pmm_portal.core.dates import month_end, month_start
+from pmm_portal.core.dates import add_months, month_end, month_start
 from pmm_portal.core.models import Role, Team, User
 from pmm_portal.core.queries import count_of
 from pmm_portal.core.selectors import product_choices, teams_of
@@ -806,3 +808,170 @@ def duplicate_options(*, user: User, request: Request, text: str, limit: int = 2
         }
         for r in found
     ]
+
+
+# --- Signals: what reps keep asking about a persona ---------------------------------------------
+#
+# A request is *about* a persona when it is tagged with it. Counted by the day the request was
+# submitted, in the portal's time zone (as competitors' signals are, ``competitive.selectors``):
+# "this month" is the month so far, "last month" the whole month before, "the last 90 days" the
+# requests submitted since the day 90 days before today, today included.
+
+SIGNAL_MONTHS = 12  # the monthly history: this month and the eleven before
+RECENT_DAYS = 90
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@dataclass
+class RequestSignal:
+    """How often reps asked about one thing: this month so far, last month, the last 90 days."""
+
+    this_month: int = 0
+    last_month: int = 0
+    recent: int = 0
+
+    @property
+    def trend(self) -> str:
+        """ "up", "down" or "flat": last month against the pace of the last 90 days (per 30 days), the
+        same rule as a competitor's signal."""
+        pace = self.recent / 3
+        if self.last_month > pace * 1.25 and self.last_month >= 2:
+            return "up"
+        if self.last_month < pace * 0.75 and pace >= 2:
+            return "down"
+        return "flat"
+
+
+def signal_counts(*, today: date, created: str = "created_at") -> dict[str, Count]:
+    """The three counts of a ``RequestSignal`` as annotations over rows whose submission time is
+    the field ``created`` (``"request__created_at"`` from a link table), as of ``today``."""
+    this_month = month_start(today)
+    end = _day_start(today + timedelta(days=1))
+
+    def between(start: date, stop: datetime) -> Q:
+        return Q(**{f"{created}__gte": _day_start(start), f"{created}__lt": stop})
+
+    return {
+        "this_month": Count("pk", filter=between(this_month, end)),
+        "last_month": Count("pk", filter=between(add_months(this_month, -1), _day_start(this_month))),
+        "recent": Count("pk", filter=between(today - timedelta(days=RECENT_DAYS), end)),
+    }
+
+
+@dataclass
+class MonthRequests:
+    month: date
+    requests: int
+    deal_value: Decimal
+
+
+@dataclass
+class PersonaSignals:
+    """A persona's requests: by month over a year, what the deals behind them are worth, the trend
+    and the questions still open."""
+
+    months: list[MonthRequests]
+    signal: RequestSignal
+    open_requests: list[Request]
+    open_count: int
+    total_requests: int
+    deal_value: Decimal
+    peak: int
+
+
+def requests_about_persona(*, user: User, persona: Persona) -> QuerySet[Request]:
+    """The requests ``user`` sees that are tagged with ``persona``."""
+    return visible_to(user).filter(personas=persona)
+
+
+def persona_signals(*, user: User, persona: Persona, today: date | None = None) -> PersonaSignals:
+    """What reps asked about ``persona`` in the requests ``user`` sees, in three queries whatever
+    their number: the months (with the last 90 days counted in the same pass), the open ones, their
+    count."""
+    today = today or timezone.localdate()
+    first = add_months(month_start(today), -(SIGNAL_MONTHS - 1))  # always before the 90 days
+    about = requests_about_persona(user=user, persona=persona)
+    rows = (
+        about.filter(created_at__gte=_day_start(first), created_at__lt=_day_start(today + timedelta(days=1)))
+        .annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(
+            count=Count("pk"),
+            value=Sum("opportunity_value"),
+            recent=signal_counts(today=today)["recent"],
+        )
+        .order_by()
+    )
+    counted: dict[date, Any] = {}
+    recent = 0
+    for row in rows:
+        month = timezone.localdate(row["month"]) if isinstance(row["month"], datetime) else row["month"]
+        counted[month] = row
+        recent += row["recent"]
+    months = [
+        MonthRequests(
+            month,
+            counted[month]["count"] if month in counted else 0,
+            (counted[month]["value"] or ZERO) if month in counted else ZERO,
+        )
+        for month in (add_months(first, n) for n in range(SIGNAL_MONTHS))
+    ]
+    open_about = about.filter(status__in=OPEN_STATUSES)
+    return PersonaSignals(
+        months=months,
+        signal=RequestSignal(months[-1].requests, months[-2].requests, recent),
+        open_requests=list(
+            open_about.select_related("product", "requester", "assignee").order_by("-created_at", "-pk")[:10]
+        ),
+        open_count=open_about.count(),
+        total_requests=sum(m.requests for m in months),
+        deal_value=sum((m.deal_value for m in months), ZERO),
+        peak=max(m.requests for m in months),
+    )
+
+
+@dataclass(frozen=True)
+class PersonaAsked:
+    """A persona the requests of some teams are tagged with, and how often (the dashboard)."""
+
+    persona_id: int
+    name: str
+    team_name: str
+    signal: RequestSignal
+
+    def get_absolute_url(self) -> str:
+        return reverse("personas:detail", args=[self.persona_id])
+
+
+def personas_asked_about(
+    *, user: User, teams: Iterable[Team], today: date | None = None, limit: int = 5
+) -> list[PersonaAsked]:
+    """The ``limit`` personas that the requests of ``teams`` (those ``user`` sees) were tagged with
+    most this month and last month together, then in the last 90 days, in one query. Only personas
+    ``user`` sees are named."""
+    today = today or timezone.localdate()
+    rows: Iterable[Any] = (
+        Request.personas.through.objects.filter(
+            request__in=visible_to(user).filter(team__in=[team.pk for team in teams]).values("pk"),
+            request__created_at__gte=_day_start(today - timedelta(days=RECENT_DAYS)),
+            persona__in=persona_permissions.visible_to(user).values("pk"),
+        )
+        .values("persona_id", "persona__name", "persona__team__name")
+        .annotate(**signal_counts(today=today, created="request__created_at"))
+        .order_by()
+    )
+    found = [
+        PersonaAsked(
+            row["persona_id"],
+            row["persona__name"],
+            row["persona__team__name"],
+            RequestSignal(row["this_month"], row["last_month"], row["recent"]),
+        )
+        for row in rows
+        if row["this_month"] or row["last_month"] or row["recent"]
+    ]
+    found.sort(key=lambda p: (-(p.signal.this_month + p.signal.last_month), -p.signal.recent, p.name.lower()))
+    return found[:limit]

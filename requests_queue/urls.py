@@ -15,6 +15,7 @@ urlpatterns = [
     path("new/answered/", views.SelfServeView.as_view(), name="self_serve"),
     path("mine/", views.MyRequestsView.as_view(), name="mine"),
     path("notifications/read/", views.NotificationsReadView.as_view(), name="notifications_read"),
+    path("about-persona/<int:persona_pk>/", views.PersonaRequestsView.as_view(), name="about_persona"),
     path("<int:pk>/", views.RequestDetailView.as_view(), name="detail"),
     path("<int:pk>/triage/", views.TriageView.as_view(), name="triage"),
     # The old "Apply decision" form's address: the same one-step triage.

@@ -16,13 +16,14 @@ PAGE_ACCESS = {
     "/requests/assets/": {"sales", "pmm", "pm", "cmo", "admin"},
     "/initiatives/wins/feed/": {"sales", "pmm", "pm", "cmo", "admin"},
     "/personas/": {"sales", "pmm", "pm", "cmo", "admin"},
+    "/competitors/": {"sales", "pmm", "pm", "cmo", "admin"},
     "/reporting/": {"pmm", "cmo", "admin"},
     "/reporting/reports/": {"pmm", "cmo", "admin"},
 }
 ROLES = ["sales", "pmm", "pm", "cmo", "admin"]
 
 NAV_LABELS = {
-    "sales": ["Home", "New request", "My requests", "Asset library", "Wins feed", "Personas"],
+    "sales": ["Home", "New request", "My requests", "Asset library", "Wins feed", "Personas", "Competitors"],
     "pmm": [
         "Home",
         "My plan",
@@ -31,10 +32,11 @@ NAV_LABELS = {
         "Asset library",
         "Wins feed",
         "Personas",
+        "Competitors",
         "Dashboard",
         "Reports",
     ],
-    "pm": ["Home", "Marketing plan", "Asset library", "Wins feed", "Personas"],
+    "pm": ["Home", "Marketing plan", "Asset library", "Wins feed", "Personas", "Competitors"],
     "cmo": [
         "Home",
         "Team plan",
@@ -42,6 +44,7 @@ NAV_LABELS = {
         "Asset library",
         "Wins feed",
         "Personas",
+        "Competitors",
         "Dashboard",
         "Reports",
     ],

@@ -135,13 +135,34 @@ TABLE: dict[str, Row] = {
     "competitors/": Row(read=EVERYONE),
     "competitors/new/": Row(read=PMM_ONLY, data={"name": "Globex", "tier": "primary"}),
     "competitors/options/": Row(read=EVERYONE, query="?q=north"),
-    # From a request naming a competitor to its profile: whoever sees the request.
-    "competitors/for-request/<int:pk>/": Row(read=EVERYONE, args=pk("req_new")),
+    # From a request naming a competitor to its profile: whoever sees the request (PMs see none).
+    "competitors/for-request/<int:pk>/": Row(read=(SALES, PMM, CMO, ADMIN), args=pk("req_new")),
     "competitors/<int:pk>/": Row(read=EVERYONE, args=pk("competitor")),
     "competitors/<int:pk>/edit/": Row(
         read=PMM_ONLY, args=pk("competitor"), data={"name": "Northwind", "tier": "primary"}
     ),
     "competitors/<int:pk>/reviewed/": Row(write=PMM_ONLY, args=pk("competitor")),
+    # Battlecards: read like their competitor (sales included); the team's PMMs write them.
+    "competitors/<int:pk>/battlecards/new/": Row(
+        read=PMM_ONLY,
+        args=pk("competitor"),
+        data={
+            "quick_dismiss": "Fast to start.",
+            "objections-TOTAL_FORMS": "0",
+            "objections-INITIAL_FORMS": "0",
+        },
+    ),
+    "competitors/battlecards/<int:pk>/": Row(read=EVERYONE, args=pk("battlecard")),
+    "competitors/battlecards/<int:pk>/edit/": Row(
+        read=PMM_ONLY,
+        args=pk("battlecard"),
+        data={
+            "quick_dismiss": "Slow to finish.",
+            "objections-TOTAL_FORMS": "0",
+            "objections-INITIAL_FORMS": "0",
+        },
+    ),
+    "competitors/battlecards/<int:pk>/reviewed/": Row(write=PMM_ONLY, args=pk("battlecard")),
     # Win/loss reviews: the team's marketing reads (deal values: not sales); its PMMs write.
     "competitors/win-loss/": Row(read=MARKETING),
     "competitors/win-loss/new/": Row(
@@ -265,6 +286,10 @@ TABLE: dict[str, Row] = {
     "inbox/bell/": Row(read=EVERYONE),
     "inbox/read/": Row(write=EVERYONE),
     "inbox/<int:pk>/": Row(read=(SALES,), args=pk("note_sales")),
+    # What reps ask about a persona (its page's fragment): marketing's team-wide view, not sales' or PMs'.
+    "requests/about-persona/<int:persona_pk>/": Row(
+        read=PMM_CMO, args=lambda w: {"persona_pk": w["buyer"].pk}
+    ),
     "requests/<int:pk>/": Row(read=(SALES, PMM, CMO, ADMIN), args=pk("req_new")),
     "requests/<int:pk>/triage/": Row(
         write=PMM_CMO,
@@ -537,6 +562,15 @@ TABLE: dict[str, Row] = {
             "review_by": FUTURE,
         },
     ),
+    # The governed library's API: the owning team's PMMs and CMO retire and version; everyone reads.
+    "api/v1/^assets/(?P<pk>[0-9]+)/retire/$": Row(
+        write=PMM_CMO, anon=API, args=pk("asset"), data={"reason": "Outdated."}
+    ),
+    "api/v1/^assets/(?P<pk>[0-9]+)/unretire/$": Row(write=PMM_CMO, anon=API, args=pk("asset_retired")),
+    "api/v1/^assets/(?P<pk>[0-9]+)/versions/$": Row(read=EVERYONE, anon=API, args=pk("asset")),
+    "api/v1/^assets/(?P<pk>[0-9]+)/versions/upload/$": Row(
+        write=PMM_CMO, anon=API, args=pk("asset"), data={"link": "https://drive.example.com/card-v2"}
+    ),
     "api/v1/^competitors/$": Row(read=EVERYONE, write=PMM_ONLY, anon=API, data={"name": "Globex"}),
     "api/v1/^competitors/(?P<pk>[0-9]+)/$": Row(
         read=EVERYONE, write=PMM_ONLY, anon=API, args=pk("competitor"), data={"tier": "primary"}
@@ -629,6 +663,13 @@ class World(dict):
         from competitive.services import competitor_create
 
         return competitor_create(actor=self["pmm"], team=self["team"], name="Northwind")
+
+    def _battlecard(self):
+        from competitive.services import battlecard_create
+
+        return battlecard_create(
+            actor=self["pmm"], competitor=self["competitor"], quick_dismiss="Slow to finish."
+        )
 
     def _win_loss(self):
         from competitive.services import review_create

@@ -11,7 +11,7 @@ from django.utils import timezone
 from pmm_portal.core.models import Role
 from reporting.models import MonthlyReport, ReportStatus
 from requests_queue.models import Request
-from tests.factories import UserFactory
+from tests.factories import PersonaFactory, RequestFactory, UserFactory
 from tests.reporting.conftest import OCTOBER, at, me_too, self_served
 from timesheets.models import TimeCategory, TimeEntry
 
@@ -289,21 +289,37 @@ def _grow(team, size):
             me_too(joined, rep, created=at(10, 7))
 
 
+def _grow_asked_about(team, pmm, size):
+    """``size`` competitors and personas, each named on a request this month ("What reps ask about")."""
+    from competitive.services import competitor_create
+
+    product = team.products.first()
+    for n in range(size):
+        competitor_create(actor=pmm, team=team, name=f"Rival {size}-{n}")
+        persona = PersonaFactory(team=team, owner=pmm, name=f"Buyer {size}-{n}")
+        request = RequestFactory(product=product, competitor=f"rival {size}-{n}")
+        request.personas.add(persona)
+
+
 @pytest.mark.usefixtures("october")
-def test_dashboard_query_count_is_flat(client, cmo, team):
+def test_dashboard_query_count_is_flat(client, cmo, team, pmm):
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
             assert client.get("/reporting/?month=2026-10").status_code == 200
         return len(queries)
 
     client.force_login(cmo)
+    _grow_asked_about(team, pmm, 1)
     small = count()
     _grow(team, 10)
+    _grow_asked_about(team, pmm, 10)
     assert count() == small
     # Session, user, teams; PMMs, band; time, top 3, the month's requests (one list), its "me too"
     # joins, interactions, wins; stale personas; trends: time split (one grouped query per month of
-    # the year: 12), requests in, out, by type, deflection (requests and "me too" joins by month: 2).
-    assert small <= 30
+    # the year: 12), requests in, out, by type, deflection (requests and "me too" joins by month: 2);
+    # "What reps ask about": the teams' competitors, their requests by name, the personas' tagged
+    # requests (3, added with the card: the pin was 30).
+    assert small <= 33
 
 
 @pytest.mark.usefixtures("october")
