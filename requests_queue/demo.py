@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from personas.models import Persona, PersonaKind
 from pmm_portal.core.dates import add_business_days
 from pmm_portal.core.demo import DemoOrg
 from pmm_portal.core.models import Product, Role, Team, User
@@ -347,6 +348,7 @@ def _seed_team(team: Team, org: DemoOrg, rng: random.Random) -> None:
     Request.objects.bulk_update(rows, ["created_at"], batch_size=1000)
     _seed_history(rows, {r.pk: r.created_at for r in rows}, pmms, rng)
     _seed_me_too(rows, org)
+    _tag_personas(team, rows)
     Asset.objects.filter(pk__in=[a.pk for a in assets[:6]]).update(
         source_request_id=next((r.pk for r in rows if r.status == S.DELIVERED), None)
     )
@@ -430,6 +432,21 @@ def _seed_history(
         batch_size=2000,
     )
     RequestComment.objects.bulk_create(comments, batch_size=2000)
+
+
+def _tag_personas(team: Team, rows: list[Request]) -> None:
+    """Tag about two requests in five with a buyer of the team, so the personas' signals show (its
+    own random sequence: the rest of the demo stays as it was)."""
+    personas = list(Persona.objects.filter(team=team, kind=PersonaKind.BUYER).order_by("pk")[:6])
+    if not personas:
+        return
+    rng = random.Random(team.pk * 31)
+    through = Request.personas.through
+    through.objects.bulk_create(
+        [through(request_id=r.pk, persona_id=rng.choice(personas).pk) for r in rows if rng.random() < 0.4],
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
 
 
 @transaction.atomic

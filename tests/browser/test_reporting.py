@@ -30,11 +30,11 @@ def test_cmo_dashboard_report_regenerate_and_pdf(page: Page, october, cmo, team,
     # Switch month, then team, in place (HTMX), and the address follows for sharing.
     page.get_by_label("Month", exact=True).fill("2026-10")
     page.get_by_label("Month", exact=True).dispatch_event("change")
-    expect(page.locator("#dashboard-body h2")).to_contain_text("October 2026")
+    expect(page.locator("#dashboard-body h2").first).to_contain_text("October 2026")
     # All the CMO's teams: 34 of 95 hours on top-3 initiatives.
     expect(page.locator("#dashboard-body")).to_contain_text("36 %")
     page.get_by_label("Team", exact=True).select_option("core-platform")
-    expect(page.locator("#dashboard-body h2")).to_have_text("Core Platform — October 2026")
+    expect(page.locator("#dashboard-body h2").first).to_have_text("Core Platform — October 2026")
     expect(page.locator("#dashboard-body")).to_contain_text("52 %")  # 34 of 65
     assert "team=core-platform" in page.url
 
@@ -76,13 +76,13 @@ def test_cmo_on_the_2nd_sees_last_month_steps_back_and_sends_the_report(
 
     sign_in(page, "cmo", TEST_PASSWORD)
     page.goto("/reporting/")
-    expect(page.locator("#dashboard-body h2")).to_contain_text("October 2026")
+    expect(page.locator("#dashboard-body h2").first).to_contain_text("October 2026")
     expect(page.get_by_label("Month", exact=True)).to_have_value("2026-10")
     expect(page.locator("#dashboard-body")).to_contain_text("November so far")
     expect(page.locator("#dashboard-body")).to_contain_text("52 %")  # 34 of 65 h on top-3 initiatives
 
     page.get_by_role("link", name="Previous month").click()
-    expect(page.locator("#dashboard-body h2")).to_contain_text("September 2026")
+    expect(page.locator("#dashboard-body h2").first).to_contain_text("September 2026")
     expect(page.get_by_label("Month", exact=True)).to_have_value("2026-09")
     assert "month=2026-09" in page.url
 
