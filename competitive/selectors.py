@@ -22,6 +22,7 @@ from pmm_portal.core.dates import add_months, month_start
 from pmm_portal.core.models import User
 from requests_queue.models import OPEN_STATUSES, Asset, Request
 from requests_queue.permissions import assets_visible_to
+from requests_queue.selectors import RequestSignal
 
 from . import permissions
 from .models import Battlecard, Competitor, LossReason, Outcome, WinLossReview
@@ -49,24 +50,8 @@ def competitor_list(*, user: User) -> QuerySet[Competitor]:
     )
 
 
-@dataclass
-class Signal:
-    """How often reps asked about one competitor: this month so far, last month, the last 90 days."""
-
-    this_month: int = 0
-    last_month: int = 0
-    recent: int = 0
-
-    @property
-    def trend(self) -> str:
-        """ "up", "down" or "flat": last month against the month before it is not known here, so the
-        recent pace (per 30 days) against last month."""
-        pace = self.recent / 3
-        if self.last_month > pace * 1.25 and self.last_month >= 2:
-            return "up"
-        if self.last_month < pace * 0.75 and pace >= 2:
-            return "down"
-        return "flat"
+# How often reps asked about a competitor: the same counts and trend rule as a persona's signal.
+Signal = RequestSignal
 
 
 def _request_counts(team_ids: set[int], since: date) -> list[Any]:
