@@ -18,21 +18,12 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from personas.models import LONG_TEXT, long_text
 from pmm_portal.core.limits import text_length_checks
 
 NAME = 120
-TEXT = 4000
+TEXT = LONG_TEXT  # the profile's long fields: the same limit as a persona's
 QUOTE = 1000
-
-
-def _text(verbose_name: str, help_text: str = "", max_length: int = TEXT) -> "models.TextField[str, str]":
-    return models.TextField(
-        verbose_name,
-        blank=True,
-        max_length=max_length,
-        validators=[MaxLengthValidator(max_length)],
-        help_text=help_text,
-    )
 
 
 class Tier(models.TextChoices):
@@ -57,12 +48,12 @@ class Competitor(models.Model):
     )
     website = models.URLField(max_length=300, blank=True)
     tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.SECONDARY)
-    summary = _text("summary", "Who they are and who buys them, in two sentences.", 1000)
-    strengths = _text("strengths", "Where they are genuinely strong: sales should not argue there.")
-    weaknesses = _text("weaknesses", "Where they fall short, with proof.")
-    how_we_win = _text("how we win", "The story that wins against them: the buyer's problem, our answer.")
-    landmines = _text("landmines", "Questions to ask early that expose their weaknesses.")
-    pricing_notes = _text("pricing notes", "How they price and discount, and how to answer.")
+    summary = long_text("summary", "Who they are and who buys them, in two sentences.", 1000)
+    strengths = long_text("strengths", "Where they are genuinely strong: sales should not argue there.")
+    weaknesses = long_text("weaknesses", "Where they fall short, with proof.")
+    how_we_win = long_text("how we win", "The story that wins against them: the buyer's problem, our answer.")
+    landmines = long_text("landmines", "Questions to ask early that expose their weaknesses.")
+    pricing_notes = long_text("pricing notes", "How they price and discount, and how to answer.")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="competitors_owned"
     )
@@ -162,8 +153,8 @@ class WinLossReview(models.Model):
     stage_lost_at = models.CharField("stage lost at", max_length=20, choices=Stage.choices, blank=True)
     reasons = models.ManyToManyField(LossReason, blank=True, related_name="reviews")
     personas = models.ManyToManyField("personas.Persona", blank=True, related_name="win_loss_reviews")
-    buyer_quote = _text("buyer quote", "What the buyer said, in their words.", QUOTE)
-    notes = _text("notes")
+    buyer_quote = long_text("buyer quote", "What the buyer said, in their words.", QUOTE)
+    notes = long_text("notes")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -211,10 +202,12 @@ class Battlecard(models.Model):
         related_name="battlecards",
         help_text="Leave empty for a card that serves every buyer.",
     )
-    quick_dismiss = _text("quick dismiss", "One or two sentences a rep says when the buyer names them.", 500)
-    why_we_win = _text("why we win", "Three reasons, with the proof behind each.", 2000)
-    landmines = _text("landmines to set", "Questions that expose their weaknesses, one per line.", 2000)
-    proof_points = _text("proof points", "Customers, numbers, analyst lines a rep may repeat.", 2000)
+    quick_dismiss = long_text(
+        "quick dismiss", "One or two sentences a rep says when the buyer names them.", 500
+    )
+    why_we_win = long_text("why we win", "Three reasons, with the proof behind each.", 2000)
+    landmines = long_text("landmines to set", "Questions that expose their weaknesses, one per line.", 2000)
+    proof_points = long_text("proof points", "Customers, numbers, analyst lines a rep may repeat.", 2000)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="battlecards")
     last_reviewed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
