@@ -18,6 +18,8 @@ urlpatterns = [
     path("accounts/", include("pmm_portal.core.account_urls")),
     path("personas/", include("personas.urls")),
     path("competitors/", include("competitive.urls")),
+    path("diagnostics/", include("diagnostics.urls")),
+    path("launches/", include("launches.urls")),
     path("initiatives/timesheet/", include("timesheets.urls")),
     path("initiatives/", include("initiatives.urls")),
     path("requests/", include("requests_queue.urls")),

@@ -1,0 +1,1 @@
+"""Business rules of the functional diagnostic (responsibilities, rounds, answers)."""

@@ -1,0 +1,1 @@
+"""Business rules of launches (launches, items, templates, reminders)."""
