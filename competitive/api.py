@@ -1,5 +1,5 @@
-"""``/api/v1/competitors/``, ``/api/v1/win-loss-reviews/`` and ``/api/v1/loss-reasons/``: the same door
-and services as the pages.
+"""``/api/v1/competitors/``, ``/api/v1/battlecards/``, ``/api/v1/win-loss-reviews/`` and
+``/api/v1/loss-reasons/``: the same door and services as the pages.
 
 Order of every write: the role (``HasRole``, ``action_roles``, ``may_create``), then the object
 through ``permissions.access_*``, then the team the body names (a forbidden team answers like
@@ -23,7 +23,7 @@ from pmm_portal.core.permissions import HasRole
 
 from . import permissions, selectors, services
 from .filters import CompetitorFilter, ReviewFilter
-from .models import Competitor, LossReason, Outcome, Stage, Tier, WinLossReview
+from .models import Battlecard, Competitor, LossReason, Outcome, Stage, Tier, WinLossReview
 
 WRITE_ACTIONS = ("create", "update", "partial_update")
 
@@ -126,6 +126,55 @@ class ReviewSerializer(serializers.ModelSerializer[WinLossReview]):
         read_only_fields = ["id", "team", "owner", "created_at", "updated_at"]
 
 
+class ObjectionSerializer(serializers.Serializer[Any]):
+    objection = serializers.CharField(max_length=300)
+    answer = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class BattlecardSerializer(serializers.ModelSerializer[Battlecard]):
+    """A battlecard; ``objections`` replaces the card's list when given (in that order)."""
+
+    competitor = serializers.PrimaryKeyRelatedField(read_only=True)
+    competitor_name = serializers.CharField(source="competitor.name", read_only=True)
+    persona = ScopedPrimaryKeyField(
+        scope=_scoped_personas,
+        queryset=Persona.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="The persona the card is for; null for every buyer.",
+    )
+    owner = UserSummarySerializer(read_only=True)
+    objections = ObjectionSerializer(many=True, required=False)
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+
+    class Meta:
+        model = Battlecard
+        fields = [
+            "id",
+            "competitor",
+            "competitor_name",
+            "persona",
+            "quick_dismiss",
+            "why_we_win",
+            "landmines",
+            "proof_points",
+            "objections",
+            "owner",
+            "last_reviewed_at",
+            "view_count",
+            "url",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "owner", "last_reviewed_at", "view_count", "created_at", "updated_at"]
+
+
+class BattlecardCreateSerializer(BattlecardSerializer):
+    competitor = serializers.IntegerField(
+        help_text="The competitor the card is against (one of your teams')."
+    )
+
+
 class ReasonSerializer(serializers.ModelSerializer[LossReason]):
     team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
@@ -196,6 +245,94 @@ class CompetitorViewSet(
                 actor=request.user, competitor=competitor, **serializer.validated_data
             )
         return Response(CompetitorSerializer(competitor).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Battlecards you see (sales see every one): ?competitor=<id>."),
+    create=extend_schema(
+        request=BattlecardCreateSerializer,
+        summary="Write a battlecard against one of your teams' competitors (PMMs).",
+    ),
+)
+class BattlecardViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet[Battlecard],
+):
+    """Battlecards: read by whoever reads their competitor; written by the team's PMMs (saving is a review)."""
+
+    lookup_value_regex = ID_LOOKUP
+    serializer_class = BattlecardSerializer
+    permission_classes = [HasRole]
+    allowed_roles = permissions.READERS
+    action_roles = dict.fromkeys(WRITE_ACTIONS, (Role.PMM,))
+    request: AuthenticatedRequest
+
+    def may_create(self, user: User) -> bool:
+        return permissions.writer_teams(user).exists()
+
+    def get_queryset(self) -> QuerySet[Battlecard]:
+        if getattr(self, "swagger_fake_view", False):
+            return Battlecard.objects.none()
+        cards = (
+            permissions.battlecards_visible_to(self.request.user)
+            .select_related("competitor", "owner")
+            .prefetch_related("objections")
+            .order_by("competitor__name", "persona__name", "id")
+        )
+        competitor = self.request.query_params.get("competitor", "")
+        if competitor:
+            if not competitor.isdigit():
+                raise serializers.ValidationError({"competitor": ["Give a competitor's id."]})
+            cards = cards.filter(competitor_id=int(competitor))
+        return cards
+
+    def get_object(self) -> Battlecard:
+        change = self.request.method not in ("GET", "HEAD", "OPTIONS")
+        return permissions.access_battlecard(user=self.request.user, id=self.kwargs["pk"], change=change)
+
+    def _serializer(self, *args: Any, team: Team, **kwargs: Any) -> BattlecardSerializer:
+        return BattlecardSerializer(*args, context={**self.get_serializer_context(), "team": team}, **kwargs)
+
+    def _written(self, data: dict[str, Any]) -> dict[str, Any]:
+        fields = {k: v for k, v in data.items() if k in services.BATTLECARD_FIELDS}
+        if "objections" in data:
+            fields["objections"] = [dict(o) for o in data["objections"]]
+        return fields
+
+    def create(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
+        named = _body(request).get("competitor")
+        if not isinstance(named, int) and not (isinstance(named, str) and named.isdigit()):
+            raise serializers.ValidationError(
+                {"competitor": ["Give the id of one of your teams' competitors."]}
+            )
+        competitor = permissions.access_competitor(user=request.user, id=named, change=True)
+        serializer = BattlecardCreateSerializer(
+            data=request.data, context={**self.get_serializer_context(), "team": competitor.team}
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with service_errors():
+            card = services.battlecard_create(
+                actor=request.user, competitor=competitor, persona=data.get("persona"), **self._written(data)
+            )
+        card = permissions.access_battlecard(user=request.user, id=card.pk)
+        return Response(self._serializer(card, team=competitor.team).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
+        card = self.get_object()
+        team = card.competitor.team
+        partial = kwargs.get("partial", False)
+        serializer = self._serializer(card, data=request.data, partial=partial, team=team)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        persona = data.get("persona", card.persona)
+        with service_errors():
+            services.battlecard_update(actor=request.user, card=card, persona=persona, **self._written(data))
+        card = permissions.access_battlecard(user=request.user, id=card.pk)
+        return Response(self._serializer(card, team=team).data)
 
 
 @extend_schema_view(

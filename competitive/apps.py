@@ -7,3 +7,8 @@ class CompetitiveConfig(AppConfig):
     name = "competitive"
     verbose_name = "Competitive intelligence"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .search import register
+
+        register()

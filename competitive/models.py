@@ -210,6 +210,10 @@ class Battlecard(models.Model):
     proof_points = long_text("proof points", "Customers, numbers, analyst lines a rep may repeat.", 2000)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="battlecards")
     last_reviewed_at = models.DateTimeField(null=True, blank=True)
+    view_count = models.PositiveIntegerField(
+        default=0,
+        help_text="How often someone other than its owner opened it (as the library counts assets).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

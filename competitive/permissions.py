@@ -135,11 +135,16 @@ def team_for_new(teams: QuerySet[Team], value: int | str | None) -> Team:
     return team
 
 
+def battlecards_visible_to(user: User) -> QuerySet[Battlecard]:
+    """A battlecard is seen by whoever sees its competitor (sales included)."""
+    return Battlecard.objects.filter(competitor__in=competitors_visible_to(user).values("pk"))
+
+
 def access_battlecard(*, user: User, id: int | str, change: bool = False) -> Battlecard:
     """A battlecard is seen by whoever sees its competitor, and changed by whoever may change it."""
     pk = _pk(id)
     card = (
-        Battlecard.objects.filter(competitor__in=competitors_visible_to(user))
+        battlecards_visible_to(user)
         .select_related("competitor", "competitor__team", "persona", "owner")
         .filter(pk=pk)
         .first()

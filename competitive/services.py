@@ -11,10 +11,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from personas.models import Persona
+from pmm_portal.core import search
 from pmm_portal.core.models import Team, User
 
 from .models import (
@@ -283,6 +285,8 @@ def _set_objections(card: Battlecard, objections: Iterable[dict[str, str]]) -> N
             if o.get("objection", "").strip()
         ]
     )
+    # A bulk write fires no signal: the card's search document carries its objections.
+    search.index_ids(Battlecard, [card.pk])
 
 
 @transaction.atomic
@@ -337,6 +341,16 @@ def battlecard_update(
     if objections is not None:
         _set_objections(card, objections)
     return card
+
+
+def battlecard_count_view(*, card: Battlecard, viewer: User) -> bool:
+    """Count one reading of the card; its owner's own visits do not count. True when counted.
+
+    A conditional ``F()`` update, as for library assets: readers at once each add one.
+    """
+    if viewer.pk == card.owner_id:
+        return False
+    return bool(Battlecard.objects.filter(pk=card.pk).update(view_count=F("view_count") + 1))
 
 
 def battlecard_mark_reviewed(*, actor: User, card: Battlecard) -> None:

@@ -431,6 +431,8 @@ class BattlecardView(RoleRequiredMixin, View):
 
     def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         card = permissions.access_battlecard(user=request.user, id=pk)
+        if services.battlecard_count_view(card=card, viewer=request.user):
+            card.view_count += 1
         return render(
             request,
             "competitive/battlecard.html",

@@ -8,8 +8,8 @@ from django.urls import reverse
 from pmm_portal.core import search
 from pmm_portal.core.models import User
 
-from .models import Initiative, Win
-from .permissions import visible_to, wins_visible_to
+from .models import Initiative, Learning, Win
+from .permissions import learnings_visible_to, visible_to, wins_visible_to
 
 
 def initiative_document(initiative: Initiative) -> search.Document:
@@ -33,6 +33,32 @@ def win_document(win: Win) -> search.Document:
         team_id=win.team_id,
         meta=f"Win · {win.owner.display_name} · {win.date:%d %b %Y}",
         url=f"{reverse('initiatives:wins')}?{urlencode({'q': win.title})}",
+    )
+
+
+def learning_document(learning: Learning) -> search.Document:
+    return search.Document(
+        title=learning.title,
+        tags=" ".join(
+            filter(None, ["learning", "experiment", learning.initiative.title if learning.initiative else ""])
+        ),
+        body="\n".join(
+            filter(
+                None,
+                [
+                    learning.hypothesis,
+                    learning.tried,
+                    learning.measure,
+                    learning.result_notes,
+                    learning.lesson,
+                ],
+            )
+        ),
+        team_id=learning.team_id,
+        owner_id=learning.owner_id,
+        state=learning.result,
+        meta=f"Learning · {learning.owner.display_name} · {learning.get_result_display()} · {learning.date:%b %Y}",
+        url=reverse("initiatives:learning", args=[learning.pk]),
     )
 
 
@@ -66,4 +92,16 @@ def register() -> None:
         )
     )
     search.keep_in_step(Initiative, links=[Initiative.products.through, Initiative.personas.through])
+    search.register(
+        search.Kind(
+            key="learning",
+            label="Learnings",
+            model=Learning,
+            document=learning_document,
+            visible=learnings_visible_to,
+            queryset=lambda: Learning.objects.select_related("owner", "initiative"),
+            order=75,
+        )
+    )
     search.keep_in_step(Win)
+    search.keep_in_step(Learning)

@@ -564,17 +564,19 @@ class SuggestionQuerySerializer(serializers.Serializer[Any]):
 class SuggestionSerializer(serializers.Serializer[Any]):
     """One suggestion: an asset, a past answer, an open request (say "me too") or the rep's own request."""
 
-    role = serializers.CharField(help_text="asset, answer (delivered before), open (say “me too”) or own.")
+    role = serializers.CharField(
+        help_text="asset, battlecard (how to beat a competitor), answer (delivered before), open (say “me too”) or own."
+    )
     kind = serializers.CharField()
     id = serializers.IntegerField(source="object_id")
     title = serializers.CharField()
     title_highlighted = serializers.CharField(source="title_html", help_text="HTML: matched words in <mark>.")
-    snippet_highlighted = serializers.SerializerMethodField(help_text="HTML, assets only.")
+    snippet_highlighted = serializers.SerializerMethodField(help_text="HTML, assets and battlecards only.")
     url = serializers.CharField()
     score = serializers.FloatField()
 
     def get_snippet_highlighted(self, hit: Any) -> str:
-        return str(hit.snippet_html()) if hit.role == "asset" else ""
+        return str(hit.snippet_html()) if hit.role in ("asset", "battlecard") else ""
 
 
 class LikelyDuplicateSerializer(serializers.Serializer[Any]):

@@ -402,7 +402,8 @@ def request_detail(*, request: Request) -> Request:
 
 # --- Suggestions ---------------------------------------------------------------------------
 
-SUGGESTION_KINDS = ("asset", "request")
+# A battlecard (``competitive``, registered there) is offered as an asset is: by its document only.
+SUGGESTION_KINDS = ("asset", "battlecard", "request")
 
 
 @dataclass
@@ -490,8 +491,8 @@ def suggestions(
     titles: set[tuple[str, str]] = set()
     for hit in hits:
         obj = hit.obj
-        if hit.kind == "asset":
-            role = "asset"
+        if hit.kind in ("asset", "battlecard"):
+            role = hit.kind
         elif obj.status == S.DELIVERED:
             role = "answer"
         elif obj.requester_id == user.pk:
@@ -500,7 +501,7 @@ def suggestions(
             role = "open"
         # The same question asked many times shows once (its best match).
         key = (role, " ".join(ranking.words(hit.title)))
-        if role != "asset" and key in titles:
+        if role not in ("asset", "battlecard") and key in titles:
             continue
         titles.add(key)
         hit.role = role  # type: ignore[attr-defined]

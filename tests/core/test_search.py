@@ -16,6 +16,7 @@ from tests.factories import (
     AssetFactory,
     InitiativeFactory,
     InteractionFactory,
+    LearningFactory,
     PersonaFactory,
     QuoteFactory,
     RequestFactory,
@@ -31,13 +32,24 @@ OTHER_REQUEST = "Northwind objections at Globex"
 INTERACTION = "Sales call with Northwind Traders"
 INITIATIVE = "Northwind displacement programme"
 WIN = "Northwind win at Hooli"
+LEARNING = "Northwind objection-first experiment"
 
 
 @pytest.fixture
 def northwind(cast, team, product):
     """One thing of every kind that mentions Northwind, by its title."""
+    from competitive.services import battlecard_create, competitor_create
+
     other_rep = UserFactory(username="other_rep", role=Role.SALES)
+    rival = competitor_create(actor=cast["pmm"], team=team, name="Northwind", aliases="NW")
     return {
+        "competitor": rival,
+        "battlecard": battlecard_create(
+            actor=cast["pmm"],
+            competitor=rival,
+            quick_dismiss="Fine for a pilot.",
+            objections=[{"objection": "They are cheaper", "answer": "Count the services."}],
+        ),
         "asset": AssetFactory(title="Northwind battlecard", team=team, owner=cast["pmm"], products=[product]),
         "request": RequestFactory(requester=cast["sales"], product=product, title=MY_REQUEST),
         "other_request": RequestFactory(requester=other_rep, product=product, title=OTHER_REQUEST),
@@ -52,6 +64,7 @@ def northwind(cast, team, product):
         "interaction": InteractionFactory(team=team, owner=cast["pmm"], account="Northwind Traders"),
         "initiative": InitiativeFactory(team=team, owner=cast["pmm"], title=INITIATIVE),
         "win": WinFactory(team=team, owner=cast["pmm"], title=WIN),
+        "learning": LearningFactory(team=team, owner=cast["pmm"], title=LEARNING),
     }
 
 
@@ -71,31 +84,37 @@ def test_a_pmm_finds_every_kind_grouped_in_the_kinds_order(client, cast, northwi
     response = client.get(PAGE, {"q": "northwind"})
     assert response.status_code == 200
     kinds = [group.kind for group in response.context["groups"]]
-    assert kinds == ["asset", "request", "persona", "interaction", "initiative", "win"]
+    assert kinds == ["asset", "battlecard", "request", "competitor", "persona", "interaction", "initiative", "win", "learning"]
     html = response.content.decode()
-    for label in ("Assets", "Requests", "Personas", "Customer interactions", "Initiatives", "Wins"):
+    labels = ("Assets", "Battlecards", "Requests", "Competitors", "Personas", "Customer interactions")
+    for label in (*labels, "Initiatives", "Wins", "Learnings"):
         assert f'{label} <span class="search-group-count">' in html
     assert "<mark>Northwind</mark> battlecard" in html
     assert f'href="{northwind["asset"].get_absolute_url()}"' in html
     # The chips: every kind, with what it found; "All" counts them all.
     chips = {chip.key: chip.count for chip in response.context["chips"]}
     assert chips == {
-        "": "7",
+        "": "10",
         "asset": "1",
+        "battlecard": "1",
         "request": "2",
+        "competitor": "1",
         "persona": "1",
         "quote": "0",
         "interaction": "1",
         "initiative": "1",
         "win": "1",
+        "learning": "1",
     }
+    assert f'href="{northwind["battlecard"].get_absolute_url()}"' in html
+    assert f'href="/initiatives/learnings/{northwind["learning"].pk}/"' in html
 
 
 def test_the_api_answers_the_same_groups_with_highlighted_html(api_client, cast, northwind):
     api_client.force_login(cast["pmm"])
     body = api_client.get(API, {"q": "northwind"}).json()
     assert body["query"] == "northwind"
-    assert api_kinds(body) == ["asset", "request", "persona", "interaction", "initiative", "win"]
+    assert api_kinds(body) == ["asset", "battlecard", "request", "competitor", "persona", "interaction", "initiative", "win", "learning"]
     asset = body["groups"][0]
     assert asset["label"] == "Assets"
     assert asset["more"] is False
@@ -126,12 +145,14 @@ def test_a_sales_rep_never_finds_what_they_may_not_see(client, api_client, cast,
     html = client.get(PAGE, {"q": "northwind"}).content.decode()
     api_client.force_login(cast["sales"])
     body = api_client.get(API, {"q": "northwind"}).json()
-    assert api_kinds(body) == ["asset", "request", "persona"]
+    # Sales read the competitors and their battlecards (PRODUCT.md), never the learnings.
+    assert api_kinds(body) == ["asset", "battlecard", "request", "competitor", "persona"]
     titles = " ".join(api_titles(body))
     for text in (html, titles):
         assert "battlecard" in text
         assert "pricing questions from Initech" in text
-        for hidden in ("objections at Globex", "Northwind Traders", "displacement programme", "win at Hooli"):
+        hidden_texts = ("objections at Globex", "Northwind Traders", "displacement programme", "win at Hooli")
+        for hidden in (*hidden_texts, "objection-first experiment"):
             assert hidden not in text
     # Nor by asking for the kind.
     for kind in ("interaction", "initiative", "win"):
@@ -207,7 +228,10 @@ def test_without_a_question_the_page_says_what_search_finds(client, cast, northw
     html = response.content.decode()
     assert "Search everything you can see" in html
     assert "Typos are forgiven" in html
-    assert "assets, requests, personas, quotes, customer interactions, initiatives and wins" in html
+    assert (
+        "assets, battlecards, requests, competitors, personas, quotes, customer interactions, "
+        "initiatives, wins and learnings" in html
+    )
 
 
 def test_common_words_only_find_nothing_and_say_why(client, api_client, cast, northwind):
@@ -272,7 +296,7 @@ def test_an_unknown_kind_is_a_field_error_in_the_api_and_ignored_on_the_page(
     page = client.get(PAGE, {"q": "northwind", "kind": "secrets"})
     assert page.status_code == 200
     assert "There is no “secrets” kind to search." in page.content.decode()
-    assert len(page.context["groups"]) == 6
+    assert len(page.context["groups"]) == 9
 
 
 @pytest.mark.parametrize("path", [PAGE, API])
@@ -340,7 +364,7 @@ def count(client, path, query):
 # more), those with any of them (when the first found few). The visibility rules are subqueries of
 # those, never queries of their own; nothing is read per result.
 PER_KIND_AT_MOST = 3
-KINDS_SEARCHED = {"": 7, "asset": 1}
+KINDS_SEARCHED = {"": 10, "asset": 1}
 CASES = [(path, kind) for path in (PAGE, API) for kind in KINDS_SEARCHED]
 
 

@@ -1,0 +1,133 @@
+"""A battlecard is a library asset of its own kind: found by search, offered on the request form
+before a rep asks, read through the API, and its readings counted next to it."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from competitive import services
+from competitive.models import Battlecard
+from tests.factories import AssetFactory, PersonaFactory
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def card(pmm, team):
+    northwind = services.competitor_create(actor=pmm, team=team, name="Northwind", aliases="NW Cloud")
+    return services.battlecard_create(
+        actor=pmm,
+        competitor=northwind,
+        quick_dismiss="Fast to start, slow to finish.",
+        why_we_win="Live in days, not quarters.",
+        objections=[{"objection": "They are cheaper", "answer": "Count the services they sell after."}],
+    )
+
+
+def suggested(client, **query):
+    response = client.get("/requests/new/suggestions/", query)
+    assert response.status_code == 200
+    return response
+
+
+def test_the_request_form_offers_the_competitors_battlecard_before_the_rep_asks(client, sales_rep, card):
+    client.force_login(sales_rep)
+    html = suggested(client, title="How do we beat Northwind").content.decode()
+    assert 'data-kind="battlecard"' in html
+    assert card.get_absolute_url() in html
+    assert "<mark>Northwind</mark>" in html
+    assert "Fast to start, slow to finish." in html  # what a rep says, right there
+
+
+def test_an_objection_typed_finds_the_card_that_answers_it(client, sales_rep, card):
+    client.force_login(sales_rep)
+    html = suggested(client, title="they are cheaper objection").content.decode()
+    assert card.get_absolute_url() in html
+
+
+def test_the_competitor_the_rep_picked_moves_its_card_up_not_a_look_alike_asset(
+    api, sales_rep, pmm, team, product, card
+):
+    AssetFactory(title="Objections deck", team=team, owner=pmm, products=[product])
+    api.force_authenticate(sales_rep)
+    query = {"title": "cheaper objections"}
+    plain = {hit["role"]: hit["score"] for hit in api.get("/api/v1/requests/suggestions/", query).json()}
+    body = api.get("/api/v1/requests/suggestions/", {**query, "competitor": "Northwind"}).json()
+    picked = {hit["role"]: hit["score"] for hit in body}
+    assert set(plain) == set(picked) == {"asset", "battlecard"}
+    assert picked["battlecard"] > plain["battlecard"]
+    assert picked["asset"] == plain["asset"]  # it says nothing of Northwind
+    (hit,) = [hit for hit in body if hit["role"] == "battlecard"]
+    assert hit["url"] == card.get_absolute_url()
+    assert hit["id"] == card.pk
+
+
+def test_editing_the_card_or_renaming_its_competitor_keeps_search_in_step(client, pmm, sales_rep, card):
+    services.battlecard_update(
+        actor=pmm, card=card, objections=[{"objection": "No on-premises option", "answer": "Private cloud."}]
+    )
+    client.force_login(sales_rep)
+    assert card.get_absolute_url() in suggested(client, title="on-premises option").content.decode()
+    services.competitor_update(actor=pmm, competitor=card.competitor, name="Northwind Systems")
+    page = client.get("/search/", {"q": "northwind systems battlecard"}).content.decode()
+    assert "Northwind Systems battlecard" in page.replace("<mark>", "").replace("</mark>", "")
+
+
+def test_readings_by_others_are_counted_and_shown_to_the_team_not_the_owners_own(client, pmm, sales_rep, card):
+    client.force_login(sales_rep)
+    for _ in range(2):
+        assert client.get(card.get_absolute_url()).status_code == 200
+    client.force_login(pmm)
+    page = client.get(card.get_absolute_url()).content.decode()
+    assert "read 2 times" in page
+    card.refresh_from_db()
+    assert card.view_count == 2
+    competitor_page = client.get(card.competitor.get_absolute_url()).content.decode()
+    assert "read 2×" in competitor_page
+
+
+# --- The API ----------------------------------------------------------------------------------
+
+
+def test_a_pmm_writes_a_card_through_the_api_and_a_rep_reads_it(api, pmm, sales_rep, team, card):
+    cfo = PersonaFactory(team=team, owner=pmm, name="CFO")
+    api.force_authenticate(pmm)
+    created = api.post(
+        "/api/v1/battlecards/",
+        {
+            "competitor": card.competitor_id,
+            "persona": cfo.pk,
+            "quick_dismiss": "They sell seats; we sell outcomes.",
+            "objections": [{"objection": "Too expensive", "answer": "Payback in two quarters."}],
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert (body["competitor_name"], body["persona"]) == ("Northwind", cfo.pk)
+    assert body["objections"] == [{"objection": "Too expensive", "answer": "Payback in two quarters."}]
+    changed = api.patch(f"/api/v1/battlecards/{body['id']}/", {"landmines": "Ask about SSO."}, format="json")
+    assert changed.status_code == 200
+    assert changed.json()["objections"] == body["objections"]  # not given: kept
+
+    api.force_authenticate(sales_rep)
+    listed = api.get("/api/v1/battlecards/", {"competitor": card.competitor_id}).json()
+    assert sorted(c["id"] for c in listed["results"]) == sorted([card.pk, body["id"]])
+    assert api.patch(f"/api/v1/battlecards/{card.pk}/", {"landmines": "x"}, format="json").status_code == 403
+
+
+def test_bad_input_is_a_400_by_field_and_another_teams_competitor_is_hidden(
+    api, pmm, other_pmm, team, other_team, card
+):
+    api.force_authenticate(pmm)
+    twice = api.post("/api/v1/battlecards/", {"competitor": card.competitor_id}, format="json")
+    assert twice.status_code == 400
+    assert "persona" in str(twice.json())
+    assert api.post("/api/v1/battlecards/", {"competitor": "abc"}, format="json").status_code == 400
+    assert api.get("/api/v1/battlecards/", {"competitor": "abc"}).status_code == 400
+    api.force_authenticate(other_pmm)
+    assert api.post("/api/v1/battlecards/", {"competitor": card.competitor_id}, format="json").status_code == 404
+    assert api.get(f"/api/v1/battlecards/{card.pk}/").status_code == 404
+    assert Battlecard.objects.count() == 1
