@@ -15,11 +15,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from personas.models import Persona
+from personas.models import CustomerInteraction, Persona
 from pmm_portal.core.api import ID_LOOKUP, ScopedPrimaryKeyField, UserSummarySerializer, service_errors
 from pmm_portal.core.http import AuthenticatedRequest
 from pmm_portal.core.models import Role, Team, User
 from pmm_portal.core.permissions import HasRole
+from requests_queue.models import Asset
 
 from . import permissions, selectors, services
 from .filters import CompetitorFilter, ReviewFilter
@@ -36,10 +37,34 @@ def _team_of(context: Mapping[str, Any]) -> Team | None:
     return context.get("team")
 
 
+def _scoped_assets(context: Mapping[str, Any]) -> QuerySet[Asset] | None:
+    team = _team_of(context)
+    return Asset.objects.filter(team=team, retired_at__isnull=True) if team is not None else None
+
+
+def _scoped_interactions(context: Mapping[str, Any]) -> QuerySet[CustomerInteraction] | None:
+    team = _team_of(context)
+    return CustomerInteraction.objects.filter(team=team) if team is not None else None
+
+
 class CompetitorSerializer(serializers.ModelSerializer[Competitor]):
     team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     owner = UserSummarySerializer(read_only=True)
     tier = serializers.ChoiceField(choices=Tier.choices, required=False)
+    linked_assets = ScopedPrimaryKeyField(
+        scope=_scoped_assets,
+        queryset=Asset.objects.none(),
+        many=True,
+        required=False,
+        help_text="Ids of the team's live library assets about it (replaces the list when given).",
+    )
+    linked_interactions = ScopedPrimaryKeyField(
+        scope=_scoped_interactions,
+        queryset=CustomerInteraction.objects.none(),
+        many=True,
+        required=False,
+        help_text="Ids of the team's customer conversations in which it came up (replaces the list).",
+    )
 
     class Meta:
         model = Competitor
@@ -56,6 +81,8 @@ class CompetitorSerializer(serializers.ModelSerializer[Competitor]):
             "how_we_win",
             "landmines",
             "pricing_notes",
+            "linked_assets",
+            "linked_interactions",
             "owner",
             "last_reviewed_at",
             "created_at",
@@ -70,6 +97,8 @@ class CompetitorSerializer(serializers.ModelSerializer[Competitor]):
 
 class CompetitorCreateSerializer(CompetitorSerializer):
     team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all(), required=False)
+    linked_assets = None  # type: ignore[assignment]  # linked once it exists (PATCH)
+    linked_interactions = None  # type: ignore[assignment]
 
 
 def _scoped_competitors(context: Mapping[str, Any]) -> QuerySet[Competitor] | None:
@@ -134,7 +163,7 @@ class ObjectionSerializer(serializers.Serializer[Any]):
 class BattlecardSerializer(serializers.ModelSerializer[Battlecard]):
     """A battlecard; ``objections`` replaces the card's list when given (in that order)."""
 
-    competitor = serializers.PrimaryKeyRelatedField(read_only=True)
+    competitor: serializers.Field[Any, Any, Any, Any] = serializers.PrimaryKeyRelatedField(read_only=True)
     competitor_name = serializers.CharField(source="competitor.name", read_only=True)
     persona = ScopedPrimaryKeyField(
         scope=_scoped_personas,
@@ -219,6 +248,7 @@ class CompetitorViewSet(
         return (
             permissions.competitors_visible_to(self.request.user)
             .select_related("team", "owner")
+            .prefetch_related("linked_assets", "linked_interactions")
             .order_by("name", "id")
         )
 
@@ -228,17 +258,19 @@ class CompetitorViewSet(
 
     def create(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
         team = permissions.team_for_new(permissions.writer_teams(request.user), _body(request).get("team"))
-        serializer = CompetitorSerializer(data=request.data, context=self.get_serializer_context())
+        serializer = CompetitorCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
+        data = {k: v for k, v in serializer.validated_data.items() if k != "team"}
         with service_errors():
-            competitor = services.competitor_create(
-                actor=request.user, team=team, **serializer.validated_data
-            )
+            competitor = services.competitor_create(actor=request.user, team=team, **data)
         return Response(CompetitorSerializer(competitor).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
         competitor = self.get_object()
-        serializer = CompetitorSerializer(competitor, data=request.data, partial=kwargs.get("partial", False))
+        context = {**self.get_serializer_context(), "team": competitor.team}
+        serializer = CompetitorSerializer(
+            competitor, data=request.data, partial=kwargs.get("partial", False), context=context
+        )
         serializer.is_valid(raise_exception=True)
         with service_errors():
             competitor = services.competitor_update(

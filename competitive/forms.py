@@ -6,9 +6,10 @@ from django import forms
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from personas.models import Persona
+from personas.models import CustomerInteraction, Persona
 from pmm_portal.core.models import Team
 from pmm_portal.core.widgets import TypeaheadSelect, TypeaheadSelectMultiple
+from requests_queue.models import Asset
 
 from .models import Competitor, LossReason, Outcome, Stage, WinLossReview
 
@@ -41,6 +42,19 @@ class CompetitorForm(forms.ModelForm):  # type: ignore[type-arg]
             },
         }
 
+    linked_assets = forms.ModelMultipleChoiceField(
+        queryset=Asset.objects.none(),
+        required=False,
+        label="Linked assets",
+        help_text="Library assets about it that do not name it (those that do are found by name).",
+    )
+    linked_interactions = forms.ModelMultipleChoiceField(
+        queryset=CustomerInteraction.objects.none(),
+        required=False,
+        label="Linked customer conversations",
+        help_text="Conversations in which it came up, when the notes do not name it.",
+    )
+
     def __init__(self, *args: Any, teams: QuerySet[Team] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if teams is None or self.instance.pk:
@@ -48,6 +62,31 @@ class CompetitorForm(forms.ModelForm):  # type: ignore[type-arg]
         else:
             self.fields["team"].queryset = teams  # type: ignore[attr-defined]
         self.fields["website"].widget.attrs["placeholder"] = "https://"
+        competitor = self.instance
+        if competitor.pk:  # links are made once the competitor (and so its team) exists
+            links = {
+                "linked_assets": (
+                    Asset.objects.filter(team_id=competitor.team_id, retired_at__isnull=True),
+                    "competitive:link_asset_options",
+                    "Type an asset's title…",
+                ),
+                "linked_interactions": (
+                    CustomerInteraction.objects.filter(team_id=competitor.team_id),
+                    "competitive:link_interaction_options",
+                    "Type an account…",
+                ),
+            }
+            for name, (queryset, url, placeholder) in links.items():
+                field = self.fields[name]
+                field.queryset = queryset  # type: ignore[attr-defined]
+                field.widget = TypeaheadSelectMultiple(
+                    url=reverse(url, args=[competitor.pk]), placeholder=placeholder
+                )
+                field.widget.choices = field.choices  # type: ignore[attr-defined]
+                if not self.is_bound:
+                    field.initial = list(getattr(competitor, name).values_list("pk", flat=True))
+        else:
+            del self.fields["linked_assets"], self.fields["linked_interactions"]
 
     def _post_clean(self) -> None:
         """The services validate (the team and owner are theirs to set)."""

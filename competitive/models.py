@@ -57,6 +57,18 @@ class Competitor(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="competitors_owned"
     )
+    linked_assets = models.ManyToManyField(
+        "requests_queue.Asset",
+        blank=True,
+        related_name="competitors",
+        help_text="Library assets about it, even those that do not name it.",
+    )
+    linked_interactions = models.ManyToManyField(
+        "personas.CustomerInteraction",
+        blank=True,
+        related_name="competitors",
+        help_text="Customer conversations in which it came up, even when the notes do not name it.",
+    )
     last_reviewed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -392,20 +392,48 @@ def _naming(names: list[str], *fields: str) -> Q:
 
 
 def assets_naming(competitor: Competitor, *, user: User, limit: int = 8) -> list[Asset]:
-    """Live library assets that name the competitor (or an alias) in their title or description."""
+    """Live library assets linked to the competitor, or that name it (or an alias) in their title
+    or description."""
+    linked = Q(pk__in=competitor.linked_assets.values("pk"))
     return list(
         assets_visible_to(user)
         .filter(retired_at__isnull=True)
-        .filter(_naming(competitor.names(), "title", "description"))
+        .filter(linked | _naming(competitor.names(), "title", "description"))
         .order_by("-reuse_count", "title")[:limit]
     )
 
 
 def interactions_naming(competitor: Competitor, *, user: User, limit: int = 5) -> list[CustomerInteraction]:
-    """Customer conversations of the competitor's team whose notes name it (or an alias), latest first."""
+    """Customer conversations of the competitor's team linked to it or whose notes name it (or an
+    alias), latest first."""
+    linked = Q(pk__in=competitor.linked_interactions.values("pk"))
     return list(
         interactions_visible_to(user)
         .filter(team_id=competitor.team_id)
-        .filter(_naming(competitor.names(), "notes"))
+        .filter(linked | _naming(competitor.names(), "notes"))
         .order_by("-occurred_on", "-id")[:limit]
     )
+
+
+def link_asset_options(*, competitor: Competitor, text: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Live assets of the competitor's team whose title holds ``text`` (the edit form's picker)."""
+    text = text.strip()[:200]
+    found = Asset.objects.filter(team_id=competitor.team_id, retired_at__isnull=True)
+    if text:
+        found = found.filter(title__icontains=text)
+    return [
+        {"value": a.pk, "text": a.title, "meta": a.get_kind_display()}
+        for a in found.order_by("-reuse_count", "title", "pk")[:limit]
+    ]
+
+
+def link_interaction_options(*, competitor: Competitor, text: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Conversations of the competitor's team whose account or notes hold ``text``, latest first."""
+    text = text.strip()[:200]
+    found = CustomerInteraction.objects.filter(team_id=competitor.team_id)
+    if text:
+        found = found.filter(Q(account__icontains=text) | Q(notes__icontains=text))
+    return [
+        {"value": i.pk, "text": str(i), "meta": f"{i.get_kind_display()} · {i.occurred_on:%d %b %Y}"}
+        for i in found.order_by("-occurred_on", "-id")[:limit]
+    ]

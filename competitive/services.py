@@ -18,6 +18,7 @@ from django.utils import timezone
 from personas.models import Persona
 from pmm_portal.core import search
 from pmm_portal.core.models import Team, User
+from requests_queue.models import Asset
 
 from .models import (
     DEFAULT_REASONS,
@@ -66,11 +67,32 @@ def competitor_create(*, actor: User, team: Team, **fields: Any) -> Competitor:
     return competitor
 
 
+def _check_links(
+    competitor: Competitor, assets: Iterable[Asset] | None, interactions: Iterable[Any] | None
+) -> None:
+    """Only the competitor's own team's library assets and conversations may be linked to it."""
+    errors = {}
+    if assets is not None and any(a.team_id != competitor.team_id for a in assets):
+        errors["linked_assets"] = f"Link assets of the {competitor.team.name} library only."
+    if interactions is not None and any(i.team_id != competitor.team_id for i in interactions):
+        errors["linked_interactions"] = f"Link conversations of the {competitor.team.name} team only."
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def competitor_update(*, actor: User, competitor: Competitor, **fields: Any) -> Competitor:
-    """Change a competitor's profile; reviewing it (``reviewed=True``) marks it fresh."""
+    """Change a competitor's profile, and the assets and conversations linked to it when given;
+    reviewing it (``reviewed=True``) marks it fresh."""
     reviewed = fields.pop("reviewed", False)
+    assets = fields.pop("linked_assets", None)
+    interactions = fields.pop("linked_interactions", None)
     competitor = Competitor.objects.select_for_update().select_related("team").get(pk=competitor.pk)
+    _check_links(competitor, assets, interactions)
+    if assets is not None:
+        competitor.linked_assets.set(assets)
+    if interactions is not None:
+        competitor.linked_interactions.set(interactions)
     for name, value in fields.items():
         if name in COMPETITOR_FIELDS:
             setattr(competitor, name, value)

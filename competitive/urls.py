@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import selectors, views
 
 app_name = "competitive"
 urlpatterns = [
@@ -10,6 +10,16 @@ urlpatterns = [
     path("for-request/<int:pk>/", views.CompetitorForRequestView.as_view(), name="for_request"),
     path("<int:pk>/", views.CompetitorDetailView.as_view(), name="competitor"),
     path("<int:pk>/edit/", views.CompetitorEditView.as_view(), name="edit"),
+    path(
+        "<int:pk>/asset-options/",
+        views.LinkOptionsView.as_view(find=selectors.link_asset_options),
+        name="link_asset_options",
+    ),
+    path(
+        "<int:pk>/interaction-options/",
+        views.LinkOptionsView.as_view(find=selectors.link_interaction_options),
+        name="link_interaction_options",
+    ),
     path("<int:pk>/reviewed/", views.CompetitorReviewedView.as_view(), name="reviewed"),
     path("<int:pk>/battlecards/new/", views.BattlecardCreateView.as_view(), name="battlecard_new"),
     path("battlecards/<int:pk>/", views.BattlecardView.as_view(), name="battlecard"),

@@ -98,6 +98,18 @@ class CompetitorOptionsView(RoleRequiredMixin, View):
         return JsonResponse({"results": options[:12]})
 
 
+class LinkOptionsView(RoleRequiredMixin, View):
+    """``/competitors/<id>/asset-options/?q=`` (and ``interaction-options``): the edit form's pickers
+    of what to link, from the competitor's own team only (JSON)."""
+
+    allowed_roles = WRITERS
+    find: Any = None
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
+        competitor = permissions.access_competitor(user=request.user, id=pk, change=True)
+        return JsonResponse({"results": self.find(competitor=competitor, text=request.GET.get("q", ""))})
+
+
 class CompetitorForRequestView(RoleRequiredMixin, View):
     """``/competitors/for-request/<id>/``: from a request that names a competitor, its profile (the
     team's record of that name or alias), or the list searched for the name when there is none."""

@@ -87,6 +87,15 @@ PAGES = [
     Page("request form POST (sales)", "/requests/new/", "sales", post=True),
     Page("/ home (sales)", "/", "sales"),
     Page("/ home (cmo)", "/", "cmo"),
+    # Issue 14: competitive intelligence, the governed library, wins and learnings.
+    Page("/competitors/ (pmm)", "/competitors/", "pmm"),
+    Page("/competitors/<id>/ (pmm)", "/competitors/{competitor}/", "pmm"),
+    Page("battlecard (sales)", "/competitors/battlecards/{battlecard}/", "sales"),
+    Page("/competitors/win-loss/ (pmm)", "/competitors/win-loss/", "pmm"),
+    Page("/requests/assets/ library (sales)", "/requests/assets/", "sales"),
+    Page("/initiatives/wins/feed/ (sales)", "/initiatives/wins/feed/", "sales"),
+    Page("/initiatives/learnings/ (pmm)", "/initiatives/learnings/", "pmm"),
+    Page("/search/?q= (pmm)", "/search/?q=northwind+pricing", "pmm"),
 ]
 
 
@@ -247,6 +256,9 @@ print("team", team.slug)
 print("product", team.products.order_by("pk").first().pk)
 from personas.models import Persona
 print("persona", Persona.objects.filter(team=team, status="validated").order_by("pk").first().pk)
+from competitive.models import Battlecard, Competitor
+print("competitor", Competitor.objects.filter(team=team).order_by("pk").first().pk)
+print("battlecard", Battlecard.objects.filter(competitor__team=team).order_by("pk").first().pk)
 """
 
 FLOOR_SETUP = """
@@ -390,6 +402,8 @@ def main() -> None:
     team = sessions.pop("team")
     product = sessions.pop("product")
     persona = sessions.pop("persona")
+    ids = {"team": team, "persona": persona}
+    ids.update({key: sessions.pop(key) for key in ("competitor", "battlecard")})
 
     recreate_database(FLOOR_DB)
     floor_env = {
@@ -452,7 +466,7 @@ def main() -> None:
             if page.post not in previous:
                 previous[page.post] = wrk(floor_url, floor_headers, floor_lua)
                 floor_runs[page.post].append(previous[page.post])
-            url = f"http://127.0.0.1:{portal_port}{page.path.format(team=team)}"
+            url = f"http://127.0.0.1:{portal_port}{page.path.format(**ids)}"
             headers = {
                 "Cookie": f"__Host-sessionid={sessions[page.role]}; __Host-csrftoken={csrf}",
                 "X-Forwarded-Proto": "https",

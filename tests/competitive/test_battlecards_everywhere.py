@@ -75,7 +75,9 @@ def test_editing_the_card_or_renaming_its_competitor_keeps_search_in_step(client
     assert "Northwind Systems battlecard" in page.replace("<mark>", "").replace("</mark>", "")
 
 
-def test_readings_by_others_are_counted_and_shown_to_the_team_not_the_owners_own(client, pmm, sales_rep, card):
+def test_readings_by_others_are_counted_and_shown_to_the_team_not_the_owners_own(
+    client, pmm, sales_rep, card
+):
     client.force_login(sales_rep)
     for _ in range(2):
         assert client.get(card.get_absolute_url()).status_code == 200
@@ -128,6 +130,74 @@ def test_bad_input_is_a_400_by_field_and_another_teams_competitor_is_hidden(
     assert api.post("/api/v1/battlecards/", {"competitor": "abc"}, format="json").status_code == 400
     assert api.get("/api/v1/battlecards/", {"competitor": "abc"}).status_code == 400
     api.force_authenticate(other_pmm)
-    assert api.post("/api/v1/battlecards/", {"competitor": card.competitor_id}, format="json").status_code == 404
+    assert (
+        api.post("/api/v1/battlecards/", {"competitor": card.competitor_id}, format="json").status_code == 404
+    )
     assert api.get(f"/api/v1/battlecards/{card.pk}/").status_code == 404
     assert Battlecard.objects.count() == 1
+
+
+# --- Explicit links: assets and conversations that do not name the competitor -------------------
+
+
+def test_a_pmm_links_an_asset_and_a_conversation_that_never_name_the_competitor(
+    client, pmm, team, product, card
+):
+    from tests.factories import InteractionFactory
+
+    deck = AssetFactory(title="Total cost of ownership deck", team=team, owner=pmm, products=[product])
+    call = InteractionFactory(
+        team=team, owner=pmm, account="Initech", notes="They compared the rollout times."
+    )
+    competitor = card.competitor
+    client.force_login(pmm)
+    before = client.get(competitor.get_absolute_url()).content.decode()
+    assert "Total cost of ownership deck" not in before
+    options = client.get(f"/competitors/{competitor.pk}/asset-options/", {"q": "total cost"}).json()
+    assert [o["value"] for o in options["results"]] == [deck.pk]
+    found = client.get(f"/competitors/{competitor.pk}/interaction-options/", {"q": "initech"}).json()
+    assert [o["value"] for o in found["results"]] == [call.pk]
+    form = client.get(f"/competitors/{competitor.pk}/edit/").content.decode()
+    assert 'data-typeahead="/competitors/' in form
+    response = client.post(
+        f"/competitors/{competitor.pk}/edit/",
+        {
+            "name": "Northwind",
+            "tier": "secondary",
+            "linked_assets": [deck.pk],
+            "linked_interactions": [call.pk],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    after = client.get(competitor.get_absolute_url()).content.decode()
+    assert "Total cost of ownership deck" in after
+    assert "Initech" in after
+
+
+def test_another_teams_asset_cannot_be_linked_by_page_or_api(client, api, pmm, other_pmm, other_team, card):
+    theirs = AssetFactory(title="Their deck", team=other_team, owner=other_pmm)
+    client.force_login(pmm)
+    competitor = card.competitor
+    response = client.post(
+        f"/competitors/{competitor.pk}/edit/",
+        {"name": "Northwind", "tier": "secondary", "linked_assets": [theirs.pk]},
+    )
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    api.force_authenticate(pmm)
+    answer = api.patch(f"/api/v1/competitors/{competitor.pk}/", {"linked_assets": [theirs.pk]}, format="json")
+    assert answer.status_code == 400
+    assert "linked_assets" in str(answer.json())
+    assert not competitor.linked_assets.exists()
+    client.force_login(other_pmm)
+    assert client.get(f"/competitors/{competitor.pk}/asset-options/").status_code == 404
+
+
+def test_links_through_the_api(api, pmm, team, product, card):
+    deck = AssetFactory(title="Total cost of ownership deck", team=team, owner=pmm, products=[product])
+    api.force_authenticate(pmm)
+    competitor = card.competitor
+    answer = api.patch(f"/api/v1/competitors/{competitor.pk}/", {"linked_assets": [deck.pk]}, format="json")
+    assert answer.status_code == 200, answer.json()
+    assert answer.json()["linked_assets"] == [deck.pk]
+    assert api.get(f"/api/v1/competitors/{competitor.pk}/").json()["linked_assets"] == [deck.pk]
