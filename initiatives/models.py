@@ -362,6 +362,17 @@ class WinPromotionMail(models.Model):
         return f"{self.promotion} to {self.user}"
 
 
+class WinMailOptOut(models.Model):
+    """That person asked for no more promoted wins by email (the one-click link in each such mail);
+    the wins feed still shows them, and the feed's switch turns the mails back on."""
+
+    user = models.OneToOneField("core.User", on_delete=models.CASCADE, related_name="win_mail_opt_out")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"No win mails to {self.user}"
+
+
 class LearningResult(models.TextChoices):
     CONFIRMED = "confirmed", "Confirmed"
     REFUTED = "refuted", "Refuted"

@@ -8,8 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.urls import reverse
@@ -42,6 +43,7 @@ from .models import (
     SentReminder,
     StatusUpdate,
     Win,
+    WinMailOptOut,
     WinPromotion,
     WinPromotionMail,
 )
@@ -607,9 +609,44 @@ def promotion_audience(*, win: Win) -> QuerySet[User]:
         User.objects.filter(people, is_active=True)
         .exclude(email="")
         .exclude(pk=win.owner_id)
+        .exclude(win_mail_opt_out__isnull=False)
         .distinct()
         .order_by("pk")
     )
+
+
+# --- One-click unsubscribe from promoted wins (RFC 8058) ------------------------------------------
+
+WIN_MAIL_SALT = "initiatives.win_mails"
+BAD_WIN_MAIL_LINK = "This unsubscribe link is not valid: use the switch in the wins feed instead."
+
+
+def win_mail_unsubscribe_url(user: User) -> str:
+    """The signed link in every promoted-win mail that stops them for ``user`` (no sign-in needed)."""
+    token = signing.dumps({"u": user.pk}, salt=WIN_MAIL_SALT)
+    return settings.SITE_URL + reverse("initiatives:win-mail-unsubscribe", args=[token])
+
+
+def win_mail_target(token: str) -> User:
+    """Whose win mails ``token`` stops; a tampered or unknown token is refused."""
+    try:
+        data = signing.loads(token, salt=WIN_MAIL_SALT)
+        return User.objects.get(pk=data["u"], is_active=True)
+    except (signing.BadSignature, User.DoesNotExist, KeyError, TypeError) as error:
+        raise ValidationError(BAD_WIN_MAIL_LINK) from error
+
+
+def win_mails_set(*, user: User, wanted: bool) -> bool:
+    """Turn ``user``'s promoted-win mails on or off; returns whether they are wanted now. Safe to repeat."""
+    if wanted:
+        WinMailOptOut.objects.filter(user=user).delete()
+    else:
+        WinMailOptOut.objects.get_or_create(user=user)
+    return wanted
+
+
+def wants_win_mails(user: User) -> bool:
+    return not WinMailOptOut.objects.filter(user=user).exists()
 
 
 def win_promotion_send(*, user: User, win: Win, now: datetime | None = None) -> int:
@@ -676,7 +713,17 @@ def win_promotion_mail(*, promotion_id: int, now: datetime | None = None) -> int
             if not created:
                 continue
             subject, body = _promotion_mail(win, recipient)
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email], fail_silently=False)
+            stop = win_mail_unsubscribe_url(recipient)
+            EmailMessage(
+                subject,
+                f"{body}\nNo more wins by email: {stop}\n",
+                settings.DEFAULT_FROM_EMAIL,
+                [recipient.email],
+                headers={
+                    "List-Unsubscribe": f"<{stop}>",
+                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                },
+            ).send()
         sent += 1
     WinPromotion.objects.filter(pk=promotion.pk).update(mailed_at=now or timezone.now())
     return sent

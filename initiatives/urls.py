@@ -22,6 +22,10 @@ urlpatterns = [
     path("wins/", views.WinListView.as_view(), name="wins"),
     path("wins/new/", views.WinCreateView.as_view(), name="win-new"),
     path("wins/feed/", views.WinFeedView.as_view(), name="feed"),
+    path("wins/feed/mails/", views.WinMailsView.as_view(), name="feed-mails"),
+    path(
+        "wins/unsubscribe/<str:token>/", views.WinMailUnsubscribeView.as_view(), name="win-mail-unsubscribe"
+    ),
     path("wins/<int:pk>/promote/", views.WinPromoteView.as_view(), name="win-promote"),
     path("wins/<int:pk>/unpromote/", views.WinUnpromoteView.as_view(), name="win-unpromote"),
     path("wins/<int:pk>/send/", views.WinSendView.as_view(), name="win-send"),

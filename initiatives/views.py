@@ -8,10 +8,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 
 from pmm_portal.core.dates import CALENDAR_RULE, add_months, month_start, parse_day, parse_month
 from pmm_portal.core.http import AuthenticatedHttpRequest
@@ -537,8 +539,48 @@ class WinFeedView(RoleRequiredMixin, View):
             search_placeholder="Title, impact, headline or quote",
             is_marketing=request.user.has_role(*READERS),
             nav_current="initiatives:feed",
+            wants_mail=services.wants_win_mails(request.user),
         )
         return render(request, "initiatives/win_feed.html", context)
+
+
+class WinMailsView(RoleRequiredMixin, View):
+    """``POST /initiatives/wins/feed/mails/``: the reader turns promoted wins by email on or off."""
+
+    allowed_roles = FEED_READERS
+
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        wanted = services.win_mails_set(user=request.user, wanted=request.POST.get("wanted") == "on")
+        messages.success(
+            request,
+            "You get promoted wins by email again."
+            if wanted
+            else "No more wins by email: they stay here, in the feed.",
+        )
+        return HttpResponseRedirect(reverse("initiatives:feed"))
+
+
+@method_decorator(csrf_exempt, name="dispatch")  # the signed token is the authority (RFC 8058 one-click)
+class WinMailUnsubscribeView(View):
+    """``/initiatives/wins/unsubscribe/<token>/``: the link in every promoted-win mail. Anyone holding
+    it (it is signed for one person) may stop those mails, signed in or not: GET asks, POST does it."""
+
+    template_name = "initiatives/win_mail_unsubscribe.html"
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            services.win_mail_target(token)
+        except ValidationError as error:
+            return render(request, self.template_name, {"error": " ".join(error.messages)}, status=400)
+        return render(request, self.template_name, {"token": token})
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            user = services.win_mail_target(token)
+        except ValidationError as error:
+            return render(request, self.template_name, {"error": " ".join(error.messages)}, status=400)
+        services.win_mails_set(user=user, wanted=False)
+        return render(request, self.template_name, {"done": True})
 
 
 class WinPromoteView(RoleRequiredMixin, View):

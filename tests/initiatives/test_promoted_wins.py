@@ -355,8 +355,9 @@ def _promoted(size, pmm, team, other_team):
 
 
 # Session, user, then: the count, the page of wins with owner, team and who promoted them, the
-# teams they are shared with; the page's team filter lists the teams (one more query).
-FEED_QUERIES = {"/initiatives/wins/feed/": 6, "/api/v1/wins/feed/": 5}
+# teams they are shared with; the page's team filter lists the teams and its switch reads whether the
+# reader gets wins by email (two more queries).
+FEED_QUERIES = {"/initiatives/wins/feed/": 7, "/api/v1/wins/feed/": 5}
 
 
 @pytest.mark.parametrize("path", list(FEED_QUERIES))
@@ -384,3 +385,36 @@ def test_the_teams_wins_list_filters_by_promotion(client, cmo, pmm, team):
     assert "Quiet" not in promoted
     assert "Shouted" not in client.get("/initiatives/wins/?promoted=no").content.decode()
     assert [w["title"] for w in client.get("/api/v1/wins/?promoted=yes").json()["results"]] == ["Shouted"]
+
+
+def test_every_win_mail_has_a_one_click_unsubscribe_and_the_feed_turns_mails_back_on(
+    client, pmm, win, sales_rep, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    services.win_promote(user=pmm, win=win, sales=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.win_promotion_send(user=pmm, win=win)
+    (message,) = [m for m in mail.outbox if m.to == [sales_rep.email]]
+    link = message.extra_headers["List-Unsubscribe"].strip("<>")
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert link in message.body
+    path = link[link.index("/initiatives/") :]
+    anonymous = Client(enforce_csrf_checks=True)  # as a mail client posts: no session, no CSRF token
+    assert "Stop the emails that share <strong>promoted wins</strong>" in anonymous.get(path).content.decode()
+    assert anonymous.post(path, {"List-Unsubscribe": "One-Click"}).status_code == 200
+    assert not services.wants_win_mails(sales_rep)
+    assert anonymous.post(path[:-3] + "xx/").status_code == 400  # a tampered link changes nothing
+
+    # The next promotion skips them; the feed says so and turns the mails back on.
+    other = WinFactory(team=win.team, owner=pmm, title="Won Initech")
+    services.win_promote(user=pmm, win=other, sales=True)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.win_promotion_send(user=pmm, win=other)
+    assert sales_rep.email not in [m.to[0] for m in mail.outbox]
+    client.force_login(sales_rep)
+    assert "Email me new wins" in client.get("/initiatives/wins/feed/").content.decode()
+    client.post("/initiatives/wins/feed/mails/", {"wanted": "on"})
+    assert services.wants_win_mails(sales_rep)
+    assert "Stop wins by email" in client.get("/initiatives/wins/feed/").content.decode()
