@@ -624,7 +624,7 @@ BAD_WIN_MAIL_LINK = "This unsubscribe link is not valid: use the switch in the w
 def win_mail_unsubscribe_url(user: User) -> str:
     """The signed link in every promoted-win mail that stops them for ``user`` (no sign-in needed)."""
     token = signing.dumps({"u": user.pk}, salt=WIN_MAIL_SALT)
-    return settings.SITE_URL + reverse("initiatives:win-mail-unsubscribe", args=[token])
+    return f"{settings.SITE_URL}{reverse('initiatives:win-mail-unsubscribe', args=[token])}"
 
 
 def win_mail_target(token: str) -> User:
