@@ -132,6 +132,13 @@ class ReviewSerializer(serializers.ModelSerializer[WinLossReview]):
     personas = ScopedPrimaryKeyField(
         scope=_scoped_personas, queryset=Persona.objects.none(), many=True, required=False
     )
+    interaction = ScopedPrimaryKeyField(
+        scope=_scoped_interactions,
+        queryset=CustomerInteraction.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="The team's customer conversation (a win/loss interview) the review comes from.",
+    )
 
     class Meta:
         model = WinLossReview
@@ -147,6 +154,7 @@ class ReviewSerializer(serializers.ModelSerializer[WinLossReview]):
             "stage_lost_at",
             "reasons",
             "personas",
+            "interaction",
             "buyer_quote",
             "notes",
             "created_at",

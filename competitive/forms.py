@@ -123,6 +123,12 @@ class ReviewForm(forms.Form):
     personas = forms.ModelMultipleChoiceField(
         queryset=Persona.objects.none(), required=False, label="Personas"
     )
+    interaction = forms.ModelChoiceField(
+        queryset=CustomerInteraction.objects.none(),
+        required=False,
+        label="From the conversation",
+        help_text="The win/loss interview or call this review comes from, if any.",
+    )
     buyer_quote = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=1000,
@@ -145,6 +151,14 @@ class ReviewForm(forms.Form):
             attrs={"aria-label": "Personas"},
         )
         self.fields["personas"].queryset = Persona.objects.filter(team=team).order_by("name")  # type: ignore[attr-defined]
+        interaction = self.fields["interaction"]
+        interaction.queryset = CustomerInteraction.objects.filter(team=team)  # type: ignore[attr-defined]
+        interaction.widget = TypeaheadSelect(
+            url=reverse("competitive:review_interaction_options"),
+            placeholder="Type the account…",
+            attrs={"aria-label": "From the conversation"},
+        )
+        interaction.widget.choices = interaction.choices  # type: ignore[attr-defined]
 
     def arguments(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -164,6 +178,7 @@ class ReviewForm(forms.Form):
             "personas": list(review.personas.all()),
             "buyer_quote": review.buyer_quote,
             "notes": review.notes,
+            "interaction": review.interaction_id,
         }
 
 

@@ -163,6 +163,14 @@ class WinLossReview(models.Model):
         Competitor, on_delete=models.PROTECT, null=True, blank=True, related_name="reviews"
     )
     stage_lost_at = models.CharField("stage lost at", max_length=20, choices=Stage.choices, blank=True)
+    interaction = models.ForeignKey(
+        "personas.CustomerInteraction",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="win_loss_reviews",
+        help_text="The win/loss conversation with the buyer this review comes from.",
+    )
     reasons = models.ManyToManyField(LossReason, blank=True, related_name="reviews")
     personas = models.ManyToManyField("personas.Persona", blank=True, related_name="win_loss_reviews")
     buyer_quote = long_text("buyer quote", "What the buyer said, in their words.", QUOTE)

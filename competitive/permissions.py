@@ -92,7 +92,10 @@ def access_review(*, user: User, id: int | str, change: bool = False) -> WinLoss
     """The review ``id`` if ``user`` sees it (404 otherwise) and, with ``change``, may edit it (403)."""
     pk = _pk(id)
     review = (
-        reviews_visible_to(user).select_related("team", "owner", "competitor").filter(pk=pk).first()
+        reviews_visible_to(user)
+        .select_related("team", "owner", "competitor", "interaction")
+        .filter(pk=pk)
+        .first()
         if pk
         else None
     )

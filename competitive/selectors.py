@@ -12,11 +12,11 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Lower, TruncMonth
 from django.utils import timezone
 
-from personas.models import CustomerInteraction, Persona, Quote
+from personas.models import CustomerInteraction, InteractionKind, Persona, Quote
 from personas.permissions import interactions_visible_to
 from pmm_portal.core.dates import add_months, month_start
 from pmm_portal.core.models import User
@@ -436,4 +436,18 @@ def link_interaction_options(*, competitor: Competitor, text: str, limit: int = 
     return [
         {"value": i.pk, "text": str(i), "meta": f"{i.get_kind_display()} · {i.occurred_on:%d %b %Y}"}
         for i in found.order_by("-occurred_on", "-id")[:limit]
+    ]
+
+
+def review_interaction_options(*, user: User, text: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Conversations a review may come from: those of the teams whose reviews ``user`` writes whose
+    account holds ``text``, win/loss interviews first, latest first (the review form's picker)."""
+    text = text.strip()[:200]
+    found = interactions_visible_to(user).filter(team__in=permissions.writer_teams(user).values("pk"))
+    if text:
+        found = found.filter(account__icontains=text)
+    first = Case(When(kind=InteractionKind.WIN_LOSS, then=Value(0)), default=Value(1))
+    return [
+        {"value": i.pk, "text": str(i), "meta": f"{i.get_kind_display()} · {i.occurred_on:%d %b %Y}"}
+        for i in found.order_by(first, "-occurred_on", "-id")[:limit]
     ]

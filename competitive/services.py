@@ -15,7 +15,7 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from personas.models import Persona
+from personas.models import CustomerInteraction, Persona
 from pmm_portal.core import search
 from pmm_portal.core.models import Team, User
 from requests_queue.models import Asset
@@ -167,8 +167,11 @@ def _check_review(
     personas: Iterable[Persona],
     decided_on: date,
     value: Decimal,
+    interaction: CustomerInteraction | None = None,
 ) -> None:
     problems: dict[str, str] = {}
+    if interaction is not None and interaction.team_id != team.pk:
+        problems["interaction"] = "Pick a conversation of the same team."
     if outcome not in Outcome.values:
         problems["outcome"] = "Say whether the deal was won, lost or ended without a decision."
     if stage_lost_at and outcome != Outcome.LOST:
@@ -202,8 +205,10 @@ def review_create(
     personas: Iterable[Persona] = (),
     buyer_quote: str = "",
     notes: str = "",
+    interaction: CustomerInteraction | None = None,
 ) -> WinLossReview:
-    """Record a decided deal: its outcome, against whom, where and why it was lost."""
+    """Record a decided deal: its outcome, against whom, where and why it was lost (and the
+    conversation with the buyer it comes from, when there was one)."""
     reasons, personas = list(reasons), list(personas)
     decided_on = decided_on or timezone.localdate()
     if not account.strip():
@@ -217,8 +222,10 @@ def review_create(
         personas=personas,
         decided_on=decided_on,
         value=value,
+        interaction=interaction,
     )
     review = WinLossReview.objects.create(
+        interaction=interaction,
         team=team,
         owner=actor,
         account=account.strip(),
@@ -254,6 +261,7 @@ def review_update(*, actor: User, review: WinLossReview, **fields: Any) -> WinLo
         "stage_lost_at",
         "buyer_quote",
         "notes",
+        "interaction",
     ):
         if name in fields:
             setattr(review, name, fields[name].strip() if isinstance(fields[name], str) else fields[name])
@@ -268,6 +276,7 @@ def review_update(*, actor: User, review: WinLossReview, **fields: Any) -> WinLo
         personas=personas,
         decided_on=review.decided_on,
         value=review.value,
+        interaction=review.interaction,
     )
     review.save()
     review.reasons.set(reasons)

@@ -29,6 +29,11 @@ urlpatterns = [
     ),
     path("win-loss/", views.WinLossView.as_view(), name="win_loss"),
     path("win-loss/new/", views.ReviewCreateView.as_view(), name="review_new"),
+    path(
+        "win-loss/interaction-options/",
+        views.ReviewInteractionOptionsView.as_view(),
+        name="review_interaction_options",
+    ),
     path("win-loss/reasons/", views.ReasonsView.as_view(), name="reasons"),
     path("win-loss/reasons/<int:pk>/", views.ReasonUpdateView.as_view(), name="reason"),
     path("win-loss/<int:pk>/", views.ReviewDetailView.as_view(), name="review"),

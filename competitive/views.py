@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
+from personas.permissions import access_interaction
 from pmm_portal.core.http import AuthenticatedHttpRequest
 from pmm_portal.core.lists import filtered_page
 from pmm_portal.core.models import Role, Team
@@ -96,6 +97,16 @@ class CompetitorOptionsView(RoleRequiredMixin, View):
             names = sorted({o["value"] for o in options}, key=str.lower)
             return render(request, "competitive/_datalist.html", {"names": names})
         return JsonResponse({"results": options[:12]})
+
+
+class ReviewInteractionOptionsView(RoleRequiredMixin, View):
+    """``/competitors/win-loss/interaction-options/?q=``: the review form's conversation picker (JSON)."""
+
+    allowed_roles = WRITERS
+
+    def get(self, request: AuthenticatedHttpRequest) -> JsonResponse:
+        options = selectors.review_interaction_options(user=request.user, text=request.GET.get("q", ""))
+        return JsonResponse({"results": options})
 
 
 class LinkOptionsView(RoleRequiredMixin, View):
@@ -299,10 +310,19 @@ class ReviewCreateView(RoleRequiredMixin, _ReviewFormMixin, View):
 
     def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         competitor = None
+        initial: dict[str, Any] = {"decided_on": timezone.localdate()}
+        team_id: Any = request.GET.get("team")
         if request.GET.get("competitor"):
             competitor = permissions.access_competitor(user=request.user, id=request.GET["competitor"])
-        team = self._team(request, competitor.team_id if competitor else request.GET.get("team"))
-        form = self._form(None, team, {"decided_on": timezone.localdate(), "competitor": competitor})
+            team_id = competitor.team_id
+        if request.GET.get("interaction"):  # "record the deal review" from a win/loss conversation
+            conversation = access_interaction(user=request.user, id=request.GET["interaction"])
+            team_id = conversation.team_id
+            initial.update(
+                interaction=conversation.pk, account=conversation.account, decided_on=conversation.occurred_on
+            )
+        team = self._team(request, team_id)
+        form = self._form(None, team, {**initial, "competitor": competitor})
         return render(request, "competitive/review_form.html", {"form": form, "team": team, "review": None})
 
     def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:

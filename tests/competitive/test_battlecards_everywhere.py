@@ -201,3 +201,39 @@ def test_links_through_the_api(api, pmm, team, product, card):
     assert answer.status_code == 200, answer.json()
     assert answer.json()["linked_assets"] == [deck.pk]
     assert api.get(f"/api/v1/competitors/{competitor.pk}/").json()["linked_assets"] == [deck.pk]
+
+
+def test_a_win_loss_conversation_becomes_a_review_that_links_back_to_it(client, api, pmm, team, other_team):
+    from competitive.models import WinLossReview
+    from tests.factories import InteractionFactory
+
+    call = InteractionFactory(team=team, owner=pmm, account="Initech", kind="win_loss")
+    theirs = InteractionFactory(team=other_team, account="Umbrella", kind="win_loss")
+    client.force_login(pmm)
+    assert "Record the deal review" in client.get(call.get_absolute_url()).content.decode()
+    form = client.get("/competitors/win-loss/new/", {"interaction": call.pk})
+    assert form.status_code == 200
+    assert form.context["form"].initial["account"] == "Initech"
+    picked = client.get("/competitors/win-loss/interaction-options/", {"q": "init"}).json()["results"]
+    assert [o["value"] for o in picked] == [call.pk]
+    assert client.get("/competitors/win-loss/new/", {"interaction": theirs.pk}).status_code == 404
+    response = client.post(
+        "/competitors/win-loss/new/",
+        {
+            "team": team.pk,
+            "account": "Initech",
+            "outcome": "lost",
+            "decided_on": call.occurred_on.isoformat(),
+            "interaction": call.pk,
+        },
+    )
+    assert response.status_code == 302
+    review = WinLossReview.objects.get()
+    assert review.interaction == call
+    assert call.get_absolute_url() in client.get(review.get_absolute_url()).content.decode()
+
+    api.force_authenticate(pmm)
+    assert api.get(f"/api/v1/win-loss-reviews/{review.pk}/").json()["interaction"] == call.pk
+    bad = api.patch(f"/api/v1/win-loss-reviews/{review.pk}/", {"interaction": theirs.pk}, format="json")
+    assert bad.status_code == 400
+    assert "interaction" in str(bad.json())

@@ -84,7 +84,17 @@ def test_a_pmm_finds_every_kind_grouped_in_the_kinds_order(client, cast, northwi
     response = client.get(PAGE, {"q": "northwind"})
     assert response.status_code == 200
     kinds = [group.kind for group in response.context["groups"]]
-    assert kinds == ["asset", "battlecard", "request", "competitor", "persona", "interaction", "initiative", "win", "learning"]
+    assert kinds == [
+        "asset",
+        "battlecard",
+        "request",
+        "competitor",
+        "persona",
+        "interaction",
+        "initiative",
+        "win",
+        "learning",
+    ]
     html = response.content.decode()
     labels = ("Assets", "Battlecards", "Requests", "Competitors", "Personas", "Customer interactions")
     for label in (*labels, "Initiatives", "Wins", "Learnings"):
@@ -114,7 +124,17 @@ def test_the_api_answers_the_same_groups_with_highlighted_html(api_client, cast,
     api_client.force_login(cast["pmm"])
     body = api_client.get(API, {"q": "northwind"}).json()
     assert body["query"] == "northwind"
-    assert api_kinds(body) == ["asset", "battlecard", "request", "competitor", "persona", "interaction", "initiative", "win", "learning"]
+    assert api_kinds(body) == [
+        "asset",
+        "battlecard",
+        "request",
+        "competitor",
+        "persona",
+        "interaction",
+        "initiative",
+        "win",
+        "learning",
+    ]
     asset = body["groups"][0]
     assert asset["label"] == "Assets"
     assert asset["more"] is False
