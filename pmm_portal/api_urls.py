@@ -4,7 +4,9 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from competitive import api as competitive_api
+from diagnostics import api as diagnostics_api
 from initiatives import api as initiatives_api
+from launches import api as launches_api
 from personas import api as personas_api
 from pmm_portal.core import api as core_api
 from reporting import api as reporting_api
@@ -24,8 +26,14 @@ router.register("reports", reporting_api.MonthlyReportViewSet, basename="report"
 router.register("requests", requests_api.RequestViewSet, basename="request")
 router.register("assets", requests_api.AssetViewSet, basename="asset")
 router.register("competitors", competitive_api.CompetitorViewSet, basename="competitor")
+router.register("battlecards", competitive_api.BattlecardViewSet, basename="battlecard")
 router.register("win-loss-reviews", competitive_api.WinLossReviewViewSet, basename="win-loss-review")
 router.register("loss-reasons", competitive_api.LossReasonViewSet, basename="loss-reason")
+router.register("responsibilities", diagnostics_api.ResponsibilityViewSet, basename="responsibility")
+router.register("diagnostics", diagnostics_api.DiagnosticRoundViewSet, basename="diagnostic-round")
+router.register("launches", launches_api.LaunchViewSet, basename="launch")
+router.register("launch-items", launches_api.LaunchItemViewSet, basename="launch-item")
+router.register("launch-templates", launches_api.LaunchTemplateViewSet, basename="launch-template")
 
 urlpatterns = [
     path("dashboard/", reporting_api.DashboardFiguresView.as_view(), name="dashboard"),

@@ -57,6 +57,11 @@ app.conf.beat_schedule = {
         "task": "requests_queue.send_asset_review_reminders",
         "schedule": crontab(minute=40, hour=6),
     },
+    # Launch items' owners: due soon, the day an item becomes late, then weekly while late (once per period).
+    "launches-item-reminders": {
+        "task": "launches.send_item_reminders",
+        "schedule": crontab(minute=50, hour=6),
+    },
     "requests-refresh-priorities": {
         "task": "requests_queue.refresh_priorities",
         "schedule": crontab(minute=10, hour=0),

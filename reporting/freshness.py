@@ -14,6 +14,7 @@ from django.db.models.signals import m2m_changed
 
 from competitive.models import Competitor
 from initiatives.models import FocusSlot, Initiative, MonthlyReview, StatusUpdate, Win
+from launches.models import Launch, LaunchItem
 from personas.models import CustomerInteraction, Persona
 from pmm_portal.core import figures
 from pmm_portal.core.models import Team, User
@@ -51,6 +52,9 @@ def register() -> None:
     ):
         figures.watch(model, _own_team)
     figures.watch(RequestFollower, lambda follow: Q(requests=follow.request_id))
+    # The dashboard's launch card (services that write items in bulk call ``figures.changed``).
+    figures.watch(Launch, lambda launch: Q(products=launch.product_id))
+    figures.watch(LaunchItem, lambda item: Q(products__launches=item.launch_id))
     figures.watch(StatusUpdate, lambda update: Q(initiatives=update.initiative_id))
     figures.watch(TimeEntry, lambda entry: Q(members=entry.user_id))
     figures.watch(FocusSlot, lambda slot: Q(members=slot.owner_id))

@@ -43,6 +43,7 @@ from django.utils import timezone
 from competitive.models import Competitor
 from competitive.permissions import competitors_visible_to
 from competitive.selectors import Signal, attach_signals
+from diagnostics.selectors import report_section as diagnostic_section
 from initiatives.models import (
     FocusSlot,
     InitiativeStatus,
@@ -52,6 +53,7 @@ from initiatives.models import (
     Win,
     WinPromotion,
 )
+from launches.selectors import month_readiness
 from personas.models import CustomerInteraction, Persona
 from pmm_portal.core import figures
 from pmm_portal.core.dates import (
@@ -840,9 +842,14 @@ def month_snapshot(*, team: Team, month: dt.date) -> dict[str, Any]:
         .order_by("occurred_on")
     ]
     data["personas"] = persona_freshness(teams=[team], now=period.as_of)
+    # The team's latest diagnostic round closed by the month's end (closed rounds never change).
+    data["diagnostic"] = diagnostic_section(team=team, end_at=period.end_at)
+    # Launch readiness of the launches dated in or just after the month, as they stood at its end.
+    data["launches"] = month_readiness(team=team, month=period.month, end=period.end, as_of=period.as_of)
     # 3: deflection (figures.requests, trends.deflection); 4: promoted wins (figures.promoted) and the
     # learning log (learning_log). Older snapshots lack them.
-    data["schema"] = 4
+    # 5: diagnostic (issue 15) and launches
+    data["schema"] = 5
     return data
 
 

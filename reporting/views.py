@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views import View
 
+from launches import selectors as launch_selectors
 from pmm_portal.core import figures
 from pmm_portal.core.dates import add_months, today_in
 from pmm_portal.core.http import AuthenticatedHttpRequest
@@ -76,6 +77,9 @@ class DashboardView(RoleRequiredMixin, CachedPageMixin, View):
                 data = selectors.current_dashboard(teams=teams, month=month)
                 context.update(presenters.dashboard_context(data, viewer=request.user))
                 context["asked_about"] = selectors.asked_about(user=request.user, teams=teams)
+                context["launch_card"] = launch_selectors.dashboard_card(
+                    user=request.user, teams=teams, today=today_in(teams[0])
+                )
             return render_to_string("reporting/_dashboard_body.html", context)
 
         # The body is the same for every view of these teams and month by this viewer (their

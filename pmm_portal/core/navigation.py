@@ -42,6 +42,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Wins feed", "initiatives:feed", "trophy"),
     NavItem("Personas", "personas:index", "people"),
     NavItem("Competitors", "competitive:index", "shield-shaded"),
+    NavItem("Diagnostic", "diagnostics:index", "diagram-3"),
+    NavItem("Launches", "launches:index", "rocket-takeoff"),
     NavItem("Dashboard", "reporting:index", "graph-up"),
     NavItem("Reports", "reporting:reports", "file-earmark-bar-graph"),
 )

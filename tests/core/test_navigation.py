@@ -17,13 +17,24 @@ PAGE_ACCESS = {
     "/initiatives/wins/feed/": {"sales", "pmm", "pm", "cmo", "admin"},
     "/personas/": {"sales", "pmm", "pm", "cmo", "admin"},
     "/competitors/": {"sales", "pmm", "pm", "cmo", "admin"},
+    "/launches/": {"sales", "pmm", "pm", "cmo", "admin"},
+    "/diagnostics/": {"pmm", "pm", "cmo", "admin"},
     "/reporting/": {"pmm", "cmo", "admin"},
     "/reporting/reports/": {"pmm", "cmo", "admin"},
 }
 ROLES = ["sales", "pmm", "pm", "cmo", "admin"]
 
 NAV_LABELS = {
-    "sales": ["Home", "New request", "My requests", "Asset library", "Wins feed", "Personas", "Competitors"],
+    "sales": [
+        "Home",
+        "New request",
+        "My requests",
+        "Asset library",
+        "Wins feed",
+        "Personas",
+        "Competitors",
+        "Launches",
+    ],
     "pmm": [
         "Home",
         "My plan",
@@ -33,10 +44,21 @@ NAV_LABELS = {
         "Wins feed",
         "Personas",
         "Competitors",
+        "Diagnostic",
+        "Launches",
         "Dashboard",
         "Reports",
     ],
-    "pm": ["Home", "Marketing plan", "Asset library", "Wins feed", "Personas", "Competitors"],
+    "pm": [
+        "Home",
+        "Marketing plan",
+        "Asset library",
+        "Wins feed",
+        "Personas",
+        "Competitors",
+        "Diagnostic",
+        "Launches",
+    ],
     "cmo": [
         "Home",
         "Team plan",
@@ -45,6 +67,8 @@ NAV_LABELS = {
         "Wins feed",
         "Personas",
         "Competitors",
+        "Diagnostic",
+        "Launches",
         "Dashboard",
         "Reports",
     ],

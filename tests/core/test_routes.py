@@ -132,6 +132,46 @@ TABLE: dict[str, Row] = {
     # --- Personas --------------------------------------------------------------------------------
     "personas/": Row(read=EVERYONE),
     # Competitors: sales and the team's marketing read them (another team's get 404); PMMs write.
+    # Launches (issue 15): the team's marketing works on them; sales read launches and their
+    # enablement items (the datasheet here); other teams get 404.
+    "launches/": Row(read=EVERYONE),
+    "launches/new/": Row(
+        read=MARKETING,
+        data=lambda w: {"product": w["product"].pk, "name": "Atlas 9", "launch_on": FUTURE, "tier": "2"},
+    ),
+    "launches/team-readiness/": Row(read=MARKETING),
+    "launches/templates/": Row(read=MARKETING),
+    "launches/templates/<int:pk>/": Row(
+        read=MARKETING,
+        args=pk("launch_template"),
+        data={
+            "name": "Tier 1",
+            "items-TOTAL_FORMS": "1",
+            "items-INITIAL_FORMS": "0",
+            "items-0-title": "Datasheet",
+            "items-0-side": "team",
+            "items-0-offset_days": "5",
+        },
+    ),
+    "launches/<int:pk>/": Row(read=EVERYONE, args=pk("launch")),
+    "launches/<int:pk>/edit/": Row(
+        read=MARKETING, args=pk("launch"), data={"name": "Atlas 5b", "launch_on": FUTURE, "tier": "2"}
+    ),
+    "launches/<int:pk>/delete/": Row(write=MARKETING, args=pk("launch")),
+    "launches/<int:pk>/items/new/": Row(
+        read=MARKETING,
+        args=pk("launch"),
+        data={"title": "Press release", "side": "team", "offset_days": "3", "status": "not_started"},
+    ),
+    "launches/<int:pk>/asset-options/": Row(read=MARKETING, args=pk("launch"), query="?q=card"),
+    "launches/<int:pk>/initiative-options/": Row(read=MARKETING, args=pk("launch"), query="?q=bat"),
+    "launches/items/<int:pk>/": Row(
+        read=MARKETING,
+        args=pk("launch_item"),
+        data={"title": "Datasheet", "side": "team", "offset_days": "5", "status": "in_progress"},
+    ),
+    "launches/items/<int:pk>/status/": Row(write=MARKETING, args=pk("launch_item"), data={"status": "done"}),
+    "launches/items/<int:pk>/delete/": Row(write=MARKETING, args=pk("launch_item")),
     "competitors/": Row(read=EVERYONE),
     "competitors/new/": Row(read=PMM_ONLY, data={"name": "Globex", "tier": "primary"}),
     "competitors/options/": Row(read=EVERYONE, query="?q=north"),
@@ -141,6 +181,8 @@ TABLE: dict[str, Row] = {
     "competitors/<int:pk>/edit/": Row(
         read=PMM_ONLY, args=pk("competitor"), data={"name": "Northwind", "tier": "primary"}
     ),
+    "competitors/<int:pk>/asset-options/": Row(read=PMM_ONLY, args=pk("competitor"), query="?q=north"),
+    "competitors/<int:pk>/interaction-options/": Row(read=PMM_ONLY, args=pk("competitor"), query="?q=glo"),
     "competitors/<int:pk>/reviewed/": Row(write=PMM_ONLY, args=pk("competitor")),
     # Battlecards: read like their competitor (sales included); the team's PMMs write them.
     "competitors/<int:pk>/battlecards/new/": Row(
@@ -173,8 +215,35 @@ TABLE: dict[str, Row] = {
         read=PMM_ONLY, args=pk("win_loss"), data={"account": "Acme", "outcome": "lost", "decided_on": MONDAY}
     ),
     # The team's reasons: kept by its PMMs and its CMO.
+    "competitors/win-loss/interaction-options/": Row(read=PMM_ONLY, query="?q=glo"),
     "competitors/win-loss/reasons/": Row(read=PMM_CMO, data={"name": "Partner channel"}),
     "competitors/win-loss/reasons/<int:pk>/": Row(write=PMM_CMO, args=pk("reason"), data={"active": "false"}),
+    # --- Diagnostic ---------------------------------------------------------------------------------
+    # The responsibilities matrix: kept by the team's PMMs, PMs and CMO (sales: 403; other teams: 404).
+    "diagnostics/": Row(read=MARKETING),
+    "diagnostics/responsibilities/": Row(
+        read=MARKETING, data={"name": "Pricing and packaging", "area": "Value", "intended_owner": "pmm"}
+    ),
+    "diagnostics/responsibilities/<int:pk>/": Row(
+        write=MARKETING, args=pk("responsibility"), data={"name": "Market problems"}
+    ),
+    "diagnostics/responsibilities/<int:pk>/move/": Row(
+        write=MARKETING, args=pk("responsibility"), data={"direction": "down"}
+    ),
+    # Rounds: the team's CMO opens and closes them; its marketing sees them (the world's round asks the
+    # PMM, the PM and the CMO); a salesperson who is not a participant gets 404.
+    "diagnostics/rounds/new/": Row(
+        read=(CMO, ADMIN),
+        data=lambda w: {"title": "Q4", "participants": [w["pmm"].pk, w["pm"].pk], "team": w["team"].slug},
+    ),
+    "diagnostics/rounds/<int:pk>/": Row(read=MARKETING, args=pk("round_open")),
+    # Answers are personal: only participants answer, an administrator who is not one included (403).
+    "diagnostics/rounds/<int:pk>/answer/": Row(
+        read=(PMM, PM, CMO),
+        args=pk("round_open"),
+        data=lambda w: {"item": w["round_open"].items.first().pk, "owner": "pm", "score": "3"},
+    ),
+    "diagnostics/rounds/<int:pk>/close/": Row(write=(CMO, ADMIN), args=pk("round_open")),
     # A buyer persona: PMMs keep those (PMs keep user personas; tests/personas covers both).
     # The body says which kind: a PM's post of a buyer persona is a form error (400), not a 403.
     "personas/new/": Row(
@@ -247,6 +316,9 @@ TABLE: dict[str, Row] = {
     # Promoted wins: everyone signed in reads the feed (sales included); only the win's owner promotes,
     # withdraws or sends it (the world's win is not promoted: withdraw and send say so and redirect).
     "initiatives/wins/feed/": Row(read=EVERYONE),
+    "initiatives/wins/feed/mails/": Row(write=EVERYONE, data={"wanted": "off"}),
+    # The promoted-win mail's one-click unsubscribe: signed in or not (the token says whose).
+    "initiatives/wins/unsubscribe/<str:token>/": Row(anon=PUBLIC, args=lambda w: {"token": "not-a-token"}),
     "initiatives/wins/<int:pk>/promote/": Row(read=PMM_ONLY, args=pk("win"), data={"sales": "on"}),
     "initiatives/wins/<int:pk>/unpromote/": Row(write=PMM_ONLY, args=pk("win")),
     "initiatives/wins/<int:pk>/send/": Row(write=PMM_ONLY, args=pk("win")),
@@ -571,9 +643,48 @@ TABLE: dict[str, Row] = {
     "api/v1/^assets/(?P<pk>[0-9]+)/versions/upload/$": Row(
         write=PMM_CMO, anon=API, args=pk("asset"), data={"link": "https://drive.example.com/card-v2"}
     ),
+    "api/v1/^launches/$": Row(
+        read=EVERYONE,
+        write=MARKETING,
+        anon=API,
+        data=lambda w: {"product": w["product"].pk, "name": "Atlas 9", "launch_on": FUTURE, "tier": 2},
+    ),
+    "api/v1/^launches/from-template/$": Row(
+        write=MARKETING,
+        anon=API,
+        data=lambda w: {"product": w["product"].pk, "name": "Atlas 9", "launch_on": FUTURE, "tier": 2},
+    ),
+    "api/v1/^launches/(?P<pk>[0-9]+)/$": Row(
+        read=EVERYONE, write=MARKETING, anon=API, args=pk("launch"), data={"name": "Atlas 5b"}
+    ),
+    "api/v1/^launch-items/$": Row(read=EVERYONE, anon=API),
+    "api/v1/^launch-items/(?P<pk>[0-9]+)/$": Row(
+        read=EVERYONE, write=MARKETING, anon=API, args=pk("launch_item"), data={"status": "done"}
+    ),
+    "api/v1/^launch-templates/$": Row(
+        read=MARKETING,
+        anon=API,
+        data={
+            "tier": 1,
+            "name": "Tier 1",
+            "items": [{"title": "Datasheet", "side": "team", "offset_days": 5}],
+        },
+    ),
+    "api/v1/^launch-templates/(?P<pk>[0-9]+)/$": Row(
+        read=MARKETING, anon=API, args=pk("launch_template"), data={"name": "Tier 1, revised"}
+    ),
     "api/v1/^competitors/$": Row(read=EVERYONE, write=PMM_ONLY, anon=API, data={"name": "Globex"}),
     "api/v1/^competitors/(?P<pk>[0-9]+)/$": Row(
         read=EVERYONE, write=PMM_ONLY, anon=API, args=pk("competitor"), data={"tier": "primary"}
+    ),
+    "api/v1/^battlecards/$": Row(
+        read=EVERYONE,
+        write=PMM_ONLY,
+        anon=API,
+        data=lambda w: {"competitor": w["competitor"].pk, "persona": w["buyer"].pk, "quick_dismiss": "Slow."},
+    ),
+    "api/v1/^battlecards/(?P<pk>[0-9]+)/$": Row(
+        read=EVERYONE, write=PMM_ONLY, anon=API, args=pk("battlecard"), data={"landmines": "Ask about SSO."}
     ),
     "api/v1/^win-loss-reviews/$": Row(
         read=MARKETING,
@@ -585,6 +696,28 @@ TABLE: dict[str, Row] = {
         read=MARKETING, write=PMM_ONLY, anon=API, args=pk("win_loss"), data={"notes": "Asked twice."}
     ),
     "api/v1/^loss-reasons/$": Row(read=MARKETING, anon=API),
+    "api/v1/^responsibilities/$": Row(
+        read=MARKETING, anon=API, data={"name": "Pricing", "area": "Value", "intended_owner": "pmm"}
+    ),
+    "api/v1/^responsibilities/(?P<pk>[0-9]+)/$": Row(
+        read=MARKETING, anon=API, args=pk("responsibility"), data={"name": "Market problems"}
+    ),
+    # Sales list only the rounds they were asked to answer (none here).
+    "api/v1/^diagnostics/$": Row(
+        read=EVERYONE,
+        write=(CMO, ADMIN),
+        anon=API,
+        data=lambda w: {"title": "Q4", "participants": [w["pmm"].pk, w["pm"].pk], "team": w["team"].slug},
+    ),
+    "api/v1/^diagnostics/(?P<pk>[0-9]+)/$": Row(read=MARKETING, anon=API, args=pk("round_open")),
+    "api/v1/^diagnostics/(?P<pk>[0-9]+)/close/$": Row(write=(CMO, ADMIN), anon=API, args=pk("round_open")),
+    "api/v1/^diagnostics/(?P<pk>[0-9]+)/answers/$": Row(
+        read=(PMM, PM, CMO),
+        anon=API,
+        args=pk("round_open"),
+        data=lambda w: {"item": w["round_open"].items.first().pk, "owner": "pm", "score": 3},
+    ),
+    "api/v1/^diagnostics/(?P<pk>[0-9]+)/results/$": Row(read=MARKETING, anon=API, args=pk("round_closed")),
     "api/v1/^assets/(?P<pk>[0-9]+)/$": Row(
         read=EVERYONE, write=PMM_CMO, anon=API, args=pk("asset"), data={"title": "Northwind card"}
     ),
@@ -687,6 +820,25 @@ class World(dict):
 
         return reasons_of(self["team"])[0]
 
+    def _launch(self):
+        from launches.services import launch_create
+
+        return launch_create(
+            actor=self["pmm"],
+            product=self["product"],
+            name="Atlas 5",
+            launch_on=dt.date(2026, 12, 18),
+            tier=2,
+        )
+
+    def _launch_item(self):
+        return self["launch"].items.get(title="Datasheet")  # sales enablement: sales read it
+
+    def _launch_template(self):
+        from launches.services import templates_of
+
+        return templates_of(self["team"])[0]
+
     def _interaction(self):
         return InteractionFactory(team=self["team"], owner=self["pmm"], account="Globex")
 
@@ -777,6 +929,34 @@ class World(dict):
     def _entry(self):
         today = timezone.localdate()
         return TimeEntryFactory(user=self["pmm"], week_start=today - dt.timedelta(days=today.weekday()))
+
+    def _responsibility(self):
+        from diagnostics.services import responsibilities_of
+
+        return responsibilities_of(self["team"])[0]
+
+    def _round_open(self):
+        from diagnostics.services import round_open
+
+        return round_open(
+            actor=self["cmo"],
+            team=self["team"],
+            title="Q3 diagnostic",
+            participants=[self["pmm"], self["pm"], self["cmo"]],
+        )
+
+    def _round_closed(self):
+        from diagnostics.services import answer_save, round_close, round_open
+
+        round = round_open(
+            actor=self["cmo"],
+            team=self["team"],
+            title="Q2 diagnostic",
+            participants=[self["pmm"], self["pm"]],
+        )
+        seat = round.participants.get(user=self["pmm"])
+        answer_save(participant=seat, item_id=round.items.first().pk, owner="pmm", score=4)
+        return round_close(actor=self["cmo"], round=round)
 
     def _report(self):
         return MonthlyReport.objects.create(

@@ -16,7 +16,9 @@ DEMO_SEEDERS: list[str] = [
     "personas.demo.seed",
     "requests_queue.demo.seed",
     "competitive.demo.seed",
+    "diagnostics.demo.seed",
     "initiatives.demo.seed",
+    "launches.demo.seed",
     "reporting.demo.seed",  # last: the past months' reports count what the others made
 ]
 
