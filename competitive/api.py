@@ -163,7 +163,7 @@ class ReviewSerializer(serializers.ModelSerializer[WinLossReview]):
         read_only_fields = ["id", "team", "owner", "created_at", "updated_at"]
 
 
-class ObjectionSerializer(serializers.Serializer[Any]):
+class BattlecardObjectionSerializer(serializers.Serializer[Any]):
     objection = serializers.CharField(max_length=300)
     answer = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
@@ -181,7 +181,7 @@ class BattlecardSerializer(serializers.ModelSerializer[Battlecard]):
         help_text="The persona the card is for; null for every buyer.",
     )
     owner = UserSummarySerializer(read_only=True)
-    objections = ObjectionSerializer(many=True, required=False)
+    objections = BattlecardObjectionSerializer(many=True, required=False)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
 
     class Meta:

@@ -70,6 +70,9 @@ def _seed_team(team: Team) -> None:
         actor=team.lead, team=team, title="Functional diagnostic, this quarter", participants=people
     )
     _answer(current, SCRIPT, share={Role.PM: 1.0, Role.PMM: 0.5, Role.CMO: 0.0})
+    # The demo's people were told long ago: no mail goes out when the demo is loaded.
+    Participant.objects.filter(round__team=team).update(invited_at=now)
+    Participant.objects.filter(round__team=team, round__status=RoundStatus.CLOSED).update(results_sent_at=now)
 
 
 def _closed_round(

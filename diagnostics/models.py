@@ -180,6 +180,10 @@ class Participant(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="diagnostic_seats"
     )
     seat = models.CharField(max_length=12, choices=Seat.choices)
+    # When they were mailed the invitation to answer, and the results once the round closed:
+    # the idempotency keys of the mail task (each goes once).
+    invited_at = models.DateTimeField(null=True, blank=True)
+    results_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["user__first_name", "user__last_name", "id"]

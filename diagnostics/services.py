@@ -6,14 +6,18 @@ field and the API as a 400. The rules that read answers (agreement, flags) are i
 """
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 
+from pmm_portal.core.background import enqueue_on_commit
 from pmm_portal.core.models import Role, Team, User
 
 from .models import (
@@ -309,6 +313,7 @@ def round_open(
     Participant.objects.bulk_create(
         [Participant(round=round, user=user, seat=seat_for(user)) for user in people.values()]
     )
+    enqueue_on_commit("diagnostics.mail_participants", round.pk)
     return round
 
 
@@ -378,4 +383,90 @@ def round_close(*, actor: User, round: DiagnosticRound) -> DiagnosticRound:
     if not closed:
         raise ValidationError("The round is already closed.")
     locked.refresh_from_db()
+    enqueue_on_commit("diagnostics.mail_participants", locked.pk)
     return locked
+
+
+# --- Telling the participants ------------------------------------------------------------------
+
+# How far back the sweep looks for participants whose mail never went out (broker down).
+MAIL_SWEEP_DAYS = 14
+
+
+@transaction.atomic
+def participants_mail(*, round_id: int) -> int:
+    """Mail the round's participants what they have not been told yet: the invitation to answer
+    while it is open, the results once it is closed. Returns the mails sent.
+
+    Each participant's stamp (``invited_at``, ``results_sent_at``) is the idempotency key: the
+    rows are locked (``skip_locked``), so two deliveries of the task never mail anyone twice, and
+    a failed mail rolls back for the task to retry. An open round's invitation is not sent once
+    it has closed (the results mail replaces it)."""
+    round = DiagnosticRound.objects.select_related("team", "opened_by").filter(pk=round_id).first()
+    if round is None:
+        return 0
+    closed = round.status == RoundStatus.CLOSED
+    stamp = "results_sent_at" if closed else "invited_at"
+    rows = list(
+        Participant.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(round=round, **{f"{stamp}__isnull": True})
+        .select_related("user")
+        .order_by("pk")
+    )
+    now = timezone.now()
+    sent = 0
+    for participant in rows:
+        user = participant.user
+        if user.is_active and user.email:
+            subject, body = _round_mail(round, user, closed=closed)
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
+            sent += 1
+    stamps = {"results_sent_at": now} if closed else {"invited_at": now}
+    if closed:
+        # Nobody is invited to a round that has closed.
+        Participant.objects.filter(pk__in=[p.pk for p in rows], invited_at__isnull=True).update(
+            invited_at=now
+        )
+    Participant.objects.filter(pk__in=[p.pk for p in rows]).update(**stamps)
+    return sent
+
+
+def _round_mail(round: DiagnosticRound, user: User, *, closed: bool) -> tuple[str, str]:
+    hello = f"Hi {user.first_name or user.username},\n\n"
+    if closed:
+        link = settings.SITE_URL + reverse("diagnostics:round", args=[round.pk])
+        return (
+            f"[PMM Portal] Results of “{round.title}” ({round.team.name})",
+            hello + f"The round “{round.title}” has closed. See who the team thinks owns each "
+            "responsibility, how well it is done, and the gaps flagged for the conversation "
+            f"(no answer carries a name):\n\n  {link}\n",
+        )
+    link = settings.SITE_URL + reverse("diagnostics:answer", args=[round.pk])
+    by = round.opened_by.display_name if round.opened_by else "Your marketing leader"
+    due = f" by {round.due_on:%A %d %B}" if round.due_on else ""
+    return (
+        f"[PMM Portal] {by} asks for your view: “{round.title}”",
+        hello + f"{by} opened a functional diagnostic for {round.team.name}: for each product "
+        "management and product marketing responsibility, who really does it today and how well "
+        f"(1–5). It takes under ten minutes and saves as you go; please answer{due}:\n\n  {link}\n\n"
+        "Nobody sees your answers: once the round closes, everyone sees the team's figures.\n",
+    )
+
+
+def participants_mail_sweep(*, now: datetime | None = None) -> int:
+    """Enqueue the mail of every recent round with someone not told yet (after a broker outage).
+    Returns the rounds enqueued."""
+    since = (now or timezone.now()) - timedelta(days=MAIL_SWEEP_DAYS)
+    pending = (
+        DiagnosticRound.objects.filter(
+            Q(status=RoundStatus.OPEN, opened_at__gte=since, participants__invited_at__isnull=True)
+            | Q(status=RoundStatus.CLOSED, closed_at__gte=since, participants__results_sent_at__isnull=True)
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    ids = sorted(pending)
+    with transaction.atomic():
+        for pk in ids:
+            enqueue_on_commit("diagnostics.mail_participants", pk)
+    return len(ids)

@@ -62,6 +62,11 @@ app.conf.beat_schedule = {
         "task": "launches.send_item_reminders",
         "schedule": crontab(minute=50, hour=6),
     },
+    # Diagnostic participants: invitations and results a broker outage kept from going out.
+    "diagnostics-sweep-participant-mails": {
+        "task": "diagnostics.sweep_participant_mails",
+        "schedule": crontab(minute=25),
+    },
     "requests-refresh-priorities": {
         "task": "requests_queue.refresh_priorities",
         "schedule": crontab(minute=10, hour=0),

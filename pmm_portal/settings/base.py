@@ -349,6 +349,11 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
         "InitiativeStatusEnum": "initiatives.models.InitiativeStatus",
         "TimeCategoryEnum": "timesheets.models.TimeCategory",
+        "CompetitorTierEnum": "competitive.models.Tier",
+        "LaunchTierEnum": "launches.models.LaunchTier",
+        "LaunchItemStatusEnum": "launches.models.ItemStatus",
+        "LaunchSideEnum": "launches.models.Side",
+        "RoundStatusEnum": "diagnostics.models.RoundStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

@@ -220,7 +220,8 @@ TABLE: dict[str, Row] = {
     "competitors/win-loss/reasons/<int:pk>/": Row(write=PMM_CMO, args=pk("reason"), data={"active": "false"}),
     # --- Diagnostic ---------------------------------------------------------------------------------
     # The responsibilities matrix: kept by the team's PMMs, PMs and CMO (sales: 403; other teams: 404).
-    "diagnostics/": Row(read=MARKETING),
+    # The index: everyone; sales see only the rounds they were asked to answer.
+    "diagnostics/": Row(read=EVERYONE),
     "diagnostics/responsibilities/": Row(
         read=MARKETING, data={"name": "Pricing and packaging", "area": "Value", "intended_owner": "pmm"}
     ),

@@ -91,9 +91,13 @@ def test_another_team_sees_nothing_of_the_diagnostic(client, outsider, round_ope
 
 def test_sales_see_a_round_only_when_asked(client, sales_rep, cmo, pmm, team):
     client.force_login(sales_rep)
-    assert client.get(reverse("diagnostics:index")).status_code == 403
+    assert "No round is open." in client.get(reverse("diagnostics:index")).content.decode()
     asked = services.round_open(actor=cmo, team=team, title="With sales", participants=[pmm, sales_rep])
     other = services.round_open(actor=cmo, team=team, title="Without", participants=[pmm, cmo])
+    index = client.get(reverse("diagnostics:index")).content.decode()
+    assert "With sales" in index
+    assert "Without" not in index
+    assert reverse("diagnostics:answer", args=[asked.pk]) in index
     assert client.get(asked.get_absolute_url()).status_code == 200
     assert client.get(reverse("diagnostics:answer", args=[asked.pk])).status_code == 200
     assert client.get(other.get_absolute_url()).status_code == 404
