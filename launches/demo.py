@@ -3,7 +3,7 @@ for the first team, two launches: one on track, one whose product management ite
 silo effect: the knowledge transfer has not happened two weeks before release).
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +28,9 @@ NOTES = {
     "Knowledge transfer before launch": "Demo and FAQ session postponed twice; the PMM needs the final pricing.",
     "Datasheet": "Waiting for the final spec sheet from product management.",
 }
+
+
+PLANNED_DAYS_AGO = 45
 
 
 @transaction.atomic
@@ -75,6 +78,12 @@ def _launch(
     launch = services.launch_create(
         actor=pmm, product=product, name=name, launch_on=launch_on, tier=tier, summary=summary
     )
+    # Planned weeks ago, as a real launch is: last month's report shows it as it stood then.
+    planned = timezone.now() - timedelta(days=PLANNED_DAYS_AGO)
+    Launch.objects.filter(pk=launch.pk).update(created_at=planned)
+    Launch.history.filter(id=launch.pk, history_type="+").update(history_date=planned)
+    LaunchItem.objects.filter(launch=launch).update(created_at=planned)
+    LaunchItem.history.filter(launch_id=launch.pk, history_type="+").update(history_date=planned)
     for item in LaunchItem.objects.filter(launch=launch, title__in=list(statuses)):
         services.item_update(
             actor=pmm, item=item, status=statuses[item.title], note=NOTES.get(item.title, "")
