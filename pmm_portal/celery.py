@@ -65,7 +65,7 @@ app.conf.beat_schedule = {
     # Diagnostic participants: invitations and results a broker outage kept from going out.
     "diagnostics-sweep-participant-mails": {
         "task": "diagnostics.sweep_participant_mails",
-        "schedule": crontab(minute=25),
+        "schedule": crontab(minute=5),
     },
     "requests-refresh-priorities": {
         "task": "requests_queue.refresh_priorities",

@@ -96,6 +96,11 @@ PAGES = [
     Page("/initiatives/wins/feed/ (sales)", "/initiatives/wins/feed/", "sales"),
     Page("/initiatives/learnings/ (pmm)", "/initiatives/learnings/", "pmm"),
     Page("/search/?q= (pmm)", "/search/?q=northwind+pricing", "pmm"),
+    # Issue 15: the functional diagnostic and the launch handoff.
+    Page("/diagnostics/ (cmo)", "/diagnostics/", "cmo"),
+    Page("diagnostic results (cmo)", "/diagnostics/rounds/{round}/", "cmo"),
+    Page("/launches/ (cmo)", "/launches/", "cmo"),
+    Page("launch page (cmo)", "/launches/{launch}/", "cmo"),
 ]
 
 
@@ -259,6 +264,10 @@ print("persona", Persona.objects.filter(team=team, status="validated").order_by(
 from competitive.models import Battlecard, Competitor
 print("competitor", Competitor.objects.filter(team=team).order_by("pk").first().pk)
 print("battlecard", Battlecard.objects.filter(competitor__team=team).order_by("pk").first().pk)
+from diagnostics.models import DiagnosticRound
+from launches.models import Launch
+print("launch", Launch.objects.order_by("launch_on", "pk").first().pk)
+print("round", DiagnosticRound.objects.filter(status="closed").order_by("-closed_at", "pk").first().pk)
 """
 
 FLOOR_SETUP = """
@@ -403,7 +412,7 @@ def main() -> None:
     product = sessions.pop("product")
     persona = sessions.pop("persona")
     ids = {"team": team, "persona": persona}
-    ids.update({key: sessions.pop(key) for key in ("competitor", "battlecard")})
+    ids.update({key: sessions.pop(key) for key in ("competitor", "battlecard", "launch", "round")})
 
     recreate_database(FLOOR_DB)
     floor_env = {

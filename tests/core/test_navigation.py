@@ -18,7 +18,7 @@ PAGE_ACCESS = {
     "/personas/": {"sales", "pmm", "pm", "cmo", "admin"},
     "/competitors/": {"sales", "pmm", "pm", "cmo", "admin"},
     "/launches/": {"sales", "pmm", "pm", "cmo", "admin"},
-    "/diagnostics/": {"pmm", "pm", "cmo", "admin"},
+    "/diagnostics/": {"sales", "pmm", "pm", "cmo", "admin"},
     "/reporting/": {"pmm", "cmo", "admin"},
     "/reporting/reports/": {"pmm", "cmo", "admin"},
 }
@@ -33,6 +33,7 @@ NAV_LABELS = {
         "Wins feed",
         "Personas",
         "Competitors",
+        "Diagnostic",
         "Launches",
     ],
     "pmm": [

@@ -50,6 +50,7 @@ def test_jobs_run_at_start_then_when_their_schedule_says():
         "initiatives-send-due-reminders",
         "requests-wake-snoozed",
         "requests-send-digests",  # hourly, at minute 2
+        "diagnostics-sweep-participant-mails",
     }
     assert ran.count("reporting.generate_due_reports") == 2
 
