@@ -10,14 +10,23 @@ from rest_framework.response import Response
 
 from pmm_portal.core.api import ID_LOOKUP, ScopedPrimaryKeyField, for_user, service_errors
 from pmm_portal.core.http import AuthenticatedRequest, acting_user
+from pmm_portal.core.models import User
 from pmm_portal.core.permissions import HasRole
 
 from . import services
 from .models import TimeEntry
-from .permissions import WRITERS, access_time_entry, initiatives_loggable_by, requests_loggable_by, visible_to
+from .permissions import (
+    READERS,
+    WRITERS,
+    access_time_entry,
+    initiatives_loggable_by,
+    requests_loggable_by,
+    visible_to,
+)
 
 
 class TimeEntrySerializer(serializers.ModelSerializer[TimeEntry]):
+    user = serializers.PrimaryKeyRelatedField(read_only=True, help_text="Whose hours these are.")
     # Choices come from the permission module, as on the page; the service checks them again.
     initiative = ScopedPrimaryKeyField(
         queryset=TimeEntry.initiative.field.related_model._default_manager.none(),
@@ -36,6 +45,7 @@ class TimeEntrySerializer(serializers.ModelSerializer[TimeEntry]):
         model = TimeEntry
         fields = [
             "id",
+            "user",
             "week_start",
             "category",
             "initiative",
@@ -68,7 +78,7 @@ class TimeEntryFilter(django_filters.FilterSet):
 
     class Meta:
         model = TimeEntry
-        fields = ["week_start", "category", "initiative", "request"]
+        fields = ["user", "week_start", "category", "initiative", "request"]
 
 
 @extend_schema_view(
@@ -85,12 +95,14 @@ class TimeEntryFilter(django_filters.FilterSet):
     ),
 )
 class TimeEntryViewSet(viewsets.ModelViewSet[TimeEntry]):
-    """Your own time entries (nobody else's). Weeks start on Monday; a week holds at most 80 hours."""
+    """Time entries: a PMM writes and reads their own; a CMO reads those of the teams they lead
+    (read-only). Weeks start on Monday; a week holds at most 80 hours."""
 
     lookup_value_regex = ID_LOOKUP
     serializer_class = TimeEntrySerializer
     permission_classes = [HasRole]
-    allowed_roles = WRITERS
+    allowed_roles = READERS
+    action_roles = dict.fromkeys(("create", "update", "partial_update", "destroy"), WRITERS)
     filterset_class = TimeEntryFilter
     search_fields = ["note"]
     ordering_fields = ["week_start", "hours", "category"]
@@ -103,7 +115,8 @@ class TimeEntryViewSet(viewsets.ModelViewSet[TimeEntry]):
         return visible_to(acting_user(self.request))
 
     def get_object(self) -> TimeEntry:
-        return access_time_entry(user=acting_user(self.request), id=self.kwargs["pk"])
+        change = self.request.method not in ("GET", "HEAD", "OPTIONS")
+        return access_time_entry(user=acting_user(self.request), id=self.kwargs["pk"], change=change)
 
     def create(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
         serializer = self.get_serializer(data=request.data)
@@ -129,11 +142,16 @@ class TimeEntryViewSet(viewsets.ModelViewSet[TimeEntry]):
         data = serializer.validated_data
         with service_errors():
             services.time_entry_update(
-                user=acting_user(self.request),
+                user=_author(acting_user(self.request), entry),
                 entry=entry,
                 hours=data.get("hours", entry.hours),
                 note=data.get("note"),
             )
 
     def perform_destroy(self, instance: TimeEntry) -> None:
-        services.time_entry_delete(user=acting_user(self.request), entry=instance)
+        services.time_entry_delete(user=_author(acting_user(self.request), instance), entry=instance)
+
+
+def _author(actor: User, entry: TimeEntry) -> User:
+    """Whose week a change is checked against: the author's (an administrator acts as them)."""
+    return entry.user if actor.is_portal_admin else actor

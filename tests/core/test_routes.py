@@ -98,14 +98,6 @@ def pk(name: str) -> Callable[[W], dict[str, Any]]:
 
 FUTURE = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
 MONDAY = (timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())).isoformat()
-TIME_ENTRIES_CMO = (
-    "PRODUCT.md: a team's time is seen by that team and its leader, and the CMO sees everything in "
-    "the teams they lead (read-only); the time-entries API refuses the CMO (403)"
-)
-TIME_ENTRIES_ADMIN = (
-    "PRODUCT.md: admin sees and changes everything; the time-entries API hides other people's "
-    "entries from administrators (404)"
-)
 
 LEARNING = {
     "title": "Shorter emails",
@@ -534,7 +526,6 @@ TABLE: dict[str, Row] = {
         write=PMM_ONLY,
         anon=API,
         data={"week_start": MONDAY, "category": "other", "hours": "2"},
-        xfail={CMO: TIME_ENTRIES_CMO},
     ),
     "api/v1/^time-entries/(?P<pk>[0-9]+)/$": Row(
         read=(PMM, CMO, ADMIN),
@@ -542,7 +533,6 @@ TABLE: dict[str, Row] = {
         anon=API,
         args=pk("entry"),
         data={"hours": "5"},
-        xfail={CMO: TIME_ENTRIES_CMO, ADMIN: TIME_ENTRIES_ADMIN},
     ),
     "api/v1/^wins/$": Row(
         read=MARKETING,
