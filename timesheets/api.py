@@ -26,7 +26,9 @@ from .permissions import (
 
 
 class TimeEntrySerializer(serializers.ModelSerializer[TimeEntry]):
-    user = serializers.PrimaryKeyRelatedField(read_only=True, help_text="Whose hours these are.")
+    user: serializers.PrimaryKeyRelatedField[User] = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="Whose hours these are."
+    )
     # Choices come from the permission module, as on the page; the service checks them again.
     initiative = ScopedPrimaryKeyField(
         queryset=TimeEntry.initiative.field.related_model._default_manager.none(),
