@@ -46,8 +46,9 @@ PAGES = [
     ("/api/v1/initiatives/{initiative}/", READ_OBJECT),
     ("/api/v1/wins/", READ),
     ("/api/v1/wins/{win}/", READ_OBJECT),
-    ("/api/v1/time-entries/", PMM_PAGE),
-    ("/api/v1/time-entries/{entry}/", {**PMM_PAGE, "other_pmm": 404, "admin": 404}),
+    # Time entries: the author's; read by their team's leader and by administrators.
+    ("/api/v1/time-entries/", {**PMM_PAGE, "cmo": 200}),
+    ("/api/v1/time-entries/{entry}/", {**PMM_PAGE, "cmo": 200, "other_pmm": 404}),
 ]
 
 
@@ -105,7 +106,8 @@ API_WRITES = [
     ("patch", "/api/v1/initiatives/{initiative}/", {"title": "Sharper battlecards"}, CHANGE_OBJECT),
     ("post", "/api/v1/initiatives/{initiative}/focus/", {}, CHANGE_OBJECT),
     ("patch", "/api/v1/wins/{win}/", {"title": "Won Globex"}, CHANGE_OBJECT),
-    ("patch", "/api/v1/time-entries/{entry}/", {"hours": "5"}, {**PMM_PAGE, "other_pmm": 404, "admin": 404}),
+    # Changed by their author (and an administrator), never by the leader who reads them.
+    ("patch", "/api/v1/time-entries/{entry}/", {"hours": "5"}, {**PMM_PAGE, "other_pmm": 404}),
 ]
 
 
