@@ -47,3 +47,10 @@ def test_a_pmm_starts_a_launch_marks_an_item_done_and_a_late_pm_item_shows(
     card = page.get_by_role("region", name="Launches in the next 6 weeks")
     expect(card.get_by_role("link", name="Atlas 5")).to_be_visible()
     expect(card.locator("[data-late-side='pm_owes_pmm'] strong")).not_to_have_text("0")
+
+    # On a phone the launch page reads without scrolling sideways (its tables scroll in their box).
+    sign_in(page, "pmm")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/launches/{launch.pk}/")
+    expect(page.get_by_role("heading", name="Atlas 5", level=1)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
