@@ -41,12 +41,18 @@ def test_the_request_form_offers_the_competitors_battlecard_before_the_rep_asks(
     assert "Fast to start, slow to finish." in html  # what a rep says, right there
 
 
+@pytest.mark.postgres(
+    reason="suggestions rank by PostgreSQL full-text search; the SQLite fallback of make run matches less"
+)
 def test_an_objection_typed_finds_the_card_that_answers_it(client, sales_rep, card):
     client.force_login(sales_rep)
     html = suggested(client, title="they are cheaper objection").content.decode()
     assert card.get_absolute_url() in html
 
 
+@pytest.mark.postgres(
+    reason="suggestions rank by PostgreSQL full-text search; the SQLite fallback of make run matches less"
+)
 def test_the_competitor_the_rep_picked_moves_its_card_up_not_a_look_alike_asset(
     api, sales_rep, pmm, team, product, card
 ):
