@@ -266,8 +266,8 @@ print("competitor", Competitor.objects.filter(team=team).order_by("pk").first().
 print("battlecard", Battlecard.objects.filter(competitor__team=team).order_by("pk").first().pk)
 from diagnostics.models import DiagnosticRound
 from launches.models import Launch
-print("launch", Launch.objects.order_by("launch_on", "pk").first().pk)
-print("round", DiagnosticRound.objects.filter(status="closed").order_by("-closed_at", "pk").first().pk)
+print("launch", Launch.objects.filter(product__team=team).order_by("launch_on", "pk").first().pk)
+print("round", DiagnosticRound.objects.filter(team=team, status="closed").order_by("-closed_at", "pk").first().pk)
 """
 
 FLOOR_SETUP = """
