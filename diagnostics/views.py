@@ -17,6 +17,7 @@ from django.views import View
 
 from pmm_portal.core.http import AuthenticatedHttpRequest
 from pmm_portal.core.models import Role, Team
+from pmm_portal.core.pages import CachedPageMixin
 from pmm_portal.core.permissions import EVERYONE, MARKETING, RoleRequiredMixin
 
 from . import permissions, selectors, services
@@ -34,7 +35,7 @@ def _apply(form: Any, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-class IndexView(RoleRequiredMixin, View):
+class IndexView(RoleRequiredMixin, CachedPageMixin, View):
     """``/diagnostics/``: the rounds the user sees (open ones first, with their own progress), and
     the way to the team's responsibilities. Sales see the rounds they were asked to answer."""
 
@@ -220,7 +221,7 @@ class RoundCreateView(RoleRequiredMixin, View):
         )
 
 
-class RoundView(RoleRequiredMixin, View):
+class RoundView(RoleRequiredMixin, CachedPageMixin, View):
     """``/diagnostics/rounds/<id>/``: while open, who has answered (for the CMO) and the way to one's
     own sheet; once closed, the results: flags, heatmap, conversation guide and trend."""
 

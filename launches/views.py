@@ -20,6 +20,7 @@ from pmm_portal.core.dates import today_in
 from pmm_portal.core.http import AuthenticatedHttpRequest
 from pmm_portal.core.lists import filtered_page
 from pmm_portal.core.models import Role, Team, User
+from pmm_portal.core.pages import CachedPageMixin
 from pmm_portal.core.permissions import MARKETING, RoleRequiredMixin
 
 from . import permissions, selectors, services
@@ -46,7 +47,7 @@ def _today(launch: Launch) -> Any:
 # --- The list ---------------------------------------------------------------------------------------
 
 
-class LaunchListView(RoleRequiredMixin, View):
+class LaunchListView(RoleRequiredMixin, CachedPageMixin, View):
     """``/launches/``: the launches the user sees with their readiness; filters, search, sort, pages."""
 
     allowed_roles = READERS
@@ -89,7 +90,7 @@ def _launch_context(user: User, launch: Launch) -> dict[str, Any]:
     }
 
 
-class LaunchDetailView(RoleRequiredMixin, View):
+class LaunchDetailView(RoleRequiredMixin, CachedPageMixin, View):
     """``/launches/<id>/``: the two checklists and the deliverables, late and blocked items first."""
 
     allowed_roles = READERS

@@ -105,9 +105,16 @@ def note_write(connection: Any) -> None:
 def _watch_writes(execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
     result = execute(sql, params, many, context)
     match = WRITE.match(sql)
-    if match and match.group(1).lower() not in UNCOUNTED_TABLES:
+    if match and match.group(1).lower() not in UNCOUNTED_TABLES and _changed_rows(context):
         note_write(context["connection"])
     return result
+
+
+def _changed_rows(context: dict[str, Any]) -> bool:
+    """Whether the statement changed a row (an UPDATE that matched nothing changes nothing shown;
+    an unknown count, -1, counts as a change)."""
+    cursor = context.get("cursor")
+    return getattr(cursor, "rowcount", -1) != 0
 
 
 def _install(sender: Any, connection: Any, **kwargs: Any) -> None:

@@ -199,3 +199,14 @@ def test_a_failing_version_write_on_an_existing_table_is_logged(monkeypatch, cap
     monkeypatch.setattr(pages.DataVersion.objects, "filter", refuse)
     pages.raise_version()  # never raises: the write it counts is saved
     assert "could not raise the data version" in caplog.text
+
+
+def test_a_change_that_matches_nothing_does_not_move_the_version(sales_rep, product):
+    """Opening a page that marks its reminders read writes only when there was one to mark:
+    otherwise every view would throw away everyone's kept pages."""
+    request = RequestFactory(requester=sales_rep, product=product)
+    start = version()
+    Request.objects.filter(pk=request.pk, title="not this title").update(title="Never")
+    assert version() == start
+    Request.objects.filter(pk=request.pk).update(title="Renamed")
+    assert version() == start + 1
