@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from personas.models import LONG_TEXT, long_text
+from pmm_portal.core.history import TrackedHistory
 from pmm_portal.core.limits import text_length_checks
 
 NAME = 120
@@ -72,6 +73,7 @@ class Competitor(models.Model):
     last_reviewed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = TrackedHistory(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["name", "id"]
@@ -107,6 +109,7 @@ class LossReason(models.Model):
     name = models.CharField(max_length=80)
     active = models.BooleanField(default=True, help_text="Retired reasons stay on past reviews.")
     created_at = models.DateTimeField(auto_now_add=True)
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["name", "id"]
@@ -177,6 +180,7 @@ class WinLossReview(models.Model):
     notes = long_text("notes")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = TrackedHistory(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-decided_on", "-id"]
@@ -236,6 +240,7 @@ class Battlecard(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = TrackedHistory(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["competitor__name", "persona__name", "id"]
@@ -271,6 +276,7 @@ class BattlecardObjection(models.Model):
     objection = models.CharField(max_length=300)
     answer = models.TextField(max_length=1000, validators=[MaxLengthValidator(1000)])
     position = models.PositiveSmallIntegerField(default=0)
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["position", "id"]

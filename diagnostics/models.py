@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from pmm_portal.core.history import TrackedHistory
+
 NAME = 160
 AREA = 60
 NOTE = 500
@@ -91,6 +93,7 @@ class Responsibility(models.Model):
     active = models.BooleanField(default=True, help_text="Retired ones stay on past rounds.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = TrackedHistory(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["position", "id"]
@@ -119,6 +122,7 @@ class DiagnosticRound(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["-opened_at", "-id"]
@@ -158,6 +162,7 @@ class RoundItem(models.Model):
     intended_owner = models.CharField(max_length=10, choices=Function.choices)
     lead = models.CharField(max_length=10, choices=Lead.choices, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["position", "id"]
@@ -184,6 +189,7 @@ class Participant(models.Model):
     # the idempotency keys of the mail task (each goes once).
     invited_at = models.DateTimeField(null=True, blank=True)
     results_sent_at = models.DateTimeField(null=True, blank=True)
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["user__first_name", "user__last_name", "id"]
@@ -209,6 +215,7 @@ class Answer(models.Model):
     score = models.PositiveSmallIntegerField("how well (1–5)", null=True, blank=True)
     comment = models.CharField(max_length=NOTE, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = TrackedHistory(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["item__position", "item_id"]

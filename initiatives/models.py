@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from pmm_portal.core.history import TrackedHistory
 from pmm_portal.core.limits import text_length_checks
 
 MAX_FOCUS = 3
@@ -69,6 +70,7 @@ class Initiative(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = TrackedHistory(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["target_date", "title"]
@@ -105,6 +107,7 @@ class Milestone(models.Model):
     title = models.CharField(max_length=200)
     due_date = models.DateField()
     completed_at = models.DateTimeField(null=True, blank=True)
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -125,6 +128,7 @@ class StatusUpdate(models.Model):
     status = models.CharField(max_length=12, choices=InitiativeStatus.choices)
     message = models.CharField(max_length=500)
     created_at = models.DateTimeField(default=timezone.now)
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -149,6 +153,7 @@ class FocusSlot(models.Model):
     month = models.DateField()
     rank = models.PositiveSmallIntegerField()
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="focus_slots")
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["month", "owner", "rank"]
@@ -179,6 +184,7 @@ class MonthlyReview(models.Model):
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["-month", "owner"]
@@ -210,6 +216,7 @@ class ReviewOutcome(models.Model):
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="review_outcomes")
     outcome = models.CharField(max_length=12, choices=Outcome.choices)
     note = models.CharField(max_length=500, blank=True)
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["review", "id"]
@@ -232,6 +239,7 @@ class ReviewReopening(models.Model):
     reason = models.CharField(max_length=300)
     previously_submitted_at = models.DateTimeField()
     reopened_at = models.DateTimeField(auto_now_add=True)
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["-reopened_at", "-id"]
@@ -278,6 +286,7 @@ class Win(models.Model):
     promoted_by = models.ForeignKey(
         "core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -325,6 +334,7 @@ class WinPromotion(models.Model):
     )
     mail_requested_at = models.DateTimeField(null=True, blank=True)
     mailed_at = models.DateTimeField(null=True, blank=True)
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["-promoted_at", "-id"]
@@ -423,6 +433,7 @@ class Learning(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = TrackedHistory(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-date", "-id"]

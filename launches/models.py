@@ -22,6 +22,7 @@ from simple_history.models import HistoricalRecords
 
 from personas.models import long_text
 from pmm_portal.core.dates import add_business_days
+from pmm_portal.core.history import TrackedHistory
 from pmm_portal.core.limits import text_length_checks
 
 NAME = 160
@@ -207,6 +208,7 @@ class LaunchTemplate(models.Model):
     tier = models.PositiveSmallIntegerField(choices=LaunchTier.choices)
     name = models.CharField(max_length=NAME)
     updated_at = models.DateTimeField(auto_now=True)
+    history = TrackedHistory(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["team__name", "tier"]
@@ -234,6 +236,7 @@ class TemplateItem(models.Model):
     for_sales = models.BooleanField("sales enablement", default=False)
     offset_days = models.SmallIntegerField("business days before launch", default=0)
     position = models.PositiveSmallIntegerField(default=0)
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["position", "id"]

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from pmm_portal.core.history import TrackedHistory
 from pmm_portal.core.limits import text_length_checks
 
 SHORT_TEXT = 200
@@ -349,6 +350,7 @@ class Objection(models.Model):
     objection = models.CharField(max_length=300)
     response = long_text("how to answer it", max_length=2000)
     position = models.PositiveSmallIntegerField(default=0)
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["persona", "position", "id"]
@@ -449,6 +451,7 @@ class CustomerInteraction(models.Model):
     personas = models.ManyToManyField(Persona, related_name="interactions", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = TrackedHistory(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-occurred_on", "-id"]
@@ -494,6 +497,7 @@ class Quote(models.Model):
         "usable in sales content", default=False, help_text="The customer agreed; sales may quote it."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -518,6 +522,7 @@ class FollowUp(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["due_on", "id"]

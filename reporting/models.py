@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from pmm_portal.core.history import TrackedHistory
 from pmm_portal.core.limits import text_length_checks
 
 # The leader's summary and a sending's note: as the forms have always allowed (reporting.forms).
@@ -74,6 +75,7 @@ class MonthlyReport(models.Model):
     recovered_at = models.DateTimeField(
         null=True, blank=True, help_text="When it was started again after its worker stopped."
     )
+    history = TrackedHistory(excluded_fields=["data", "heartbeat_at", "claim", "worker", "checked_at"])
 
     class Meta:
         ordering = ["-month", "team__name"]
@@ -163,6 +165,7 @@ class ReportSending(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["-created_at", "-id"]

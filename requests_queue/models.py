@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from pmm_portal.core.history import TrackedHistory
 from pmm_portal.core.limits import text_length_checks
 from pmm_portal.core.models import validate_time_zone
 
@@ -115,6 +116,7 @@ class SlaTarget(models.Model):
     deliver_days = models.PositiveSmallIntegerField(
         default=5, validators=[MinValueValidator(1), MaxValueValidator(120)]
     )
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["team", "type"]
@@ -226,6 +228,7 @@ class Request(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    history = TrackedHistory(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-priority", "needed_by", "id"]
@@ -357,6 +360,7 @@ class RequestFollower(models.Model):
     )
     needed_by = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -383,6 +387,7 @@ class RequestAttachment(models.Model):
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -398,6 +403,7 @@ class RequestComment(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(max_length=limits.DETAILS, validators=[MaxLengthValidator(limits.DETAILS)])
     created_at = models.DateTimeField(auto_now_add=True)
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -534,6 +540,7 @@ class TriageRota(models.Model):
     team = models.ForeignKey("core.Team", on_delete=models.CASCADE, related_name="triage_rota")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="triage_days")
     weekday = models.PositiveSmallIntegerField()
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["weekday", "user_id"]
@@ -651,6 +658,7 @@ class Asset(models.Model):
     retirement_reason = models.CharField(max_length=limits.REASON, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = TrackedHistory(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-reuse_count", "title"]
@@ -709,6 +717,7 @@ class AssetVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["asset", "-number"]
@@ -770,6 +779,7 @@ class SavedView(models.Model):
     # Shared with this team's members and lead; None: only the owner sees it.
     team = models.ForeignKey("core.Team", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["name", "id"]

@@ -5,6 +5,8 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 
+from pmm_portal.core.history import TrackedHistory
+
 MAX_WEEK_HOURS = Decimal("80")
 
 
@@ -41,6 +43,7 @@ class TimeEntry(models.Model):
     note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = TrackedHistory(excluded_fields=["updated_at"])
 
     class Meta:
         # The table predates this app (it began in ``initiatives``); its name and constraints stay.

@@ -9,6 +9,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.db.models import Q
 
+from .history import TrackedHistory
 from .limits import text_length_checks
 
 
@@ -27,6 +28,7 @@ class User(AbstractUser):
 
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.SALES)
     job_title = models.CharField(max_length=120, blank=True)
+    history = TrackedHistory(excluded_fields=["password", "last_login"])
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]
@@ -102,6 +104,7 @@ class Team(models.Model):
     # Raised by every write to what the team's figures count (``core.figures``): cached
     # figures are keyed by it, so a write is never followed by a stale dashboard.
     figures_version = models.PositiveBigIntegerField(default=0, editable=False)
+    history = TrackedHistory(excluded_fields=["figures_version"])
 
     class Meta:
         ordering = ["name"]
@@ -147,6 +150,7 @@ class Product(models.Model):
         blank=True,
         help_text="Product managers who own this product's user personas and value propositions.",
     )
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["name"]
