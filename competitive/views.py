@@ -21,6 +21,7 @@ from personas.permissions import access_interaction
 from pmm_portal.core.http import AuthenticatedHttpRequest
 from pmm_portal.core.lists import filtered_page
 from pmm_portal.core.models import Role, Team
+from pmm_portal.core.pages import CachedPageMixin
 from pmm_portal.core.permissions import RoleRequiredMixin
 from requests_queue.permissions import access_request
 
@@ -53,7 +54,7 @@ def _apply(form: Any, error: ValidationError) -> None:
 # --- Competitors -----------------------------------------------------------------------------------
 
 
-class CompetitorListView(RoleRequiredMixin, View):
+class CompetitorListView(RoleRequiredMixin, CachedPageMixin, View):
     """``/competitors/``: the competitors the user sees, with how often reps ask about each."""
 
     allowed_roles = READERS
@@ -138,7 +139,7 @@ class CompetitorForRequestView(RoleRequiredMixin, View):
         return HttpResponseRedirect(reverse("competitive:index") + "?" + urlencode({"q": asked.competitor}))
 
 
-class CompetitorDetailView(RoleRequiredMixin, View):
+class CompetitorDetailView(RoleRequiredMixin, CachedPageMixin, View):
     """``/competitors/<id>/``: how to beat it (everyone who sees it) and its signals (marketing)."""
 
     allowed_roles = READERS
@@ -263,7 +264,7 @@ class CompetitorReviewedView(RoleRequiredMixin, View):
 # --- Win/loss --------------------------------------------------------------------------------------
 
 
-class WinLossView(RoleRequiredMixin, View):
+class WinLossView(RoleRequiredMixin, CachedPageMixin, View):
     """``/competitors/win-loss/``: win rate overall, by competitor and persona, top loss reasons per
     quarter, and the reviews behind them; every figure filters the list to its reviews."""
 

@@ -19,6 +19,7 @@ from pmm_portal.core.dates import CALENDAR_RULE, add_months, month_start, parse_
 from pmm_portal.core.http import AuthenticatedHttpRequest
 from pmm_portal.core.lists import filtered_page
 from pmm_portal.core.models import Role, User
+from pmm_portal.core.pages import CachedPageMixin
 from pmm_portal.core.permissions import RoleRequiredMixin
 from pmm_portal.core.selectors import today_for
 
@@ -525,7 +526,7 @@ class WinListView(RoleRequiredMixin, View):
         return render(request, "initiatives/win_list.html", context)
 
 
-class WinFeedView(RoleRequiredMixin, View):
+class WinFeedView(RoleRequiredMixin, CachedPageMixin, View):
     """``/initiatives/wins/feed/``: promoted wins shared with the reader's teams (or with sales)."""
 
     allowed_roles = FEED_READERS
@@ -666,7 +667,7 @@ class WinSendView(RoleRequiredMixin, View):
 # --- Learnings -------------------------------------------------------------------------------------
 
 
-class LearningListView(RoleRequiredMixin, View):
+class LearningListView(RoleRequiredMixin, CachedPageMixin, View):
     """``/initiatives/learnings/``: the team's learning log, searchable, filterable, sortable, paginated."""
 
     allowed_roles = READERS

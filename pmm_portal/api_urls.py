@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from audit import api as audit_api
 from competitive import api as competitive_api
 from diagnostics import api as diagnostics_api
 from initiatives import api as initiatives_api
@@ -34,6 +35,7 @@ router.register("diagnostics", diagnostics_api.DiagnosticRoundViewSet, basename=
 router.register("launches", launches_api.LaunchViewSet, basename="launch")
 router.register("launch-items", launches_api.LaunchItemViewSet, basename="launch-item")
 router.register("launch-templates", launches_api.LaunchTemplateViewSet, basename="launch-template")
+router.register("audit", audit_api.AuditViewSet, basename="audit")
 
 urlpatterns = [
     path("dashboard/", reporting_api.DashboardFiguresView.as_view(), name="dashboard"),

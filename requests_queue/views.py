@@ -144,6 +144,10 @@ class NewRequestView(RoleRequiredMixin, CachedPageMixin, View):
         initial: dict[str, Any] = {"needed_by": timezone.localdate() + timedelta(days=5)}
         if request.GET.get("product"):
             initial["product"] = request.GET["product"]
+        # Prefilled from elsewhere (Slack's /pmm-request when it could not file the request itself).
+        for name in ("title", "details"):
+            if request.GET.get(name):
+                initial[name] = request.GET[name]
         return render(
             request, self.template_name, {"form": RequestForm(initial=initial), "suggestions": None}
         )
@@ -1279,7 +1283,7 @@ class AssetVersionDownloadView(RoleRequiredMixin, View):
         return private_file_response(version.file)
 
 
-class AssetLibraryView(RoleRequiredMixin, View):
+class AssetLibraryView(RoleRequiredMixin, CachedPageMixin, View):
     """``/requests/assets/``: every reusable asset, searchable and filterable, reuse counts and review flags."""
 
     allowed_roles = EVERYONE

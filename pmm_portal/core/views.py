@@ -74,7 +74,7 @@ def _and_list(items: list[str]) -> str:
     return " and ".join(filter(None, [", ".join(items[:-1]), *items[-1:]]))
 
 
-class SearchView(RoleRequiredMixin, TemplateView):
+class SearchView(RoleRequiredMixin, CachedPageMixin, TemplateView):
     """``/search/?q=…&kind=…``: everything the user may see that matches ``q``, grouped by kind.
 
     Without ``kind``, a few of each kind; with one, up to 50 of it. An unknown ``kind`` is said

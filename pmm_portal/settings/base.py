@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "initiatives",
     "requests_queue",
     "reporting",
+    "audit",
 ]
 
 MIDDLEWARE = [

@@ -210,3 +210,36 @@ def test_a_change_that_matches_nothing_does_not_move_the_version(sales_rep, prod
     assert version() == start
     Request.objects.filter(pk=request.pk).update(title="Renamed")
     assert version() == start + 1
+
+
+KEPT_PAGES = [
+    ("home", "pmm"),
+    ("requests_queue:index", "pmm"),
+    ("requests_queue:mine", "sales_rep"),
+    ("requests_queue:new", "sales_rep"),
+    ("requests_queue:assets", "sales_rep"),
+    ("requests_queue:sla", "cmo"),
+    ("personas:index", "pmm"),
+    ("reporting:index", "cmo"),
+    ("competitive:index", "pmm"),
+    ("competitive:win_loss", "pmm"),
+    ("initiatives:feed", "sales_rep"),
+    ("initiatives:learnings", "pmm"),
+    ("search", "pmm"),
+    ("diagnostics:index", "cmo"),
+    ("launches:index", "cmo"),
+]
+
+
+@pytest.mark.parametrize(("name", "role"), KEPT_PAGES)
+def test_the_pages_opened_all_day_are_kept_until_the_next_write(client, request, team, product, name, role):
+    """A second view costs the session, the user and the data version: nothing of the page's data."""
+    client.force_login(request.getfixturevalue(role))
+    url = reverse(name)
+    client.get(url)  # the CSRF cookie is set, as in a browser
+    first = client.get(url)
+    assert first.status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url)
+    assert again.content == first.content
+    assert len(queries.captured_queries) <= 3, [q["sql"][:80] for q in queries.captured_queries]
