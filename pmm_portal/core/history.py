@@ -10,7 +10,7 @@ from typing import Any
 from simple_history.models import HistoricalRecords
 
 
-class TrackedHistory(HistoricalRecords):
+class TrackedHistory(HistoricalRecords):  # type: ignore[misc]
     """``HistoricalRecords`` that skips a save whose ``update_fields`` are all excluded fields."""
 
     def post_save(self, instance: Any, created: bool, using: str | None = None, **kwargs: Any) -> None:

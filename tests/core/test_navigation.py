@@ -21,6 +21,7 @@ PAGE_ACCESS = {
     "/diagnostics/": {"sales", "pmm", "pm", "cmo", "admin"},
     "/reporting/": {"pmm", "cmo", "admin"},
     "/reporting/reports/": {"pmm", "cmo", "admin"},
+    "/audit/": {"cmo", "admin"},
 }
 ROLES = ["sales", "pmm", "pm", "cmo", "admin"]
 
@@ -72,6 +73,7 @@ NAV_LABELS = {
         "Launches",
         "Dashboard",
         "Reports",
+        "Audit log",
     ],
 }
 

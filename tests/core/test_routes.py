@@ -456,6 +456,9 @@ TABLE: dict[str, Row] = {
         args=pk("report"),
         data={"emails": "board@example.com", "attach_pdf": "link"},
     ),
+    # --- Audit log (issue 16): administrators and CMOs (their teams' changes) ------------------
+    "audit/": Row(read=(CMO, ADMIN)),
+    "audit/export.csv": Row(read=(CMO, ADMIN)),
     # --- API -------------------------------------------------------------------------------------
     "api/v1/": Row(read=EVERYONE, anon=API),
     # The OpenAPI schema and its docs describe the API, not its data: open to everyone.
@@ -555,6 +558,7 @@ TABLE: dict[str, Row] = {
         read=MARKETING, write=PMM_ONLY, anon=API, args=pk("learning"), data={"lesson": "Call instead."}
     ),
     "api/v1/^reports/$": Row(read=PMM_CMO, anon=API),
+    "api/v1/^audit/$": Row(read=(CMO, ADMIN), anon=API),
     "api/v1/^reports/(?P<pk>[0-9]+)/$": Row(read=PMM_CMO, anon=API, args=pk("report")),
     "api/v1/^reports/(?P<pk>[0-9]+)/regenerate/$": Row(write=PMM_CMO, anon=API, args=pk("report")),
     "api/v1/^requests/$": Row(
