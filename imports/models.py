@@ -45,6 +45,7 @@ class ImportBatch(models.Model):
     filename = models.CharField(max_length=255)
     headers = models.JSONField(default=list)
     rows = models.JSONField(default=list, help_text="The file's rows as text, in order.")
+    row_total = models.PositiveIntegerField(default=0, help_text="How many rows the file has.")
     mapping = models.JSONField(default=dict, help_text="Field name → column header.")
     status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.DRAFT)
     imported_at = models.DateTimeField(null=True, blank=True)
@@ -68,10 +69,6 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} from {self.filename}"
-
-    @property
-    def row_count(self) -> int:
-        return len(self.rows)
 
 
 class ImportedRow(models.Model):

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from audit import api as audit_api
 from competitive import api as competitive_api
 from diagnostics import api as diagnostics_api
+from imports import api as imports_api
 from initiatives import api as initiatives_api
 from launches import api as launches_api
 from personas import api as personas_api
@@ -35,6 +36,7 @@ router.register("diagnostics", diagnostics_api.DiagnosticRoundViewSet, basename=
 router.register("launches", launches_api.LaunchViewSet, basename="launch")
 router.register("launch-items", launches_api.LaunchItemViewSet, basename="launch-item")
 router.register("launch-templates", launches_api.LaunchTemplateViewSet, basename="launch-template")
+router.register("imports", imports_api.ImportViewSet, basename="import")
 router.register("audit", audit_api.AuditViewSet, basename="audit")
 
 urlpatterns = [

@@ -25,6 +25,7 @@ urlpatterns = [
     path("requests/", include("requests_queue.urls")),
     path("inbox/", include("requests_queue.inbox_urls")),
     path("reporting/", include("reporting.urls")),
+    path("imports/", include("imports.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("pmm_portal.api_urls", "api"), namespace="api")),

@@ -46,6 +46,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Launches", "launches:index", "rocket-takeoff"),
     NavItem("Dashboard", "reporting:index", "graph-up"),
     NavItem("Reports", "reporting:reports", "file-earmark-bar-graph"),
+    NavItem("Imports", "imports:index", "upload"),
     NavItem("Audit log", "audit:index", "journal-text"),
 )
 

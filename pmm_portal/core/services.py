@@ -1,14 +1,16 @@
 """Writes the shared core offers every app."""
 
+import secrets
 from datetime import timedelta
 
 from django.contrib.auth.forms import PasswordResetForm
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from .background import enqueue_now, enqueue_on_commit
-from .models import PasswordResetMail, User
+from .models import PasswordResetMail, Role, Team, User
 
 
 def user_lock(*, user_id: int) -> None:
@@ -89,3 +91,56 @@ def password_reset_outbox_dispatch(*, older_than: timedelta = timedelta(minutes=
             break  # the broker is still down: try again at the next beat
         enqueued += 1
     return enqueued
+
+
+# --- Accounts made by someone else (issue 16: importing users) ---------------------------------------
+
+
+@transaction.atomic
+def user_invite(
+    *,
+    username: str,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    role: str = Role.SALES,
+    job_title: str = "",
+    team: Team | None = None,
+    domain: str,
+    use_https: bool,
+) -> User:
+    """Create an account for someone who has not signed in yet, and mail them a link to choose a password.
+
+    Nobody types a password for them: the account gets a long random one nobody knows (usable,
+    so Django's reset form accepts the address), and the password-reset mail, sent once the
+    transaction commits, is their invitation. Usernames and emails are unique, whatever their
+    case. ``team`` makes them a member. Raises ``ValidationError`` by field before writing.
+    """
+    username, email = username.strip(), email.strip()
+    user = User(
+        username=username,
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        role=role,
+        job_title=job_title.strip(),
+    )
+    errors: dict[str, list[str]] = {}
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as error:
+        errors = error.message_dict
+    if not email:
+        errors.setdefault("email", []).append("Give their email address: the invitation goes there.")
+    elif User.objects.filter(email__iexact=email).exists():
+        errors.setdefault("email", []).append(f"Someone already signs in with {email}.")
+    if username and User.objects.filter(username__iexact=username).exclude(username=username).exists():
+        errors.setdefault("username", []).append(f"The username “{username}” is taken.")
+    if errors:
+        raise ValidationError(errors)
+    user.set_password(secrets.token_urlsafe(32))
+    user.save()
+    if team is not None:
+        team.members.add(user)
+    password_reset_request(email=email, domain=domain, use_https=use_https)
+    return user

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "requests_queue",
     "reporting",
     "audit",
+    "imports",
 ]
 
 MIDDLEWARE = [

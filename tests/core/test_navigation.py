@@ -22,6 +22,7 @@ PAGE_ACCESS = {
     "/reporting/": {"pmm", "cmo", "admin"},
     "/reporting/reports/": {"pmm", "cmo", "admin"},
     "/audit/": {"cmo", "admin"},
+    "/imports/": {"pmm", "pm", "cmo", "admin"},
 }
 ROLES = ["sales", "pmm", "pm", "cmo", "admin"]
 
@@ -50,6 +51,7 @@ NAV_LABELS = {
         "Launches",
         "Dashboard",
         "Reports",
+        "Imports",
     ],
     "pm": [
         "Home",
@@ -60,6 +62,7 @@ NAV_LABELS = {
         "Competitors",
         "Diagnostic",
         "Launches",
+        "Imports",
     ],
     "cmo": [
         "Home",
@@ -73,6 +76,7 @@ NAV_LABELS = {
         "Launches",
         "Dashboard",
         "Reports",
+        "Imports",
         "Audit log",
     ],
 }

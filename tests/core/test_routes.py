@@ -456,6 +456,18 @@ TABLE: dict[str, Row] = {
         args=pk("report"),
         data={"emails": "board@example.com", "attach_pdf": "link"},
     ),
+    # Imports (issue 16): whoever may create a kind imports it (PMMs, PMs, CMOs: some kind each);
+    # a batch is seen by its author, its team's leader and administrators; only its author changes it.
+    "imports/": Row(read=MARKETING),
+    "imports/new/": Row(
+        read=MARKETING,
+        data=lambda w: {"kind": "competitors", "team": "core-platform", "file": _import_file()},
+    ),
+    "imports/templates/<slug:kind>/": Row(read=MARKETING, args=lambda w: {"kind": "competitors"}),
+    "imports/<int:pk>/": Row(read=PMM_CMO, write=PMM_ONLY, args=pk("import_batch")),
+    "imports/<int:pk>/preview/": Row(read=PMM_ONLY, args=pk("import_batch")),
+    "imports/<int:pk>/import/": Row(write=PMM_ONLY, args=pk("import_batch")),
+    "imports/<int:pk>/undo/": Row(write=PMM_ONLY, args=pk("import_batch")),
     # --- Audit log (issue 16): administrators and CMOs (their teams' changes) ------------------
     "audit/": Row(read=(CMO, ADMIN)),
     "audit/export.csv": Row(read=(CMO, ADMIN)),
@@ -668,6 +680,15 @@ TABLE: dict[str, Row] = {
     "api/v1/^launch-templates/(?P<pk>[0-9]+)/$": Row(
         read=MARKETING, anon=API, args=pk("launch_template"), data={"name": "Tier 1, revised"}
     ),
+    # The API takes the file as multipart only; these JSON posts answer 415 to those allowed.
+    "api/v1/^imports/$": Row(
+        read=MARKETING,
+        write=MARKETING,
+        anon=API,
+        data={"kind": "assets", "team": "core-platform", "dry_run": True},
+    ),
+    "api/v1/^imports/(?P<pk>[0-9]+)/$": Row(read=PMM_CMO, anon=API, args=pk("import_batch")),
+    "api/v1/^imports/(?P<pk>[0-9]+)/undo/$": Row(write=PMM_ONLY, anon=API, args=pk("import_batch")),
     "api/v1/^competitors/$": Row(read=EVERYONE, write=PMM_ONLY, anon=API, data={"name": "Globex"}),
     "api/v1/^competitors/(?P<pk>[0-9]+)/$": Row(
         read=EVERYONE, write=PMM_ONLY, anon=API, args=pk("competitor"), data={"tier": "primary"}
@@ -953,10 +974,23 @@ class World(dict):
         answer_save(participant=seat, item_id=round.items.first().pk, owner="pmm", score=4)
         return round_close(actor=self["cmo"], round=round)
 
+    def _import_batch(self):
+        from imports.services import batch_import, batch_upload
+
+        batch = batch_upload(actor=self["pmm"], kind="competitors", team=self["team"], upload=_import_file())
+        batch_import(batch=batch, actor=self["pmm"], domain="testserver", use_https=False)
+        return batch
+
     def _report(self):
         return MonthlyReport.objects.create(
             team=self["team"], month=dt.date(2026, 10, 1), status=ReportStatus.READY, version=1, data={}
         )
+
+
+def _import_file():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("competitors.csv", b"name,tier\nGlobex,primary\n", content_type="text/csv")
 
 
 @pytest.fixture
