@@ -15,6 +15,7 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from integrations import events as integration_events
 from personas.models import CustomerInteraction, Persona
 from pmm_portal.core import search
 from pmm_portal.core.models import Team, User
@@ -239,6 +240,7 @@ def review_create(
     )
     review.reasons.set(reasons)
     review.personas.set(personas)
+    integration_events.win_loss_recorded(review)
     return review
 
 

@@ -16,6 +16,7 @@ from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from integrations import events as integration_events
 from personas.models import Persona
 from pmm_portal.core import figures
 from pmm_portal.core.background import enqueue_on_commit
@@ -496,15 +497,18 @@ def win_create(
     _check_win_links(user, initiative, request)
     if not title.strip():
         raise ValidationError({"title": "Give the win a title people will remember."})
-    return Win.objects.create(
-        title=title.strip(),
-        impact=impact,
-        date=date,
-        team=team,
-        owner=user,
-        initiative=initiative,
-        request=request,
-    )
+    with transaction.atomic():
+        win = Win.objects.create(
+            title=title.strip(),
+            impact=impact,
+            date=date,
+            team=team,
+            owner=user,
+            initiative=initiative,
+            request=request,
+        )
+        integration_events.win_recorded(win)
+    return win
 
 
 def win_update(*, user: User, win: Win, **fields: Any) -> Win:
@@ -573,7 +577,8 @@ def win_promote(
         if locked.promoted_at is None:
             win.promoted_at, win.promoted_by = now, user
             fields += ["promoted_at", "promoted_by"]
-            WinPromotion.objects.create(win=win, promoted_by=user, promoted_at=now)
+            promotion = WinPromotion.objects.create(win=win, promoted_by=user, promoted_at=now)
+            integration_events.win_promoted(win, promotion_id=promotion.pk)
         else:
             win.promoted_at, win.promoted_by_id = locked.promoted_at, locked.promoted_by_id
         win.save(update_fields=fields)

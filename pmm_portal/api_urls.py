@@ -8,6 +8,7 @@ from competitive import api as competitive_api
 from diagnostics import api as diagnostics_api
 from imports import api as imports_api
 from initiatives import api as initiatives_api
+from integrations import api as integrations_api
 from launches import api as launches_api
 from personas import api as personas_api
 from pmm_portal.core import api as core_api
@@ -37,6 +38,8 @@ router.register("launches", launches_api.LaunchViewSet, basename="launch")
 router.register("launch-items", launches_api.LaunchItemViewSet, basename="launch-item")
 router.register("launch-templates", launches_api.LaunchTemplateViewSet, basename="launch-template")
 router.register("imports", imports_api.ImportViewSet, basename="import")
+router.register("integrations", integrations_api.EndpointViewSet, basename="integration")
+router.register("integration-deliveries", integrations_api.DeliveryViewSet, basename="integration-delivery")
 router.register("audit", audit_api.AuditViewSet, basename="audit")
 
 urlpatterns = [

@@ -71,4 +71,14 @@ app.conf.beat_schedule = {
         "task": "requests_queue.refresh_priorities",
         "schedule": crontab(minute=10, hour=0),
     },
+    # Webhook, Slack and Teams deliveries whose publish failed or whose worker died: sent again.
+    "integrations-sweep-deliveries": {
+        "task": "integrations.sweep_deliveries",
+        "schedule": 60.0,
+    },
+    # Requests newly past their service level, posted once to the channels that hear it.
+    "integrations-publish-sla-breaches": {
+        "task": "integrations.publish_sla_breaches",
+        "schedule": crontab(minute=25),
+    },
 }

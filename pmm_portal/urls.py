@@ -26,6 +26,7 @@ urlpatterns = [
     path("inbox/", include("requests_queue.inbox_urls")),
     path("reporting/", include("reporting.urls")),
     path("imports/", include("imports.urls")),
+    path("integrations/", include("integrations.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("pmm_portal.api_urls", "api"), namespace="api")),

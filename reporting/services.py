@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from integrations import events as integration_events
 from pmm_portal.core.background import enqueue_on_commit, heartbeat
 from pmm_portal.core.dates import add_months, month_start
 from pmm_portal.core.models import Team, User
@@ -204,6 +205,7 @@ def report_generate(*, report_id: int, mail: bool = True, claim: str | None = No
             )
             report.generated_at = now
             fields += ["data", "version", "generated_at"]
+            integration_events.report_ready(report)
             if mail:
                 enqueue_on_commit(MAIL_TASK, report_id)
             else:  # counted as mailed, so no later sweep sends it

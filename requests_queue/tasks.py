@@ -6,6 +6,8 @@ Tasks take ids, call a service and are idempotent; the schedules are in ``pmm_po
 
 from celery import shared_task
 
+from integrations import events as integration_events
+
 from . import services
 
 
@@ -19,7 +21,9 @@ from . import services
     max_retries=8,
 )
 def notify_event(event_id: int) -> int:
-    """In-app notifications and one mail per recipient for a request event (safe to run twice)."""
+    """In-app notifications and one mail per recipient for a request event (safe to run twice); and
+    the event published to the webhooks, Slack and Teams channels that hear it (once per endpoint)."""
+    integration_events.request_event_publish(event_id=event_id)
     return services.event_notify(event_id=event_id)
 
 

@@ -47,6 +47,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Dashboard", "reporting:index", "graph-up"),
     NavItem("Reports", "reporting:reports", "file-earmark-bar-graph"),
     NavItem("Imports", "imports:index", "upload"),
+    NavItem("Integrations", "integrations:index", "plug"),
     NavItem("Audit log", "audit:index", "journal-text"),
 )
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "reporting",
     "audit",
     "imports",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -356,6 +357,8 @@ SPECTACULAR_SETTINGS = {
         "LaunchItemStatusEnum": "launches.models.ItemStatus",
         "LaunchSideEnum": "launches.models.Side",
         "RoundStatusEnum": "diagnostics.models.RoundStatus",
+        "EndpointKindEnum": "integrations.models.EndpointKind",
+        "DeliveryStatusEnum": "integrations.models.DeliveryStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -382,3 +385,12 @@ LOGGING = {
 
 # How many requests one person may submit through the form in an hour (django-ratelimit's format).
 REQUEST_FORM_RATE = env.str("REQUEST_FORM_RATE", default="20/h")
+
+# --- Integrations (issue 16): webhooks out, Slack and Teams -----------------------------------------
+# Slack app credentials: the signing secret verifies /integrations/slack/* calls (without it they
+# are all refused); the bot token (scope users:read.email) matches a Slack user to a portal user.
+SLACK_SIGNING_SECRET = env.str("SLACK_SIGNING_SECRET", default="")
+SLACK_BOT_TOKEN = env.str("SLACK_BOT_TOKEN", default="")
+SLACK_API_URL = env.str("SLACK_API_URL", default="https://slack.com/api").rstrip("/")
+# Where a message action's answer may be posted (its response_url).
+SLACK_RESPONSE_HOSTS: list[str] = env.list("SLACK_RESPONSE_HOSTS", default=["hooks.slack.com"])

@@ -70,6 +70,7 @@ PMM_ONLY = (PMM, ADMIN)
 LOGIN = "login"  # a page: 302 to /accounts/login/
 API = "api"  # the API: 401 or 403
 PUBLIC = "public"  # open to everyone, signed in or not
+SIGNED = "signed"  # called by another service with its signature: 401 for everyone without one
 
 W = dict[str, Any]
 
@@ -88,6 +89,8 @@ class Row:
     def allowed(self, role: str, method: str) -> bool:
         if self.anon == PUBLIC:
             return True
+        if self.anon == SIGNED:
+            return False
         roles = self.read if method == "get" else (self.write if self.write is not None else self.read)
         return role in roles
 
@@ -98,6 +101,9 @@ def pk(name: str) -> Callable[[W], dict[str, Any]]:
 
 FUTURE = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
 MONDAY = (timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())).isoformat()
+
+MANAGE = (CMO, ADMIN)  # integrations: the team's leader and administrators
+ENDPOINT = {"kind": "webhook", "name": "CRM", "url": "https://crm.example.com/in", "events": ["win.recorded"]}
 
 LEARNING = {
     "title": "Shorter emails",
@@ -737,6 +743,36 @@ TABLE: dict[str, Row] = {
     "api/v1/^assets/(?P<pk>[0-9]+)/$": Row(
         read=EVERYONE, write=PMM_CMO, anon=API, args=pk("asset"), data={"title": "Northwind card"}
     ),
+    # --- Integrations (issue 16): administrators and the team's CMO manage its webhooks and channels;
+    # Slack's calls carry Slack's signature, without which everyone (signed in or not) gets 401.
+    "integrations/": Row(read=MANAGE),
+    "integrations/new/": Row(read=MANAGE, data=lambda w: {**ENDPOINT, "team": w["team"].pk}),
+    "integrations/deliveries/": Row(read=MANAGE),
+    "integrations/deliveries/<int:pk>/": Row(read=MANAGE, args=pk("delivery")),
+    "integrations/deliveries/<int:pk>/resend/": Row(write=MANAGE, args=pk("delivery")),
+    "integrations/slack/commands/": Row(anon=SIGNED, data={"command": "/pmm-request", "text": "Deck"}),
+    "integrations/slack/actions/": Row(anon=SIGNED, data={"payload": "{}"}),
+    "integrations/<int:pk>/": Row(read=MANAGE, args=pk("endpoint")),
+    "integrations/<int:pk>/edit/": Row(
+        read=MANAGE, args=pk("endpoint"), data=lambda w: {**ENDPOINT, "team": w["team"].pk}
+    ),
+    "integrations/<int:pk>/pause/": Row(write=MANAGE, args=pk("endpoint")),
+    "integrations/<int:pk>/resume/": Row(write=MANAGE, args=pk("endpoint")),
+    "integrations/<int:pk>/ping/": Row(write=MANAGE, args=pk("endpoint")),
+    "integrations/<int:pk>/rotate-secret/": Row(write=MANAGE, args=pk("endpoint")),
+    "integrations/<int:pk>/delete/": Row(write=MANAGE, args=pk("endpoint")),
+    "api/v1/^integrations/$": Row(read=MANAGE, anon=API, data=lambda w: {**ENDPOINT, "team": w["team"].slug}),
+    "api/v1/^integrations/(?P<pk>[0-9]+)/$": Row(
+        read=MANAGE, anon=API, args=pk("endpoint"), data={"name": "CRM sync"}
+    ),
+    "api/v1/^integrations/(?P<pk>[0-9]+)/pause/$": Row(write=MANAGE, anon=API, args=pk("endpoint")),
+    "api/v1/^integrations/(?P<pk>[0-9]+)/resume/$": Row(write=MANAGE, anon=API, args=pk("endpoint")),
+    "api/v1/^integrations/(?P<pk>[0-9]+)/ping/$": Row(write=MANAGE, anon=API, args=pk("endpoint")),
+    "api/v1/^integration-deliveries/$": Row(read=MANAGE, anon=API),
+    "api/v1/^integration-deliveries/(?P<pk>[0-9]+)/$": Row(read=MANAGE, anon=API, args=pk("delivery")),
+    "api/v1/^integration-deliveries/(?P<pk>[0-9]+)/resend/$": Row(
+        write=MANAGE, anon=API, args=pk("delivery")
+    ),
 }
 
 ROUTES = {route.key: route for route in routing.all_routes()}
@@ -981,6 +1017,25 @@ class World(dict):
         batch_import(batch=batch, actor=self["pmm"], domain="testserver", use_https=False)
         return batch
 
+    def _endpoint(self):
+        from integrations.services import endpoint_create
+
+        return endpoint_create(actor=self["cmo"], team=self["team"], **ENDPOINT)
+
+    def _delivery(self):
+        from integrations.models import Delivery
+
+        return Delivery.objects.create(
+            endpoint=self["endpoint"],
+            event="win.recorded",
+            event_key="win:1",
+            team=self["team"],
+            body={"event": "win.recorded"},
+            status="failed",
+            attempts=6,
+            response_code=500,
+        )
+
     def _report(self):
         return MonthlyReport.objects.create(
             team=self["team"], month=dt.date(2026, 10, 1), status=ReportStatus.READY, version=1, data={}
@@ -1008,7 +1063,9 @@ def _send(client, route: routing.Route, method: str, url: str, row: Row, data: d
     return getattr(client, method)(url, data, format="multipart")  # a browser's form post
 
 
-def _refused(route: routing.Route, role: str, response) -> bool:
+def _refused(route: routing.Route, role: str, response, row: Row | None = None) -> bool:
+    if row is not None and row.anon == SIGNED:
+        return response.status_code == 401
     if role == ANON:
         if route.is_api:
             return response.status_code in (401, 403)
@@ -1042,7 +1099,7 @@ def test_route_answers_each_role_as_its_row_says(api_client, world, key, role):
             to_login = code == 302 and response["Location"].startswith("/accounts/login/")
             if code in (401, 403, 404) or code >= 500 or to_login:
                 problems.append(f"{where}, but the row allows {role}")
-        elif not _refused(route, role, response):
+        elif not _refused(route, role, response, row):
             problems.append(f"{where}, but the row refuses {role}")
         elif before is not None and before != after:
             changed = {t: (before[t], after[t]) for t in before if before[t] != after[t]}
