@@ -14,6 +14,7 @@ envelope, Slack's ``{"text", "blocks"}`` and Teams' MessageCard.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
     from reporting.models import MonthlyReport
     from requests_queue.models import Request
 
+logger = logging.getLogger(__name__)
+
 DELIVER_TASK = "integrations.deliver"
 CACHE_KEY = "integrations:subscribers:v1"
 # How long the map of who hears what is kept; every endpoint change drops it at once.
@@ -46,23 +49,42 @@ SUBSCRIBERS_SECONDS = 300
 Subscribers = dict[str, list[tuple[int, str, int | None]]]
 
 
+def _cached() -> Subscribers | None:
+    try:
+        found: Subscribers | None = cache.get(CACHE_KEY)
+    except Exception:  # the cache is an accelerator: without it, ask the database
+        logger.warning("Integrations: the cache is unavailable; reading endpoints from the database")
+        return None
+    return found
+
+
+def _forget() -> None:
+    try:
+        cache.delete(CACHE_KEY)
+    except Exception:
+        logger.warning("Integrations: could not drop the cached endpoints; they expire within minutes")
+
+
 def subscribers() -> Subscribers:
-    """Who hears what, from the cache (one query when it is cold, none when it is warm)."""
-    found: Subscribers | None = cache.get(CACHE_KEY)
+    """Who hears what, from the cache (one query when it is cold or unavailable, none when it is warm)."""
+    found = _cached()
     if found is None:
         found = {}
         rows = Endpoint.objects.filter(paused_at__isnull=True).values_list("id", "kind", "team_id", "events")
         for pk, kind, team_id, events in rows:
             for event in events or ():
                 found.setdefault(event, []).append((pk, kind, team_id))
-        cache.set(CACHE_KEY, found, SUBSCRIBERS_SECONDS)
+        try:
+            cache.set(CACHE_KEY, found, SUBSCRIBERS_SECONDS)
+        except Exception:
+            logger.warning("Integrations: could not cache the endpoints")
     return found
 
 
 def subscribers_changed() -> None:
     """Drop the map now and again after commit (a reader between the two would cache the old rows)."""
-    cache.delete(CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+    _forget()
+    transaction.on_commit(_forget)
 
 
 def listens(event: str, team_id: int | None = None) -> bool:

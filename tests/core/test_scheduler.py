@@ -40,12 +40,15 @@ def test_jobs_run_at_start_then_when_their_schedule_says():
         "requests-dispatch-outbox",
         "core-dispatch-reset-mail-outbox",
         "reporting-recover-stuck-reports",
+        "integrations-sweep-deliveries",
     }  # every minute
     clock.moment = dt.datetime(2026, 12, 2, 10, 5, 1, tzinfo=UTC)
     assert set(embedded.tick()) == {
         "requests-dispatch-outbox",
         "core-dispatch-reset-mail-outbox",
         "reporting-recover-stuck-reports",
+        "integrations-sweep-deliveries",
+        "integrations-publish-sla-breaches",  # hourly at minute 25: 09:25 passed since the last tick
         "generate-due-monthly-reports",  # hourly, at minute 5
         "initiatives-send-due-reminders",
         "requests-wake-snoozed",

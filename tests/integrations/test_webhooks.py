@@ -345,3 +345,15 @@ def test_the_admins_endpoint_for_every_team_hears_every_team(admin_user, receive
     )
     initiative_services.win_create(user=other_pmm, title="Theirs", impact="", date=timezone.localdate())
     assert Delivery.objects.get().team == other_team
+
+
+def test_a_cache_outage_does_not_stop_publishing(webhook, pmm, settings):
+    # The cache is an accelerator: without it, who hears what is read from the database.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+        }
+    }
+    _win(pmm)
+    assert Delivery.objects.filter(endpoint=webhook).count() == 1
