@@ -28,6 +28,9 @@ urlpatterns = [
     path("imports/", include("imports.urls")),
     path("integrations/", include("integrations.urls")),
     path("audit/", include("audit.urls")),
+    # Single sign-on (issue 16): to the OpenID Connect provider and back; SCIM 2.0 provisioning.
+    path("sso/", include("sso.urls")),
+    path("scim/v2/", include("sso.scim_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("pmm_portal.api_urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

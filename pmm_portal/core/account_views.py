@@ -6,14 +6,17 @@ being throttled says only that someone asked too often, never that the account e
 """
 
 import logging
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from axes.helpers import get_client_ip_address
+from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django_ratelimit.core import is_ratelimited
 
-from .forms import PasswordResetRequestForm
+from .forms import LoginForm, PasswordResetRequestForm
 
 logger = logging.getLogger(__name__)
 
@@ -75,3 +78,30 @@ class PasswordResetView(auth_views.PasswordResetView):
             form.add_error(None, THROTTLED)
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().form_valid(form)
+
+
+# --- Single sign-on (issue 16) ---------------------------------------------------------------------
+class LoginView(auth_views.LoginView):
+    """The sign-in page: the password form, the single sign-on button when OpenID Connect is set up
+    (``sso``), or the button alone when ``LOCAL_PASSWORDS`` is off."""
+
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["sso_label"] = settings.OIDC_BUTTON_LABEL if settings.OIDC_ENABLED else ""
+        context["local_passwords"] = settings.LOCAL_PASSWORDS
+        return context
+
+
+def local_passwords_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Password reset and change exist only while ``LOCAL_PASSWORDS`` is on (404 otherwise)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not settings.LOCAL_PASSWORDS:
+            raise Http404("Passwords are not used here: sign in with single sign-on.")
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.sites.shortcuts import get_current_site
 
@@ -16,6 +17,11 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+        if not settings.LOCAL_PASSWORDS:  # single sign-on only (issue 16): superusers keep a password
+            self.error_messages = {
+                **self.error_messages,
+                "invalid_login": "Password sign-in is switched off here: sign in with single sign-on.",
+            }
 
 
 class SearchForm(forms.Form):

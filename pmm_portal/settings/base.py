@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "audit",
     "imports",
     "integrations",
+    "sso",
 ]
 
 MIDDLEWARE = [
@@ -394,3 +395,42 @@ SLACK_BOT_TOKEN = env.str("SLACK_BOT_TOKEN", default="")
 SLACK_API_URL = env.str("SLACK_API_URL", default="https://slack.com/api").rstrip("/")
 # Where a message action's answer may be posted (its response_url).
 SLACK_RESPONSE_HOSTS: list[str] = env.list("SLACK_RESPONSE_HOSTS", default=["hooks.slack.com"])
+
+# --- Single sign-on (issue 16): OpenID Connect sign-in and SCIM provisioning ------------------------
+# OpenID Connect (mozilla-django-oidc) is on when a client id and the provider's issuer (its discovery
+# document at <issuer>/.well-known/openid-configuration) or its endpoints are set. Without them the
+# sign-in page is the password form alone. README "Single sign-on (OpenID Connect) and SCIM".
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
+# Explicit endpoints win over discovery (a provider without discovery, or to pin them).
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_JWKS_ENDPOINT", default="")
+OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+# The claim that carries the person's role (a dotted path reaches nested claims, e.g.
+# realm_access.roles); its values are role names (sales, pmm, pm, cmo, admin) or keys of
+# OIDC_ROLE_MAP (e.g. "PMM-Team=pmm,Marketing-Leads=cmo"). Without it: OIDC_DEFAULT_ROLE.
+OIDC_ROLE_CLAIM = env.str("OIDC_ROLE_CLAIM", default="")
+OIDC_ROLE_MAP: dict[str, str] = env.dict("OIDC_ROLE_MAP", default={})
+OIDC_DEFAULT_ROLE = env.str("OIDC_DEFAULT_ROLE", default="sales")
+OIDC_BUTTON_LABEL = env.str("OIDC_BUTTON_LABEL", default="Sign in with single sign-on")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID and (OIDC_ISSUER or OIDC_OP_AUTHORIZATION_ENDPOINT))
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10.0)
+OIDC_USE_PKCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
+# Local passwords (on by default). Off: the sign-in page offers single sign-on alone, password
+# sign-in (page, API token, admin) is refused except to superusers (the break-glass when the
+# provider is down), and password reset and change are gone.
+LOCAL_PASSWORDS = env.bool("LOCAL_PASSWORDS", default=True)
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("sso.backends.OIDCBackend")
+if not LOCAL_PASSWORDS:
+    AUTHENTICATION_BACKENDS = [
+        "sso.backends.SuperuserPasswordBackend" if path.endswith(".ModelBackend") else path
+        for path in AUTHENTICATION_BACKENDS
+    ]
+# SCIM 2.0 (/scim/v2/): the identity provider's bearer token; without it every SCIM call gets 401.
+SCIM_TOKEN = env.str("SCIM_TOKEN", default="")

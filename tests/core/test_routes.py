@@ -477,6 +477,21 @@ TABLE: dict[str, Row] = {
     # --- Audit log (issue 16): administrators and CMOs (their teams' changes) ------------------
     "audit/": Row(read=(CMO, ADMIN)),
     "audit/export.csv": Row(read=(CMO, ADMIN)),
+    # --- Single sign-on (issue 16) ----------------------------------------------------------------
+    # To the OpenID Connect provider and back. Signed-in people are sent on to the portal (200 after
+    # the redirect); anonymous visitors go to the provider when it is set up, otherwise (as here)
+    # back to the sign-in page with a message, as a callback without a valid code does.
+    "sso/login/": Row(read=EVERYONE),
+    "sso/callback/": Row(read=EVERYONE),
+    # SCIM 2.0: the identity provider's bearer token (SCIM_TOKEN) is the only way in, like a signed
+    # call; a session, signed in or not, gets 401 before the body is read (tests/sso/test_scim.py).
+    "scim/v2/Users": Row(anon=SIGNED, data={"userName": "intruder@example.com"}),
+    "scim/v2/Users/<str:user_id>": Row(
+        anon=SIGNED, args=lambda w: {"user_id": w["sales"].pk}, data={"userName": "renamed"}
+    ),
+    "scim/v2/ServiceProviderConfig": Row(anon=SIGNED),
+    "scim/v2/ResourceTypes": Row(anon=SIGNED),
+    "scim/v2/Schemas": Row(anon=SIGNED),
     # --- API -------------------------------------------------------------------------------------
     "api/v1/": Row(read=EVERYONE, anon=API),
     # The OpenAPI schema and its docs describe the API, not its data: open to everyone.
