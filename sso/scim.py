@@ -228,6 +228,7 @@ _PATHS = {
 }
 # What the portal does not keep: accepted and ignored, so a provider's usual PATCH goes through.
 _IGNORED = {"displayname", "externalid", "name.formatted", "preferredlanguage", "locale", "timezone"}
+_ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:user"
 
 
 def _patch_value(field: str, value: Any, path: str) -> Any:
@@ -264,7 +265,7 @@ def person_from_patch(body: Mapping[str, Any]) -> Provisioned:
             pairs = [(str(path), value)]
         for attribute, item in pairs:
             key = attribute.lower()
-            if key in _IGNORED:
+            if key in _IGNORED or key.startswith(_ENTERPRISE):
                 continue
             field = _PATHS.get(key)
             if field is None:
