@@ -26,6 +26,7 @@ urlpatterns = [
     path("inbox/", include("requests_queue.inbox_urls")),
     path("reporting/", include("reporting.urls")),
     path("imports/", include("imports.urls")),
+    path("intake/", include("intake.urls")),
     path("integrations/", include("integrations.urls")),
     path("audit/", include("audit.urls")),
     # Single sign-on (issue 16): to the OpenID Connect provider and back; SCIM 2.0 provisioning.

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "initiatives",
     "requests_queue",
     "reporting",
+    "intake",
     "audit",
     "imports",
     "integrations",
@@ -250,6 +251,11 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PMM Portal <portal@localhost>")
+# Requests by email (``intake``): ``<team-slug>@EMAIL_INTAKE_DOMAIN``, served by ``manage.py run_mail_intake``
+# on EMAIL_INTAKE_HOST:EMAIL_INTAKE_PORT (the MX, or a relay forwarding that domain, points there).
+EMAIL_INTAKE_DOMAIN = env.str("EMAIL_INTAKE_DOMAIN", default="")
+EMAIL_INTAKE_HOST = env.str("EMAIL_INTAKE_HOST", default="127.0.0.1")
+EMAIL_INTAKE_PORT = env.int("EMAIL_INTAKE_PORT", default=2525)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery -------------------------------------------------------------------------

@@ -132,6 +132,8 @@ TABLE: dict[str, Row] = {
     # Competitors: sales and the team's marketing read them (another team's get 404); PMMs write.
     # Launches (issue 15): the team's marketing works on them; sales read launches and their
     # enablement items (the datasheet here); other teams get 404.
+    # Requests by email (issue 16): the log of what the request addresses received.
+    "intake/": Row(read=(CMO, ADMIN)),
     "launches/": Row(read=EVERYONE),
     "launches/new/": Row(
         read=MARKETING,
