@@ -4,6 +4,7 @@ import pytest
 
 from pmm_portal.core.models import Role, User
 from sso import services
+from sso.checks import sso_settings
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +104,12 @@ def test_provisioning_refuses_a_taken_name(pmm, sales_rep):
         services.user_provision_update(
             user=pmm, person=services.Provisioned(username=sales_rep.username.upper())
         )
+
+
+def test_settings_checks_name_what_is_wrong(settings):
+    settings.OIDC_DEFAULT_ROLE = "boss"
+    settings.OIDC_ROLE_MAP = {"Leads": "chief"}
+    settings.LOCAL_PASSWORDS = False
+    settings.OIDC_ENABLED = False
+    settings.SCIM_TOKEN = "short"
+    assert [m.id for m in sso_settings()] == ["sso.E001", "sso.E002", "sso.W001", "sso.W002"]
