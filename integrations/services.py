@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import json
 import logging
-import re
 import time
 import urllib.error
 import urllib.parse
@@ -32,9 +31,10 @@ from django.utils import timezone
 
 from pmm_portal.core.background import enqueue_now, enqueue_on_commit
 from pmm_portal.core.dates import today_in
-from pmm_portal.core.models import Product, Role, Team, User
-from requests_queue.models import Request, RequestType
+from pmm_portal.core.models import Role, Team, User
+from requests_queue.models import Request
 from requests_queue.services import RequestError, request_submit, sla_clocks, sla_scan
+from requests_queue.services.guessing import guess_product, guess_type
 
 from . import events, slack
 from .events import DELIVER_TASK, Message
@@ -473,35 +473,7 @@ def sla_breaches_publish() -> int:
 
 # --- Slack inbound: /pmm-request and the "Send to PMM" message action ---------------------------------
 
-TYPE_WORDS = (
-    (r"battle ?card|competit|versus|\bvs\.?\b", RequestType.COMPETITIVE_INTEL),
-    (r"pric|proposal|quote|discount", RequestType.PRICING),
-    (r"slide|deck|presentation", RequestType.SLIDES),
-    (r"e-?mail", RequestType.EMAIL_TEMPLATE),
-    (r"script|talk track", RequestType.CALL_SCRIPT),
-    (r"data ?sheet|one-?pager", RequestType.DATASHEET),
-    (r"\bcall\b|meeting|demo", RequestType.CUSTOMER_CALL),
-)
 TITLE_MAX = Request._meta.get_field("title").max_length or 200
-
-
-def guess_type(text: str) -> str:
-    """The request type the words suggest (left for triage to correct), else ``other``."""
-    lowered = text.lower()
-    return next((kind for pattern, kind in TYPE_WORDS if re.search(pattern, lowered)), RequestType.OTHER)
-
-
-def guess_product(text: str) -> Product | None:
-    """The one product the text names (by name or slug, as a word); None when none or several."""
-    lowered = f" {text.lower()} "
-    found = [
-        p
-        for p in Product.objects.select_related("team").order_by("pk")
-        if re.search(
-            rf"(?<![\w-])({re.escape(p.name.lower())}|{re.escape(p.slug.lower())})(?![\w-])", lowered
-        )
-    ]
-    return found[0] if len(found) == 1 else None
 
 
 def slack_requester(slack_user_id: str) -> User | None:

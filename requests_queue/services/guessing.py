@@ -34,7 +34,7 @@ def products_named(text: str, products: QuerySet[Product]) -> list[Product]:
     lowered = f" {text.lower()} "
     return [
         product
-        for product in products.order_by("pk")
+        for product in products.select_related("team").order_by("pk")
         if re.search(
             rf"(?<![\w-])({re.escape(product.name.lower())}|{re.escape(product.slug.lower())})(?![\w-])",
             lowered,
