@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request as ApiRequest
 from rest_framework.response import Response
 
@@ -26,15 +27,28 @@ from pmm_portal.core.api import (
     for_user,
     service_errors,
 )
-from pmm_portal.core.dates import month_start
+from pmm_portal.core.dates import add_months, month_start
 from pmm_portal.core.http import acting_user
 from pmm_portal.core.models import Product, Team
 from pmm_portal.core.permissions import HasRole
 from pmm_portal.core.selectors import today_for
 
 from . import selectors, services
-from .filters import InitiativeFilter, LearningFilter, WinFeedFilter, WinFilter
-from .models import QUOTE_TEXT, FocusSlot, Initiative, Learning, Milestone, Win
+from .filters import InitiativeFilter, LearningFilter, ReviewFilter, WinFeedFilter, WinFilter
+from .models import (
+    LEARNINGS_TEXT,
+    QUOTE_TEXT,
+    FocusSlot,
+    Initiative,
+    Learning,
+    Milestone,
+    MonthlyReview,
+    Outcome,
+    ReviewOutcome,
+    ReviewReopening,
+    StatusUpdate,
+    Win,
+)
 from .permissions import (
     FEED_READERS,
     READERS,
@@ -42,6 +56,7 @@ from .permissions import (
     Action,
     access_initiative,
     access_learning,
+    access_review,
     access_win,
     initiatives_linkable_by,
     learnings_visible_to,
@@ -60,6 +75,22 @@ class MilestoneSerializer(serializers.ModelSerializer[Milestone]):
     class Meta:
         model = Milestone
         fields = ["id", "title", "due_date", "completed_at"]
+        read_only_fields = ["completed_at"]
+
+
+class MilestoneDoneSerializer(serializers.Serializer[Any]):
+    done = serializers.BooleanField(default=True, help_text="true: done now; false: open again.")
+
+
+class StatusUpdateSerializer(serializers.ModelSerializer[StatusUpdate]):
+    """A check-in on an initiative: the status reported (the initiative takes it) and what changed."""
+
+    author = UserSummarySerializer(read_only=True)
+
+    class Meta:
+        model = StatusUpdate
+        fields = ["id", "status", "message", "author", "created_at"]
+        read_only_fields = ["created_at"]
 
 
 class InitiativeSerializer(serializers.ModelSerializer[Initiative]):
@@ -127,7 +158,14 @@ class InitiativeViewSet(viewsets.ModelViewSet[Initiative]):
     permission_classes = [HasRole]
     allowed_roles = READERS
     # Checked before the body is read: a reader who may not create gets 403, whatever they send.
-    action_roles = {"create": WRITERS, "focus": WRITERS, "unfocus": WRITERS}
+    action_roles = {
+        "create": WRITERS,
+        "focus": WRITERS,
+        "unfocus": WRITERS,
+        "status_update_post": WRITERS,
+        "milestone_add": WRITERS,
+        "milestone_done": WRITERS,
+    }
     filterset_class = InitiativeFilter
     search_fields = ["title", "goal", "expected_impact"]
     ordering_fields = ["target_date", "start_date", "title", "updated_at", "status"]
@@ -209,6 +247,70 @@ class InitiativeViewSet(viewsets.ModelViewSet[Initiative]):
         with service_errors():
             services.focus_remove(user=acting_user(request), initiative=initiative, month=month)
         return Response(self.get_serializer(self.get_queryset().get(pk=initiative.pk)).data)
+
+    @extend_schema(
+        summary="The initiative's status updates, newest first",
+        responses={200: StatusUpdateSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"], url_path="status-updates", filter_backends=[])
+    def status_updates(self, request: ApiRequest, pk: str) -> Response:
+        initiative = access_initiative(user=acting_user(request), id=pk)
+        rows = initiative.status_updates.select_related("author").order_by("-created_at", "-id")
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(StatusUpdateSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Post a status update (its owner): the initiative takes the status reported",
+        request=StatusUpdateSerializer,
+        responses={201: StatusUpdateSerializer},
+    )
+    @status_updates.mapping.post
+    def status_update_post(self, request: ApiRequest, pk: str) -> Response:
+        user = acting_user(request)
+        initiative = access_initiative(user=user, id=pk, action="change")
+        serializer = StatusUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            update = services.status_update_post(
+                user=user, initiative=initiative, **serializer.validated_data
+            )
+        return Response(StatusUpdateSerializer(update).data, status=201)
+
+    @extend_schema(
+        summary="Add a milestone (its owner)",
+        request=MilestoneSerializer,
+        responses={201: MilestoneSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="milestones")
+    def milestone_add(self, request: ApiRequest, pk: str) -> Response:
+        user = acting_user(request)
+        initiative = access_initiative(user=user, id=pk, action="change")
+        serializer = MilestoneSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            milestone = services.milestone_add(user=user, initiative=initiative, **serializer.validated_data)
+        return Response(MilestoneSerializer(milestone).data, status=201)
+
+    @extend_schema(
+        summary="Tick a milestone off (done: true) or open it again (done: false); safe to repeat",
+        request=MilestoneDoneSerializer,
+        responses={200: MilestoneSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path=rf"milestones/(?P<milestone_id>{ID_LOOKUP})/done")
+    def milestone_done(self, request: ApiRequest, pk: str, milestone_id: str) -> Response:
+        user = acting_user(request)
+        initiative = access_initiative(user=user, id=pk, action="change")
+        milestone = Milestone.objects.filter(initiative=initiative, pk=milestone_id).first()
+        if milestone is None:
+            raise NotFound("No such milestone on this initiative.")
+        milestone.initiative = initiative
+        serializer = MilestoneDoneSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            services.milestone_set_done(
+                user=user, milestone=milestone, done=serializer.validated_data["done"]
+            )
+        return Response(MilestoneSerializer(milestone).data)
 
 
 # --- Wins ----------------------------------------------------------------------------------------------
@@ -529,3 +631,216 @@ class LearningViewSet(viewsets.ModelViewSet[Learning]):
 
     def perform_destroy(self, instance: Learning) -> None:
         services.learning_delete(user=acting_user(self.request), learning=instance)
+
+
+# --- Monthly reviews ---------------------------------------------------------------------------------
+
+
+class MonthlyReviewOutcomeSerializer(serializers.ModelSerializer[ReviewOutcome]):
+    initiative_title = serializers.CharField(source="initiative.title", read_only=True)
+    # A plain string in the schema: win/loss reviews also have an "outcome" enum.
+    outcome = serializers.CharField(help_text=f"One of: {', '.join(Outcome.values)}.")
+
+    class Meta:
+        model = ReviewOutcome
+        fields = ["initiative", "initiative_title", "outcome", "note"]
+
+
+class ReviewReopeningSerializer(serializers.ModelSerializer[ReviewReopening]):
+    reopened_by = UserSummarySerializer(read_only=True)
+
+    class Meta:
+        model = ReviewReopening
+        fields = ["reason", "reopened_by", "reopened_at", "previously_submitted_at"]
+
+
+class MonthlyReviewSerializer(serializers.ModelSerializer[MonthlyReview]):
+    owner = UserSummarySerializer(read_only=True)
+    team: serializers.PrimaryKeyRelatedField[Team] = serializers.PrimaryKeyRelatedField(read_only=True)
+    outcomes = MonthlyReviewOutcomeSerializer(many=True, read_only=True, help_text="One per top-3 initiative.")
+    reopenings = ReviewReopeningSerializer(many=True, read_only=True, help_text="Newest first.")
+    is_locked = serializers.BooleanField(read_only=True, help_text="Submitted: reopen it to change it.")
+
+    class Meta:
+        model = MonthlyReview
+        fields = [
+            "id",
+            "month",
+            "owner",
+            "team",
+            "learnings",
+            "outcomes",
+            "submitted_at",
+            "is_locked",
+            "reopenings",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ReviewStartSerializer(serializers.Serializer[Any]):
+    month = serializers.DateField(
+        required=False,
+        help_text="Any day of the month to review (default: last month); a month can be reviewed once it "
+        "is over.",
+    )
+
+
+class OutcomeLineSerializer(serializers.Serializer[Any]):
+    initiative = serializers.IntegerField(help_text="Id of one of the month's top-3 initiatives.")
+    outcome = serializers.CharField(help_text=f"One of: {', '.join(Outcome.values)}.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class ReviewDraftSerializer(serializers.Serializer[Any]):
+    """The review's outcomes and learnings; an initiative left out keeps its outcome."""
+
+    outcomes = OutcomeLineSerializer(many=True, required=False, default=list)
+    learnings = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=LEARNINGS_TEXT,
+        help_text="What you tried and what it taught you.",
+    )
+
+
+class ReviewSubmitSerializer(ReviewDraftSerializer):
+    next_top = serializers.ListField(
+        child=serializers.IntegerField(),
+        max_length=3,
+        help_text="Ids of your initiatives for next month's top 3, in rank order (empty: none). Done and "
+        "dropped ones cannot be picked.",
+    )
+
+
+class ReopenSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=300, help_text="Why: kept with the review.")
+
+
+REVIEW_ERRORS = {
+    400: OpenApiResponse(description="Invalid input, or a rule of the review (field errors)."),
+    403: OpenApiResponse(description="Only its owner changes a review."),
+    404: OpenApiResponse(description="No such review (or not your team's)."),
+}
+
+
+# The review's rules that name no field of the body: it is locked, or still open.
+@extend_validation_errors(
+    ["invalid"], field_name="non_field_errors", actions=["partial_update", "submit", "reopen"]
+)
+@extend_schema_view(
+    list=extend_schema(summary="Your teams' monthly reviews, newest month first"),
+    retrieve=extend_schema(summary="A monthly review: outcomes, learnings, reopenings"),
+    partial_update=extend_schema(
+        summary="Save the review as a draft: outcomes and learnings (its owner)",
+        request=ReviewDraftSerializer,
+        responses={200: MonthlyReviewSerializer, **REVIEW_ERRORS},
+    ),
+)
+class ReviewViewSet(viewsets.GenericViewSet[MonthlyReview]):
+    """Monthly reviews (``/initiatives/reviews/`` on the pages): a PMM closes last month.
+
+    ``POST /reviews/`` starts (or finds) the review of a month that is over, with an outcome line
+    per top-3 initiative; ``PATCH`` saves a draft; ``POST /reviews/{id}/submit/`` locks it and sets
+    next month's top 3; ``POST /reviews/{id}/reopen/`` unlocks it, with a reason that is kept.
+    The team and its leader read them; sales and other teams see nothing.
+    """
+
+    lookup_value_regex = ID_LOOKUP
+    serializer_class = MonthlyReviewSerializer
+    permission_classes = [HasRole]
+    allowed_roles = READERS
+    # Checked before the body is read: a reader who may not write gets 403, whatever they send.
+    action_roles = {"create": WRITERS, "partial_update": WRITERS, "submit": WRITERS, "reopen": WRITERS}
+    filterset_class = ReviewFilter
+    ordering_fields = ["month"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[MonthlyReview]:
+        if getattr(self, "swagger_fake_view", False):
+            return MonthlyReview.objects.none()
+        return selectors.reviews_for(user=acting_user(self.request)).prefetch_related(
+            Prefetch("outcomes", queryset=ReviewOutcome.objects.select_related("initiative").order_by("id")),
+            Prefetch("reopenings", queryset=ReviewReopening.objects.select_related("reopened_by")),
+        )
+
+    def _review(self, action: Action) -> MonthlyReview:
+        return access_review(user=acting_user(self.request), id=self.kwargs["pk"], action=action)
+
+    def _fresh(self, review: MonthlyReview) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=review.pk)).data)
+
+    def list(self, request: ApiRequest) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: ApiRequest, pk: str) -> Response:
+        return self._fresh(self._review("view"))
+
+    @extend_schema(
+        summary="Start the review of a month that is over (PMM); the one already started is returned",
+        request=ReviewStartSerializer,
+        responses={200: MonthlyReviewSerializer},
+    )
+    def create(self, request: ApiRequest) -> Response:
+        user = acting_user(request)
+        serializer = ReviewStartSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        today = today_for(user)
+        month = serializer.validated_data.get("month") or add_months(month_start(today), -1)
+        with service_errors():
+            review = services.review_start(user=user, month=month, today=today)
+        return self._fresh(review)
+
+    def _save(self, review: MonthlyReview, body: type[ReviewDraftSerializer], submit: bool) -> MonthlyReview:
+        user = acting_user(self.request)
+        serializer = body(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        outcomes = [
+            services.OutcomeInput(
+                initiative_id=line["initiative"], outcome=line["outcome"], note=line["note"].strip()
+            )
+            for line in data["outcomes"]
+        ]
+        with service_errors():
+            next_top = (
+                services.review_next_top(user=user, review=review, ids=data["next_top"]) if submit else None
+            )
+            return services.review_save(
+                user=user,
+                review=review,
+                outcomes=outcomes,
+                learnings=data["learnings"].strip() if "learnings" in data else review.learnings,
+                next_top=next_top,
+                submit=submit,
+            )
+
+    def partial_update(self, request: ApiRequest, pk: str) -> Response:
+        return self._fresh(self._save(self._review("change"), ReviewDraftSerializer, submit=False))
+
+    @extend_schema(
+        summary="Submit the review: lock it, apply the outcomes, set next month's top 3 (its owner)",
+        request=ReviewSubmitSerializer,
+        responses={200: MonthlyReviewSerializer, **REVIEW_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request: ApiRequest, pk: str) -> Response:
+        return self._fresh(self._save(self._review("change"), ReviewSubmitSerializer, submit=True))
+
+    @extend_schema(
+        summary="Reopen a submitted review, saying why (its owner); the reopening is recorded",
+        request=ReopenSerializer,
+        responses={200: MonthlyReviewSerializer, **REVIEW_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: ApiRequest, pk: str) -> Response:
+        review = self._review("change")
+        serializer = ReopenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            services.review_reopen(
+                user=acting_user(request), review=review, reason=serializer.validated_data["reason"]
+            )
+        return self._fresh(review)

@@ -58,6 +58,7 @@ from .permissions import (
     products_linkable_by,
     requests_linkable_by,
     teams_shareable_by,
+    visible_to,
 )
 
 logger = logging.getLogger(__name__)
@@ -236,8 +237,17 @@ def milestone_add(*, user: User, initiative: Initiative, title: str, due_date: d
 
 def milestone_toggle(*, user: User, milestone: Milestone, now: datetime | None = None) -> Milestone:
     """Mark a milestone done, or open again when it was done."""
+    return milestone_set_done(user=user, milestone=milestone, done=not milestone.is_done, now=now)
+
+
+def milestone_set_done(
+    *, user: User, milestone: Milestone, done: bool, now: datetime | None = None
+) -> Milestone:
+    """Mark a milestone done (keeping when it first was) or open again; safe to repeat."""
     _require_owner(user, milestone.initiative.owner_id)
-    milestone.completed_at = None if milestone.completed_at else (now or timezone.now())
+    if done == milestone.is_done:
+        return milestone
+    milestone.completed_at = (now or timezone.now()) if done else None
     milestone.save(update_fields=["completed_at"])
     return milestone
 
@@ -369,6 +379,25 @@ def review_open(*, user: User, month: date) -> MonthlyReview:
             for initiative_id in _focus_ids(user.pk, month)
         )
     return review
+
+
+def review_start(*, user: User, month: date, today: date) -> MonthlyReview:
+    """``review_open`` for a month that is over (on ``today``): the review page's and the API's door."""
+    if month_start(month) >= month_start(today):
+        raise ValidationError({"month": "A month can be reviewed once it is over."})
+    return review_open(user=user, month=month)
+
+
+def review_next_top(*, user: User, review: MonthlyReview, ids: Sequence[int]) -> list[Initiative]:
+    """The initiatives ``ids`` of the review's owner, in order, for next month's top 3 (``review_save``).
+
+    Each may be named once; an id that is not one of the owner's initiatives ``user`` sees is
+    refused like a repeated one.
+    """
+    candidates = {i.pk: i for i in visible_to(user).filter(owner_id=review.owner_id, pk__in=ids)}
+    if len(candidates) != len(set(ids)) or len(set(ids)) != len(ids):
+        raise ValidationError({"next_top": "Pick each initiative for next month's top 3 once."})
+    return [candidates[i] for i in ids]
 
 
 @dataclass(frozen=True)

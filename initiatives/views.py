@@ -383,11 +383,8 @@ class ReviewStartView(RoleRequiredMixin, View):
         user = request.user
         today = today_for(request.user)
         month = parse_month(request.GET.get("month")) or add_months(month_start(today), -1)
-        if month >= month_start(today):
-            messages.error(request, "A month can be reviewed once it is over.")
-            return redirect("initiatives:index")
         try:
-            review = services.review_open(user=user, month=month)
+            review = services.review_start(user=user, month=month, today=today)
         except ValidationError as exc:
             messages.error(request, " ".join(_errors(exc)))
             return redirect("initiatives:index")
@@ -467,15 +464,13 @@ class ReviewView(RoleRequiredMixin, View):
         submit = post.get("action") == "submit"
         posted: dict[str, Any] = {**post.dict(), "next_top": next_ids}
         try:
-            candidates = {i.pk: i for i in visible_to(user).filter(owner=review.owner, pk__in=next_ids)}
-            if len(candidates) != len(set(next_ids)) or len(set(next_ids)) != len(next_ids):
-                raise ValidationError("Pick each initiative for next month's top 3 once.")
+            next_top = services.review_next_top(user=user, review=review, ids=next_ids)
             services.review_save(
                 user=user,
                 review=review,
                 outcomes=outcomes,
                 learnings=post.get("learnings", "").strip(),
-                next_top=[candidates[i] for i in next_ids] if submit else None,
+                next_top=next_top if submit else None,
                 submit=submit,
             )
         except ValidationError as exc:

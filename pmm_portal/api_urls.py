@@ -23,11 +23,15 @@ router.register("personas", personas_api.PersonaViewSet, basename="persona")
 router.register("interactions", personas_api.InteractionViewSet, basename="interaction")
 router.register("initiatives", initiatives_api.InitiativeViewSet, basename="initiative")
 router.register("time-entries", timesheets_api.TimeEntryViewSet, basename="time-entry")
+router.register("reviews", initiatives_api.ReviewViewSet, basename="review")
 router.register("wins", initiatives_api.WinViewSet, basename="win")
 router.register("learnings", initiatives_api.LearningViewSet, basename="learning")
 router.register("reports", reporting_api.MonthlyReportViewSet, basename="report")
 router.register("requests", requests_api.RequestViewSet, basename="request")
 router.register("assets", requests_api.AssetViewSet, basename="asset")
+router.register("notifications", requests_api.NotificationViewSet, basename="notification")
+router.register("saved-views", requests_api.SavedViewViewSet, basename="saved-view")
+router.register("sla-targets", requests_api.SlaTargetViewSet, basename="sla-target")
 router.register("competitors", competitive_api.CompetitorViewSet, basename="competitor")
 router.register("battlecards", competitive_api.BattlecardViewSet, basename="battlecard")
 router.register("win-loss-reviews", competitive_api.WinLossReviewViewSet, basename="win-loss-review")
@@ -45,6 +49,11 @@ router.register("audit", audit_api.AuditViewSet, basename="audit")
 urlpatterns = [
     path("dashboard/", reporting_api.DashboardFiguresView.as_view(), name="dashboard"),
     path("me/", core_api.MeView.as_view(), name="me"),
+    path(
+        "me/notification-preferences/",
+        requests_api.NotificationPreferencesView.as_view(),
+        name="notification-preferences",
+    ),
     path("search/", core_api.SearchView.as_view(), name="search"),
     path("auth/token/", core_api.TokenView.as_view(), name="token"),
     path("", include(router.urls)),

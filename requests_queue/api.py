@@ -20,38 +20,54 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from personas.models import Persona
-from pmm_portal.core.api import ID_LOOKUP, OptionalURLField, UserSummarySerializer
+from pmm_portal.core.api import (
+    ID_LOOKUP,
+    OptionalURLField,
+    ScopedPrimaryKeyField,
+    UserSummarySerializer,
+    for_user,
+    service_errors,
+)
 from pmm_portal.core.http import AuthenticatedRequest, request_user
-from pmm_portal.core.models import Product, Role, User
+from pmm_portal.core.models import Product, Role, Team, User
 from pmm_portal.core.pages import CachedListMixin
-from pmm_portal.core.permissions import EVERYONE, HasRole
-from pmm_portal.core.selectors import product_choices
+from pmm_portal.core.permissions import EVERYONE, PMM_AND_CMO, HasRole
+from pmm_portal.core.selectors import product_choices, teams_of
 
 from . import limits, selectors, services, workflow
-from .filters import AssetApiFilter, RequestApiFilter
+from .filters import AssetApiFilter, InboxFilter, RequestApiFilter
 from .models import (
     Asset,
     AssetKind,
     AssetVersion,
+    EventKind,
     FollowVia,
+    Notification,
+    NotifyChannel,
+    NotifyTopic,
     Request,
     RequestFollower,
     RequestStatus,
     RequestType,
+    SavedView,
 )
 from .permissions import (
     access_asset,
     access_request,
     access_request_to_follow,
+    access_saved_view,
     asset_editor_team_ids,
+    assets_linkable_by,
     assets_visible_to,
     can_create_asset,
     can_see_deal,
@@ -939,6 +955,12 @@ class AssetVersionUploadSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, max_length=limits.REASON)
 
 
+class AssetReviewedSerializer(serializers.Serializer[Any]):
+    review_by = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="A future date; by default in 180 days."
+    )
+
+
 class AssetRetireSerializer(serializers.Serializer[Any]):
     replaced_by = serializers.IntegerField(
         required=False, allow_null=True, help_text="The live asset replacing it."
@@ -981,6 +1003,7 @@ class AssetViewSet(
         "retire": (Role.PMM, Role.CMO),
         "unretire": (Role.PMM, Role.CMO),
         "upload_version": (Role.PMM, Role.CMO),
+        "reviewed": (Role.PMM, Role.CMO),
     }
 
     def may_create(self, user: User) -> bool:
@@ -1013,6 +1036,7 @@ class AssetViewSet(
                 title=data["title"],
                 kind=data.get("kind", AssetKind.OTHER),
                 description=data.get("description", ""),
+                internal_notes=data.get("internal_notes") or "",
                 link=data.get("link", ""),
                 review_by=data["review_by"],
                 products=data.get("products", []),
@@ -1071,8 +1095,11 @@ class AssetViewSet(
         serializer = AssetRetireSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         replacement_id = serializer.validated_data.get("replaced_by")
+        # The page's choices: a live asset of the caller's teams, never the asset itself.
         replacement = (
-            assets_visible_to(request.user).filter(pk=replacement_id).first() if replacement_id else None
+            assets_linkable_by(request.user).exclude(pk=asset.pk).filter(pk=replacement_id).first()
+            if replacement_id
+            else None
         )
         if replacement_id and replacement is None:
             raise serializers.ValidationError(
@@ -1099,6 +1126,22 @@ class AssetViewSet(
             services.asset_unretire(asset=asset, actor=request.user)
         except DjangoValidationError as error:
             raise _validation(error) from error
+        return Response(self.get_serializer(access_asset(user=request.user, id=asset.pk)).data)
+
+    @extend_schema(
+        request=AssetReviewedSerializer,
+        responses={200: AssetSerializer},
+        summary="The asset is still right: set its next review date (in 180 days by default).",
+    )
+    @action(detail=True, methods=["post"])
+    def reviewed(self, request: AuthenticatedRequest, pk: str) -> Response:
+        asset = self._editable()
+        serializer = AssetReviewedSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            services.asset_mark_reviewed(
+                asset=asset, actor=request.user, review_by=serializer.validated_data["review_by"]
+            )
         return Response(self.get_serializer(access_asset(user=request.user, id=asset.pk)).data)
 
     @extend_schema(
@@ -1138,3 +1181,348 @@ class AssetViewSet(
         except DjangoValidationError as error:
             raise _validation(error) from error
         return Response(AssetVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+# --- Notifications (the inbox) -------------------------------------------------------------------
+
+
+class NotificationSerializer(serializers.ModelSerializer[Notification]):
+    """One notice of the inbox, about a request. Only the fields ``selectors.inbox`` loads."""
+
+    request_title = serializers.CharField(source="request.title", read_only=True)
+    request_status = serializers.CharField(source="request.status", read_only=True)
+    event_kind = serializers.CharField(
+        source="event.kind", read_only=True, help_text=f"What happened: one of {', '.join(EventKind.values)}."
+    )
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "text",
+            "mentioned",
+            "request",
+            "request_title",
+            "request_status",
+            "event_kind",
+            "created_at",
+            "read_at",
+        ]
+        read_only_fields = fields
+
+
+class ReadAllSerializer(serializers.Serializer[Any]):
+    marked = serializers.IntegerField(help_text="How many were unread and are read now.")
+    unread = serializers.IntegerField(help_text="How many are still unread (the bell's count).")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your notifications (the inbox), newest first",
+        description="The inbox page's filters: `state=unread|read`, `kind=mention|new|comment|status`, "
+        "`q` (words, or a request's `#number`), `sort=newest|oldest`.",
+    ),
+    retrieve=extend_schema(summary="One of your notifications (reading it does not mark it read)"),
+)
+class NotificationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Notification]
+):
+    """Everyone's own notifications: nobody sees another person's (404)."""
+
+    request: AuthenticatedRequest
+    lookup_value_regex = ID_LOOKUP
+    serializer_class = NotificationSerializer
+    permission_classes = [HasRole]
+    allowed_roles = EVERYONE
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = InboxFilter
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        if getattr(self, "swagger_fake_view", False):
+            return Notification.objects.none()
+        return selectors.inbox(user=self.request.user)
+
+    def get_object(self) -> Notification:
+        return selectors.notification_of(user=self.request.user, pk=int(self.kwargs["pk"]))
+
+    @extend_schema(
+        request=None, responses={200: NotificationSerializer}, summary="Mark one notification read"
+    )
+    @action(detail=True, methods=["post"])
+    def read(self, request: AuthenticatedRequest, pk: str) -> Response:
+        note = self.get_object()
+        services.notifications_mark_read(user=request.user, ids=[note.pk])
+        return Response(self.get_serializer(selectors.inbox(user=request.user).get(pk=note.pk)).data)
+
+    @extend_schema(
+        request=None, responses={200: ReadAllSerializer}, summary="Mark all your notifications read"
+    )
+    @action(detail=False, methods=["post"], url_path="read-all", filter_backends=[])
+    def read_all(self, request: AuthenticatedRequest) -> Response:
+        marked = services.notifications_mark_read(user=request.user)
+        return Response({"marked": marked, "unread": selectors.unread_count(user=request.user)})
+
+
+# --- Notification preferences ----------------------------------------------------------------------
+
+
+class ChannelsSerializer(serializers.Serializer[Any]):
+    """One entry per topic: how you hear of it beyond the app."""
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        return {
+            topic: serializers.CharField(
+                required=False,
+                help_text=f"{label}: one of {', '.join(NotifyChannel.values)}.",
+            )
+            for topic, label in NotifyTopic.choices
+        }
+
+
+class TriageDaysSerializer(serializers.Serializer[Any]):
+    team = ScopedPrimaryKeyField(
+        queryset=Team.objects.none(),
+        scope=for_user(lambda user: user.teams.all()),
+        help_text="One of your teams.",
+    )
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6),
+        max_length=7,
+        help_text="The days you triage its new requests: 0 Monday … 6 Sunday.",
+    )
+
+
+class NotificationPreferencesSerializer(serializers.Serializer[Any]):
+    channels = ChannelsSerializer(required=False)
+    hour = serializers.IntegerField(required=False, help_text="The hour (0–23) your daily digest goes out.")
+    time_zone = serializers.CharField(
+        required=False, allow_blank=True, max_length=64, help_text="Of the digest's hour; empty: your team's."
+    )
+    triage_days = TriageDaysSerializer(
+        many=True,
+        required=False,
+        help_text="PMMs: the days they triage each of their teams' new requests (a team left out keeps "
+        "its days).",
+    )
+
+
+class NotificationPreferencesView(APIView):
+    """How you hear of each kind of news (the inbox's preferences page): per topic email at once, the
+    daily digest or the app only; the digest's hour and zone; a PMM's triage days."""
+
+    permission_classes = [HasRole]
+    allowed_roles = EVERYONE
+
+    def _current(self, user: User) -> dict[str, Any]:
+        digest = services.digest_settings_of(user)
+        days = services.triage_days_of(user)
+        teams = user.teams.order_by("name") if user.role == Role.PMM else Team.objects.none()
+        return {
+            "channels": services.preferences_of(user),
+            "hour": digest.hour,
+            "time_zone": digest.time_zone,
+            "triage_days": [
+                {"team": team.pk, "weekdays": sorted(days.get(team.pk, set()))} for team in teams
+            ],
+        }
+
+    @extend_schema(
+        summary="Your notification preferences", responses={200: NotificationPreferencesSerializer}
+    )
+    def get(self, request: AuthenticatedRequest) -> Response:
+        return Response(self._current(request.user))
+
+    @extend_schema(
+        summary="Change your notification preferences: what you send changes, the rest stays",
+        request=NotificationPreferencesSerializer,
+        responses={200: NotificationPreferencesSerializer},
+    )
+    def patch(self, request: AuthenticatedRequest) -> Response:
+        user = request.user
+        serializer = NotificationPreferencesSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        current = self._current(user)
+        try:
+            services.preferences_save(
+                user=user,
+                channels={**current["channels"], **data.get("channels", {})},
+                hour=data.get("hour", current["hour"]),
+                time_zone=data.get("time_zone", current["time_zone"]),
+                triage_days={row["team"]: row["weekdays"] for row in data.get("triage_days", [])},
+            )
+        except DjangoValidationError as error:
+            channels = {k: v for k, v in error.message_dict.items() if k in NotifyTopic.values}
+            rest = {k: v for k, v in error.message_dict.items() if k not in NotifyTopic.values}
+            raise serializers.ValidationError(
+                {**rest, **({"channels": channels} if channels else {})}
+            ) from error
+        return Response(self._current(user))
+
+
+# --- Saved views of the queue ----------------------------------------------------------------------
+
+
+class SavedViewSerializer(serializers.ModelSerializer[SavedView]):
+    owner = UserSummarySerializer(read_only=True)
+    team = ScopedPrimaryKeyField(
+        queryset=Team.objects.none(),
+        scope=for_user(lambda user: teams_of(user=user)),
+        required=False,
+        allow_null=True,
+        help_text="Shared with this team of yours; null: only you.",
+    )
+    query = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="The queue's filters and sort as a query string (`status=new&sort=-priority`); "
+        "other parameters are dropped.",
+    )
+    url = serializers.CharField(
+        source="get_absolute_url", read_only=True, help_text="The queue page, filtered."
+    )
+
+    class Meta:
+        model = SavedView
+        fields = ["id", "name", "query", "team", "owner", "url", "created_at"]
+        read_only_fields = ["created_at"]
+        extra_kwargs = {"name": {"max_length": 200}}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Saved views of the queue: yours and those shared with your teams"),
+    create=extend_schema(
+        summary="Save the queue's filters under a name (replaces your view of that name)",
+        responses={
+            201: OpenApiResponse(SavedViewSerializer, description="A new view."),
+            200: OpenApiResponse(SavedViewSerializer, description="Your view of that name, replaced."),
+        },
+    ),
+    destroy=extend_schema(summary="Delete a view you saved"),
+)
+class SavedViewViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet[SavedView],
+):
+    """The queue's saved views (PMMs and CMOs): private, or shared with one of the owner's teams."""
+
+    request: AuthenticatedRequest
+    lookup_value_regex = ID_LOOKUP
+    serializer_class = SavedViewSerializer
+    permission_classes = [HasRole]
+    allowed_roles = PMM_AND_CMO
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[SavedView]:
+        if getattr(self, "swagger_fake_view", False):
+            return SavedView.objects.none()
+        return selectors.saved_views_for(user=self.request.user)
+
+    def get_object(self) -> SavedView:
+        action_name = "view" if self.request.method in ("GET", "HEAD", "OPTIONS") else "change"
+        return access_saved_view(user=self.request.user, id=self.kwargs["pk"], action=action_name)
+
+    def create(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with service_errors():
+            view, new = services.saved_view_save(
+                owner=request.user, name=data["name"], query=data["query"], team=data.get("team")
+            )
+        return Response(
+            self.get_serializer(view).data, status=status.HTTP_201_CREATED if new else status.HTTP_200_OK
+        )
+
+    def perform_destroy(self, instance: SavedView) -> None:
+        with service_errors():
+            services.saved_view_delete(owner=self.request.user, view_id=instance.pk)
+
+
+# --- Service levels (SLA targets) -------------------------------------------------------------------
+
+
+class SlaTargetSerializer(serializers.Serializer[Any]):
+    type = serializers.CharField(help_text=f"The request type: one of {', '.join(RequestType.values)}.")
+    label = serializers.CharField(read_only=True)
+    acknowledge_days = serializers.IntegerField(help_text="Business days to acknowledge: 1–60.")
+    deliver_days = serializers.IntegerField(
+        help_text="Business days to deliver: 1–120, not fewer than acknowledge."
+    )
+    is_default = serializers.BooleanField(read_only=True, help_text="No target set: the portal's default.")
+
+
+class SlaTableSerializer(serializers.Serializer[Any]):
+    team = serializers.IntegerField(source="team.pk", read_only=True, help_text="The team's id.")
+    team_name = serializers.CharField(source="team.name", read_only=True)
+    targets = SlaTargetSerializer(many=True, help_text="Every request type, with the team's targets.")
+
+
+class SlaTargetsUpdateSerializer(serializers.Serializer[Any]):
+    targets = SlaTargetSerializer(many=True, help_text="The types to change; the others keep their targets.")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Service levels of the teams you lead (CMO)"),
+    retrieve=extend_schema(summary="Service levels of one team you lead"),
+)
+class SlaTargetViewSet(viewsets.GenericViewSet[Team]):
+    """Each request type's acknowledge and deliver targets, in business days, per team (``/requests/sla/``).
+
+    The team's leader (and administrators) set them; the queue's SLA clocks use them at once.
+    ``{id}`` is the team's id.
+    """
+
+    request: AuthenticatedRequest
+    lookup_value_regex = ID_LOOKUP
+    serializer_class = SlaTableSerializer
+    permission_classes = [HasRole]
+    allowed_roles = (Role.CMO,)
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[Team]:
+        if getattr(self, "swagger_fake_view", False):
+            return Team.objects.none()
+        return selectors.sla_teams(user=self.request.user)
+
+    def _tables(self, teams: list[Team]) -> list[dict[str, Any]]:
+        rows = selectors.sla_tables(teams=teams)
+        return [{"team": team, "targets": rows[team.pk]} for team in teams]
+
+    def _team(self) -> Team:
+        team = self.get_queryset().filter(pk=int(self.kwargs["pk"])).first()
+        if team is None:
+            raise NotFound("No such team among those you lead.")
+        return team
+
+    def list(self, request: AuthenticatedRequest) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(SlaTableSerializer(self._tables(list(page or [])), many=True).data)
+
+    def retrieve(self, request: AuthenticatedRequest, pk: str) -> Response:
+        return Response(SlaTableSerializer(self._tables([self._team()])[0]).data)
+
+    @extend_schema(
+        summary="Set service levels of a team you lead; a bad row leaves every target as it was",
+        request=SlaTargetsUpdateSerializer,
+        responses={200: SlaTableSerializer},
+    )
+    def partial_update(self, request: AuthenticatedRequest, pk: str) -> Response:
+        team = self._team()
+        serializer = SlaTargetsUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        targets = {
+            row["type"]: (row["acknowledge_days"], row["deliver_days"])
+            for row in serializer.validated_data["targets"]
+        }
+        try:
+            services.sla_targets_set(team=team, actor=request.user, targets=targets)
+        except DjangoValidationError as error:
+            problems = [f"{rtype}: {' '.join(messages)}" for rtype, messages in error.message_dict.items()]
+            raise serializers.ValidationError({"targets": problems}) from error
+        return Response(SlaTableSerializer(self._tables([team])[0]).data)

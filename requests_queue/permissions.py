@@ -34,14 +34,22 @@ Assets
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from pmm_portal.core.models import Role, User
 from pmm_portal.core.selectors import teams_of
 
 from . import workflow
-from .models import OPEN_STATUSES, Asset, AssetVersion, Request, RequestAttachment, RequestFollower
+from .models import (
+    OPEN_STATUSES,
+    Asset,
+    AssetVersion,
+    Request,
+    RequestAttachment,
+    RequestFollower,
+    SavedView,
+)
 
 REQUEST_ACTIONS = workflow.PERMISSION_ACTIONS
 
@@ -241,3 +249,26 @@ def access_asset_version(*, user: User, asset_id: int | str, number: int | str) 
     if version is None:
         raise Http404("No such version.")
     return version
+
+
+# --- Saved views of the queue ------------------------------------------------------------------
+
+
+def saved_views_visible_to(user: User) -> QuerySet[SavedView]:
+    """The queue views ``user`` may open: their own and those shared with one of their teams."""
+    return SavedView.objects.filter(Q(owner=user) | Q(team__in=teams_of(user=user).values("pk")))
+
+
+def access_saved_view(*, user: User, id: int | str, action: str = "view") -> SavedView:
+    """The saved view ``id``: 404 when ``user`` may not open it, 403 to change another person's."""
+    pk = _pk(id)
+    view = (
+        saved_views_visible_to(user).select_related("owner", "team").filter(pk=pk).first()
+        if pk is not None
+        else None
+    )
+    if view is None:
+        raise Http404("No such saved view.")
+    if action != "view" and view.owner_id != user.pk:
+        raise PermissionDenied("Only who saved a view changes or deletes it.")
+    return view

@@ -42,7 +42,13 @@ from .models import (
     SavedView,
     TriageRota,
 )
-from .permissions import assets_linkable_by, assets_visible_to, can_act_on_request, visible_to
+from .permissions import (
+    assets_linkable_by,
+    assets_visible_to,
+    can_act_on_request,
+    saved_views_visible_to,
+    visible_to,
+)
 from .services.scoring import BudgetGauge
 from .services.sla import (
     CLOCK_FIELDS,
@@ -767,11 +773,7 @@ def request_timeline(*, request: Request) -> list[tuple[str, datetime, Any]]:
 
 def saved_views_for(*, user: User) -> QuerySet[SavedView]:
     """The queue views ``user`` may open: their own and those shared with one of their teams."""
-    return (
-        SavedView.objects.filter(Q(owner=user) | Q(team__in=teams_of(user=user).values("pk")))
-        .select_related("owner", "team")
-        .order_by("name", "id")
-    )
+    return saved_views_visible_to(user).select_related("owner", "team").order_by("name", "id")
 
 
 def triage_rota(*, user: User) -> list[tuple[Team, list[list[str]]]]:

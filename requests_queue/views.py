@@ -1500,14 +1500,12 @@ class AssetReviewedView(RoleRequiredMixin, View):
         try:
             from django.utils.dateparse import parse_date
 
-            review_by = parse_date(request.POST.get("review_by", "")) or (
-                timezone.localdate() + timedelta(days=180)
-            )
-            services.asset_mark_reviewed(asset=asset, actor=user, review_by=review_by)
+            review_by = parse_date(request.POST.get("review_by", ""))
+            asset = services.asset_mark_reviewed(asset=asset, actor=user, review_by=review_by)
         except (ValidationError, ValueError) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         else:
-            messages.success(request, f"Reviewed; next review by {review_by:%d %b %Y}.")
+            messages.success(request, f"Reviewed; next review by {asset.review_by:%d %b %Y}.")
         return HttpResponseRedirect(asset.get_absolute_url())
 
 

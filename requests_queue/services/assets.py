@@ -10,7 +10,7 @@ retired asset may point to (``permissions.assets_linkable_by``).
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
@@ -194,9 +194,12 @@ def asset_publish(
     return asset
 
 
-def asset_mark_reviewed(*, asset: Asset, actor: User, review_by: date) -> Asset:
-    """The owner confirms the asset is still right and sets the next review date."""
+def asset_mark_reviewed(*, asset: Asset, actor: User, review_by: date | None = None) -> Asset:
+    """The owner confirms the asset is still right and sets the next review date (by default
+    ``REVIEW_AFTER_DAYS`` from today)."""
     _require_editor(actor, asset)
+    if review_by is None:
+        review_by = today_in(asset.team) + timedelta(days=REVIEW_AFTER_DAYS)
     if review_by <= today_in(asset.team):
         raise RequestError({"review_by": "Pick a review-by date in the future."})
     asset.review_by = review_by

@@ -673,6 +673,54 @@ TABLE: dict[str, Row] = {
     "api/v1/^assets/(?P<pk>[0-9]+)/versions/upload/$": Row(
         write=PMM_CMO, anon=API, args=pk("asset"), data={"link": "https://drive.example.com/card-v2"}
     ),
+    # A complete API (issue 16): what the pages change, with their rules.
+    "api/v1/^assets/(?P<pk>[0-9]+)/reviewed/$": Row(write=PMM_CMO, anon=API, args=pk("asset")),
+    "api/v1/^initiatives/(?P<pk>[0-9]+)/milestones/$": Row(
+        write=PMM_ONLY, anon=API, args=pk("initiative"), data={"title": "Draft", "due_date": FUTURE}
+    ),
+    "api/v1/^initiatives/(?P<pk>[0-9]+)/milestones/(?P<milestone_id>[0-9]+)/done/$": Row(
+        write=PMM_ONLY,
+        anon=API,
+        args=lambda w: {"pk": w["initiative"].pk, "milestone_id": w["milestone"].pk},
+        data={"done": True},
+    ),
+    "api/v1/^initiatives/(?P<pk>[0-9]+)/status-updates/$": Row(
+        read=MARKETING,
+        write=PMM_ONLY,
+        anon=API,
+        args=pk("initiative"),
+        data={"status": "at_risk", "message": "Legal review slips a week."},
+    ),
+    "api/v1/^reviews/$": Row(read=MARKETING, write=PMM_ONLY, anon=API, data={"month": "2026-10-01"}),
+    "api/v1/^reviews/(?P<pk>[0-9]+)/$": Row(
+        read=MARKETING, write=PMM_ONLY, anon=API, args=pk("review"), data={"learnings": "Shorter decks."}
+    ),
+    "api/v1/^reviews/(?P<pk>[0-9]+)/submit/$": Row(
+        write=PMM_ONLY, anon=API, args=pk("review"), data={"next_top": []}
+    ),
+    # The world's review is open: its owner gets 400 (nothing to reopen), others 403/404.
+    "api/v1/^reviews/(?P<pk>[0-9]+)/reopen/$": Row(
+        write=PMM_ONLY, anon=API, args=pk("review"), data={"reason": "A win came in late."}
+    ),
+    # Everyone's own inbox: another person's notification does not exist for them (404).
+    "api/v1/^notifications/$": Row(read=EVERYONE, anon=API),
+    "api/v1/^notifications/(?P<pk>[0-9]+)/$": Row(read=(SALES,), anon=API, args=pk("note_sales")),
+    "api/v1/^notifications/(?P<pk>[0-9]+)/read/$": Row(write=(SALES,), anon=API, args=pk("note_sales")),
+    "api/v1/^notifications/read-all/$": Row(write=EVERYONE, anon=API),
+    "api/v1/me/notification-preferences/": Row(read=EVERYONE, anon=API, data={"hour": 9}),
+    # Saved views: PMMs and CMOs; the team reads a shared one, only who saved it deletes it.
+    "api/v1/^saved-views/$": Row(
+        read=PMM_CMO, anon=API, data={"name": "New this week", "query": "status=new"}
+    ),
+    "api/v1/^saved-views/(?P<pk>[0-9]+)/$": Row(read=PMM_CMO, write=(PMM,), anon=API, args=pk("saved_view")),
+    # Service levels: the team's leader (and administrators) set them.
+    "api/v1/^sla-targets/$": Row(read=(CMO, ADMIN), anon=API),
+    "api/v1/^sla-targets/(?P<pk>[0-9]+)/$": Row(
+        read=(CMO, ADMIN),
+        anon=API,
+        args=lambda w: {"pk": w["team"].pk},
+        data={"targets": [{"type": "slides", "acknowledge_days": 2, "deliver_days": 6}]},
+    ),
     "api/v1/^launches/$": Row(
         read=EVERYONE,
         write=MARKETING,
@@ -929,6 +977,12 @@ class World(dict):
         request = self["req_new"]
         event = RequestEvent.objects.create(request=request, kind="status_changed", notify=False)
         return Notification.objects.create(recipient=self["sales"], event=event, request=request, text="News")
+
+    def _saved_view(self):
+        """A queue view of the PMM's, shared with the team: the team reads it, only its owner deletes it."""
+        from requests_queue.models import SavedView
+
+        return SavedView.objects.create(owner=self["pmm"], name="New", query="status=new", team=self["team"])
 
     def _req_triaged(self):
         return self._request(RequestStatus.TRIAGED)
