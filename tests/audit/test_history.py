@@ -85,3 +85,16 @@ def test_a_deletion_is_logged_with_the_last_values(cast, team, acting_as) -> Non
     entry = _entries(cast["admin"], "initiatives.initiative", pk)[0]
     assert (entry.action, entry.actor, entry.url) == ("deleted", cast["pmm"], "")
     assert ("title", "Retired plan", None) in [(c.field, c.before, c.after) for c in entry.changes]
+
+
+def test_an_atomic_increment_is_logged_with_the_value_the_database_computed(cast, product, acting_as) -> None:
+    from django.db.models import F
+
+    from tests.factories import RequestFactory
+
+    acting_as(cast["pmm"])
+    request = RequestFactory(product=product, requester=cast["sales"])
+    request.hours_logged = F("hours_logged") + 2
+    request.save(update_fields=["hours_logged"])
+    entry = _entries(cast["admin"], "requests_queue.request", request.pk)[0]
+    assert [(c.field, c.before, c.after) for c in entry.changes] == [("hours_logged", "0.0", "2.0")]

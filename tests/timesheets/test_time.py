@@ -297,7 +297,8 @@ def test_saving_a_week_checks_its_request_lines_in_one_query(
             for r in [make_request(team, product, sales_rep, title=f"More {n}") for n in range(5)]
         ],
     ]
-    # savepoint, lock, untouched lines, the one link check, then a read and a write per line
-    with django_assert_max_num_queries(5 + 2 * len(many) + 2):
+    # savepoint, lock, untouched lines, the one link check, then a read, a write and its
+    # history row (the audit log) per line
+    with django_assert_max_num_queries(5 + 3 * len(many) + 2):
         services.timesheet_save(user=pmm, week=WEEK, lines=many, today=TODAY)
     assert TimeEntry.objects.count() == 10
