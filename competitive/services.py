@@ -18,6 +18,7 @@ from django.utils import timezone
 from integrations import events as integration_events
 from personas.models import CustomerInteraction, Persona
 from pmm_portal.core import search
+from pmm_portal.core.history import record_updates
 from pmm_portal.core.models import Team, User
 from requests_queue.models import Asset
 
@@ -113,6 +114,7 @@ def competitor_update(*, actor: User, competitor: Competitor, **fields: Any) -> 
 def competitor_mark_reviewed(*, actor: User, competitor: Competitor) -> Competitor:
     """Say the profile was checked and is still right (its freshness starts again)."""
     Competitor.objects.filter(pk=competitor.pk).update(last_reviewed_at=timezone.now())
+    record_updates(Competitor, [competitor.pk], actor=actor)
     competitor.refresh_from_db(fields=["last_reviewed_at"])
     return competitor
 
@@ -389,3 +391,4 @@ def battlecard_count_view(*, card: Battlecard, viewer: User) -> bool:
 def battlecard_mark_reviewed(*, actor: User, card: Battlecard) -> None:
     """The card was checked and is still right."""
     Battlecard.objects.filter(pk=card.pk).update(last_reviewed_at=timezone.now())
+    record_updates(Battlecard, [card.pk], actor=actor)

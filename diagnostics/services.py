@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pmm_portal.core.background import enqueue_on_commit
+from pmm_portal.core.history import record_updates
 from pmm_portal.core.models import Role, Team, User
 
 from .models import (
@@ -382,6 +383,7 @@ def round_close(*, actor: User, round: DiagnosticRound) -> DiagnosticRound:
     )
     if not closed:
         raise ValidationError("The round is already closed.")
+    record_updates(DiagnosticRound, [locked.pk], actor=actor)
     locked.refresh_from_db()
     enqueue_on_commit("diagnostics.mail_participants", locked.pk)
     return locked

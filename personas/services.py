@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pmm_portal.core import search
+from pmm_portal.core.history import record_updates
 from pmm_portal.core.models import Product, Team, User
 
 from .models import (
@@ -444,8 +445,10 @@ def follow_up_complete(*, actor: User, follow_up: FollowUp, done: bool = True) -
     """
     rows = FollowUp.objects.filter(pk=follow_up.pk, done_at__isnull=done)
     if done:
-        rows.update(done_at=timezone.now(), done_by=actor)
+        changed = rows.update(done_at=timezone.now(), done_by=actor)
     else:
-        rows.update(done_at=None, done_by=None)
+        changed = rows.update(done_at=None, done_by=None)
+    if changed:
+        record_updates(FollowUp, [follow_up.pk], actor=actor)
     follow_up.refresh_from_db(fields=["done_at", "done_by"])
     return follow_up

@@ -34,3 +34,16 @@ class TrackedHistory(HistoricalRecords):  # type: ignore[misc]
         if computed:
             instance.refresh_from_db(fields=computed)
         super().create_historical_record(instance, history_type, using=using)
+
+
+def record_updates(model: Any, ids: Any, *, actor: Any = None) -> None:
+    """Write the history rows of ``model``'s rows ``ids`` after a bulk or conditional ``UPDATE``
+    (which sends no signal): the audit log shows who claimed a request, closed a round or
+    marked a card reviewed like any other change. One read and one insert, whatever the rows."""
+    manager = getattr(model, "history", None)
+    ids = list(ids)
+    if manager is None or not ids:
+        return
+    rows = list(model._default_manager.filter(pk__in=ids))
+    if rows:
+        manager.bulk_history_create(rows, update=True, default_user=actor)

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from pmm_portal.core.dates import today_in
 from pmm_portal.core.files import FAMILIES, content_matches_extension
+from pmm_portal.core.history import record_updates
 from pmm_portal.core.models import Product, Team, User
 from pmm_portal.core.selectors import teams_of
 
@@ -375,7 +376,11 @@ def asset_retire(*, asset: Asset, actor: User, replaced_by: Asset | None = None,
     asset.retirement_reason = reason
     asset.save(update_fields=["retired_at", "retired_by", "replaced_by", "retirement_reason", "updated_at"])
     if replaced_by is not None:
-        Asset.objects.filter(replaced_by=asset).exclude(pk=replaced_by.pk).update(replaced_by=replaced_by)
+        chained = list(
+            Asset.objects.filter(replaced_by=asset).exclude(pk=replaced_by.pk).values_list("pk", flat=True)
+        )
+        Asset.objects.filter(pk__in=chained).update(replaced_by=replaced_by)
+        record_updates(Asset, chained, actor=actor)
     return asset
 
 

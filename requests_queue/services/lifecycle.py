@@ -490,6 +490,9 @@ def request_claim(*, request: Request, actor: User) -> Request:
                 )
             workflow.check(current, "claim")
         claimed = Request.objects.select_related("assignee").get(pk=request.pk)
+        Request.history.bulk_history_create(
+            [claimed], update=True, default_user=actor
+        )  # the UPDATE sent no signal
         record(request=claimed, kind=EventKind.ASSIGNED, actor=actor, message="Claimed from the queue.")
     return claimed
 
