@@ -141,7 +141,9 @@ def _history_branch(source: Source, *, reader: User, filters: AuditFilters) -> Q
     )
     if filters.q:
         rows = rows.filter(a_label__icontains=filters.q)
-    branch: QuerySet[Any] = rows.values(*COLUMNS)
+    # No ORDER BY inside a branch (the history tables order by date): SQLite refuses one in a
+    # compound statement, and the union is ordered as a whole.
+    branch: QuerySet[Any] = rows.order_by().values(*COLUMNS)
     return branch
 
 
@@ -170,7 +172,7 @@ def _reads_branch(*, reader: User, filters: AuditFilters) -> QuerySet[Any] | Non
         a_action=_text(F("kind")),
         a_object=F("id"),
         a_label=_text(Value(READ_NAME)),
-    ).values(*COLUMNS)
+    ).order_by().values(*COLUMNS)
     return branch
 
 
