@@ -40,6 +40,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from pmm_portal.core.dates import today_in
+from pmm_portal.core.history import acting_as
 from pmm_portal.core.models import Team, User
 from requests_queue import selectors as request_selectors
 from requests_queue import services as request_services
@@ -247,9 +248,10 @@ def _handle(inbound: InboundMessage, message: ParsedMessage) -> Reply | None:
         )
     inbound.user = user
     request_id = thread_request_id(message)
-    if request_id is not None:
-        return _comment(inbound, user, request_id, message)
-    return _submit(inbound, user, message)
+    with acting_as(user):  # the audit log names the rep, as for the form
+        if request_id is not None:
+            return _comment(inbound, user, request_id, message)
+        return _submit(inbound, user, message)
 
 
 def _sender_user(address: str) -> User | None:

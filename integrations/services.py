@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from pmm_portal.core.background import enqueue_now, enqueue_on_commit
 from pmm_portal.core.dates import today_in
+from pmm_portal.core.history import acting_as
 from pmm_portal.core.models import Role, Team, User
 from requests_queue.models import Request
 from requests_queue.services import RequestError, request_submit, sla_clocks, sla_scan
@@ -526,14 +527,15 @@ def slack_request_create(*, slack_user_id: str, text: str, details: str = "") ->
             f"Which product is it for? Name it in the text, or finish it in the form: {form_link(title=title, details=details)}"
         )
     try:
-        created = request_submit(
-            requester=requester,
-            product=product,
-            type=guess_type(f"{text} {details}"),
-            title=title,
-            details=(details or "Sent from Slack with /pmm-request.")[:10_000],
-            needed_by=today_in(product.team) + timedelta(days=5),
-        )
+        with acting_as(requester):  # the audit log names the rep, as for the form
+            created = request_submit(
+                requester=requester,
+                product=product,
+                type=guess_type(f"{text} {details}"),
+                title=title,
+                details=(details or "Sent from Slack with /pmm-request.")[:10_000],
+                needed_by=today_in(product.team) + timedelta(days=5),
+            )
     except (RequestError, ValidationError) as error:
         return SlackAnswer(
             f"That did not work ({'; '.join(error.messages)}). Try the form: {form_link(title=title, details=details)}"

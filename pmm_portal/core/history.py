@@ -10,6 +10,9 @@
   computed (one extra query, only for such saves).
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import SimpleNamespace
 from typing import Any
 
 from django.db.models.expressions import Combinable
@@ -47,3 +50,19 @@ def record_updates(model: Any, ids: Any, *, actor: Any = None) -> None:
     rows = list(model._default_manager.filter(pk__in=ids))
     if rows:
         manager.bulk_history_create(rows, update=True, default_user=actor)
+
+
+@contextmanager
+def acting_as(user: Any) -> Iterator[None]:
+    """Changes made in the block are logged as ``user``'s, outside a web request (a message
+    received by email, a chat command): what simple-history's middleware does for a page."""
+    context = HistoricalRecords.context
+    previous = getattr(context, "request", None)
+    context.request = SimpleNamespace(user=user)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del context.request
+        else:
+            context.request = previous

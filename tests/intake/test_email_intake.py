@@ -197,3 +197,12 @@ def test_quoted_text_is_left_out_of_a_comment():
     text = "Yes, Tuesday works.\n\nOn Mon, Dec 7, 2026 at 10:00 Portal <p@x> wrote:\n> Earlier"
     assert services.reply_text(text) == "Yes, Tuesday works."
     assert services.clean_subject("RE: Fwd: Pricing [PMM #12]") == "Pricing"
+
+
+def test_the_audit_log_names_the_rep_who_wrote(smtp, sales_rep, team, product):
+    send(
+        smtp,
+        message(sender=sales_rep.email, to=f"{team.slug}@{DOMAIN}", subject="Slides for Acme", body="QBR"),
+    )
+    request = Request.objects.get()
+    assert request.history.earliest().history_user == sales_rep
