@@ -23,13 +23,16 @@ def _endpoints(request: Any) -> QuerySet[Endpoint]:
     return endpoints_visible_to(user).order_by("name") if user else Endpoint.objects.none()
 
 
+ENDPOINT_SORTS = [("name", "Name (A–Z)"), ("-created_at", "Newest first"), ("created_at", "Oldest first")]
+
+
 class EndpointFilter(django_filters.FilterSet):
     """``?q=&kind=&state=active|paused&team=`` on the endpoints the user manages."""
 
     q = django_filters.CharFilter(method="search", label="Search", max_length=100)
     kind = django_filters.ChoiceFilter(choices=EndpointKind.choices, empty_label="Any kind")
     state = django_filters.ChoiceFilter(
-        method="by_state", choices=STATE_CHOICES, empty_label="Active or paused"
+        method="by_state", choices=STATE_CHOICES, empty_label="Active or paused", label="State"
     )
     team = django_filters.ModelChoiceFilter(queryset=_teams, empty_label="All teams")  # type: ignore[arg-type]
     sort = django_filters.OrderingFilter(

@@ -25,7 +25,7 @@ from pmm_portal.core.lists import filtered_page
 from pmm_portal.core.permissions import RoleRequiredMixin
 
 from . import permissions, selectors, services, slack
-from .filters import DeliveryFilter, EndpointFilter
+from .filters import ENDPOINT_SORTS, DeliveryFilter, EndpointFilter
 from .forms import EndpointForm
 from .models import Endpoint, EndpointKind
 
@@ -46,7 +46,9 @@ class EndpointListView(RoleRequiredMixin, View):
     allowed_roles = MANAGERS
 
     def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
-        page = filtered_page(request, EndpointFilter, selectors.endpoint_list(user=request.user))
+        page = filtered_page(
+            request, EndpointFilter, selectors.endpoint_list(user=request.user), default_sort="name"
+        )
         return render(
             request,
             "integrations/endpoint_list.html",
@@ -54,6 +56,7 @@ class EndpointListView(RoleRequiredMixin, View):
                 **page,
                 "list_url": reverse("integrations:index"),
                 "search_placeholder": "Name or URL",
+                "sorts": ENDPOINT_SORTS,
                 "can_create": permissions.may_manage(request.user),
                 "kinds": EndpointKind.choices,
                 "slack_ready": bool(settings.SLACK_SIGNING_SECRET),
