@@ -16,7 +16,14 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from personas.models import CustomerInteraction, Persona
-from pmm_portal.core.api import ID_LOOKUP, ScopedPrimaryKeyField, UserSummarySerializer, service_errors
+from pmm_portal.core.api import (
+    ID_LOOKUP,
+    REF_HELP,
+    RefField,
+    ScopedPrimaryKeyField,
+    UserSummarySerializer,
+    service_errors,
+)
 from pmm_portal.core.http import AuthenticatedRequest
 from pmm_portal.core.models import Role, Team, User
 from pmm_portal.core.permissions import HasRole
@@ -48,7 +55,7 @@ def _scoped_interactions(context: Mapping[str, Any]) -> QuerySet[CustomerInterac
 
 
 class CompetitorSerializer(serializers.ModelSerializer[Competitor]):
-    team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    team: serializers.PrimaryKeyRelatedField[Team] = serializers.PrimaryKeyRelatedField(read_only=True)
     owner = UserSummarySerializer(read_only=True)
     tier = serializers.ChoiceField(choices=Tier.choices, required=False)
     linked_assets = ScopedPrimaryKeyField(
@@ -96,7 +103,7 @@ class CompetitorSerializer(serializers.ModelSerializer[Competitor]):
 
 
 class CompetitorCreateSerializer(CompetitorSerializer):
-    team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all(), required=False)
+    team = RefField(queryset=Team.objects.all(), required=False, help_text=f"The team. {REF_HELP}")
     linked_assets = None  # type: ignore[assignment]  # linked once it exists (PATCH)
     linked_interactions = None  # type: ignore[assignment]
 
@@ -117,7 +124,7 @@ def _scoped_personas(context: Mapping[str, Any]) -> QuerySet[Persona] | None:
 
 
 class ReviewSerializer(serializers.ModelSerializer[WinLossReview]):
-    team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    team: serializers.PrimaryKeyRelatedField[Team] = serializers.PrimaryKeyRelatedField(read_only=True)
     owner = UserSummarySerializer(read_only=True)
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     stage_lost_at = serializers.ChoiceField(
@@ -213,7 +220,7 @@ class BattlecardCreateSerializer(BattlecardSerializer):
 
 
 class ReasonSerializer(serializers.ModelSerializer[LossReason]):
-    team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    team: serializers.PrimaryKeyRelatedField[Team] = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = LossReason

@@ -16,7 +16,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from pmm_portal.core.api import ID_LOOKUP, UserSummarySerializer, service_errors
+from pmm_portal.core.api import ID_LOOKUP, REF_HELP, RefField, UserSummarySerializer, service_errors
+from pmm_portal.core.filters import ref_filter
 from pmm_portal.core.http import AuthenticatedRequest
 from pmm_portal.core.models import Role, Team, User
 from pmm_portal.core.permissions import EVERYONE, MARKETING, HasRole
@@ -45,7 +46,7 @@ def _body(request: AuthenticatedRequest) -> Mapping[str, Any]:
 
 
 class ResponsibilitySerializer(serializers.ModelSerializer[Responsibility]):
-    team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    team: serializers.PrimaryKeyRelatedField[Team] = serializers.PrimaryKeyRelatedField(read_only=True)
     name = serializers.CharField(max_length=NAME)
     area = serializers.CharField(max_length=AREA)
     intended_owner = serializers.ChoiceField(choices=Function.choices)
@@ -59,11 +60,11 @@ class ResponsibilitySerializer(serializers.ModelSerializer[Responsibility]):
 
 
 class ResponsibilityCreateSerializer(ResponsibilitySerializer):
-    team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all(), required=False)
+    team = RefField(queryset=Team.objects.all(), required=False, help_text=f"The team. {REF_HELP}")
 
 
 @extend_schema_view(
-    list=extend_schema(summary="The responsibilities of your teams, in order (?team=<slug>, ?active=true)."),
+    list=extend_schema(summary="The responsibilities of your teams, in order (?team=<id>, ?active=true)."),
     create=extend_schema(
         request=ResponsibilityCreateSerializer,
         summary="Add a responsibility to one of your teams (its PMMs, PMs and CMO).",
@@ -96,7 +97,7 @@ class ResponsibilityViewSet(
         rows = permissions.responsibilities_visible_to(self.request.user).select_related("team")
         team = self.request.query_params.get("team")
         if team:
-            rows = rows.filter(team__slug=team[:60])
+            rows = ref_filter(rows, "team", team)
         if self.request.query_params.get("active") in ("true", "1"):
             rows = rows.filter(active=True)
         return rows.order_by("team__name", "position", "id")
@@ -145,7 +146,7 @@ class ProgressSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class RoundSerializer(serializers.ModelSerializer[DiagnosticRound]):
-    team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    team: serializers.PrimaryKeyRelatedField[Team] = serializers.PrimaryKeyRelatedField(read_only=True)
     opened_by = UserSummarySerializer(read_only=True)
     status = serializers.ChoiceField(choices=RoundStatus.choices, read_only=True)
     item_count = serializers.IntegerField(read_only=True)
@@ -195,7 +196,11 @@ class RoundDetailSerializer(RoundSerializer):
 
 
 class RoundCreateSerializer(serializers.Serializer[dict[str, Any]]):
-    team = serializers.SlugField(required=False, help_text="One of the teams you lead (default: the first).")
+    team = RefField(
+        queryset=Team.objects.all(),
+        required=False,
+        help_text=f"One of the teams you lead (default: the first). {REF_HELP}",
+    )
     title = serializers.CharField(max_length=120)
     participants = serializers.ListField(
         child=serializers.IntegerField(min_value=1),

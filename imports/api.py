@@ -32,8 +32,8 @@ from .models import ImportBatch, ImportKind
 
 
 class BatchSerializer(serializers.ModelSerializer[ImportBatch]):
-    team: "serializers.SlugRelatedField[Team]" = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True, allow_null=True
+    team: "serializers.PrimaryKeyRelatedField[Team]" = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
     )
     created_by = UserSummarySerializer(read_only=True)
     undone_by = UserSummarySerializer(read_only=True, allow_null=True)
@@ -66,7 +66,7 @@ class ImportUploadSerializer(serializers.Serializer[Any]):
         allow_blank=True,
         default="",
         max_length=60,
-        help_text="The team's slug (not for users).",
+        help_text="The team's id (a slug is still accepted, for older clients; not for users).",
     )
     file = serializers.FileField(help_text="A CSV (UTF-8) or .xlsx file whose first row names the columns.")
     mapping = serializers.JSONField(

@@ -21,8 +21,9 @@ from rest_framework.response import Response
 from personas.models import Persona
 from pmm_portal.core.api import (
     ID_LOOKUP,
+    REF_HELP,
     ScopedPrimaryKeyField,
-    ScopedSlugField,
+    ScopedRefField,
     UserSummarySerializer,
     for_user,
     service_errors,
@@ -99,7 +100,7 @@ class StatusUpdateSerializer(serializers.ModelSerializer[StatusUpdate]):
 
 class InitiativeSerializer(serializers.ModelSerializer[Initiative]):
     owner = UserSummarySerializer(read_only=True)
-    team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    team: serializers.PrimaryKeyRelatedField[Team] = serializers.PrimaryKeyRelatedField(read_only=True)
     # Choices come from the permission module, as on the page; the service checks them again.
     products = ScopedPrimaryKeyField(
         many=True, required=False, queryset=Product.objects.none(), scope=for_user(products_linkable_by)
@@ -322,7 +323,7 @@ class InitiativeViewSet(viewsets.ModelViewSet[Initiative]):
 
 class WinSerializer(serializers.ModelSerializer[Win]):
     owner = UserSummarySerializer(read_only=True)
-    team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    team: serializers.PrimaryKeyRelatedField[Team] = serializers.PrimaryKeyRelatedField(read_only=True)
     # Choices come from the permission module, as on the page; the service checks them again.
     initiative = ScopedPrimaryKeyField(
         queryset=Initiative.objects.none(),
@@ -337,8 +338,8 @@ class WinSerializer(serializers.ModelSerializer[Win]):
         allow_null=True,
     )
 
-    shared_with: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(
-        slug_field="slug", many=True, read_only=True, help_text="Teams the win is promoted to."
+    shared_with: serializers.PrimaryKeyRelatedField[Team] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="Ids of the teams the win is promoted to."
     )
     promoted_by = UserSummarySerializer(read_only=True, allow_null=True)
 
@@ -374,9 +375,9 @@ class FeedWinSerializer(serializers.ModelSerializer[Win]):
     """A promoted win as the feed shows it: what sales may read, never its internal links."""
 
     owner = UserSummarySerializer(read_only=True)
-    team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    shared_with: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(
-        slug_field="slug", many=True, read_only=True
+    team: serializers.PrimaryKeyRelatedField[Team] = serializers.PrimaryKeyRelatedField(read_only=True)
+    shared_with: serializers.PrimaryKeyRelatedField[Team] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="Ids of the teams the win is promoted to."
     )
 
     class Meta:
@@ -398,13 +399,12 @@ class FeedWinSerializer(serializers.ModelSerializer[Win]):
 
 
 class PromoteSerializer(serializers.Serializer[Any]):
-    teams = ScopedSlugField(
-        slug_field="slug",
+    teams = ScopedRefField(
         many=True,
         required=False,
         queryset=Team.objects.none(),
         scope=for_user(teams_shareable_by),
-        help_text="Slugs of the teams to share the win with.",
+        help_text=f"The teams to share the win with. {REF_HELP}",
     )
     sales = serializers.BooleanField(
         required=False, default=False, help_text="Share it with every sales rep."
@@ -419,7 +419,7 @@ class SendSerializer(serializers.Serializer[Any]):
 
 FEED_PARAMETERS = [
     OpenApiParameter("q", OpenApiTypes.STR, description="Words of the title, impact, headline or quote."),
-    OpenApiParameter("team", OpenApiTypes.STR, description="Slug of the team the win is from."),
+    OpenApiParameter("team", OpenApiTypes.INT, description=f"The team the win is from. {REF_HELP}"),
     OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM: promoted in that month."),
     OpenApiParameter("sort", OpenApiTypes.STR, enum=["-promoted", "promoted", "-date", "title"]),
     OpenApiParameter("page", OpenApiTypes.INT),
@@ -560,7 +560,7 @@ class WinViewSet(viewsets.ModelViewSet[Win]):
 
 class LearningSerializer(serializers.ModelSerializer[Learning]):
     owner = UserSummarySerializer(read_only=True)
-    team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    team: serializers.PrimaryKeyRelatedField[Team] = serializers.PrimaryKeyRelatedField(read_only=True)
     # Choices come from the permission module, as on the page; the service checks them again.
     initiative = ScopedPrimaryKeyField(
         queryset=Initiative.objects.none(),
@@ -661,7 +661,9 @@ class ReviewReopeningSerializer(serializers.ModelSerializer[ReviewReopening]):
 class MonthlyReviewSerializer(serializers.ModelSerializer[MonthlyReview]):
     owner = UserSummarySerializer(read_only=True)
     team: serializers.PrimaryKeyRelatedField[Team] = serializers.PrimaryKeyRelatedField(read_only=True)
-    outcomes = MonthlyReviewOutcomeSerializer(many=True, read_only=True, help_text="One per top-3 initiative.")
+    outcomes = MonthlyReviewOutcomeSerializer(
+        many=True, read_only=True, help_text="One per top-3 initiative."
+    )
     reopenings = ReviewReopeningSerializer(many=True, read_only=True, help_text="Newest first.")
     is_locked = serializers.BooleanField(read_only=True, help_text="Submitted: reopen it to change it.")
 

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from pmm_portal.core.dates import add_months, parse_month
+from pmm_portal.core.filters import RefFilter
 from pmm_portal.core.http import request_user
 from pmm_portal.core.models import Role, Team, User
 from pmm_portal.core.selectors import home_team
@@ -79,7 +80,7 @@ class InitiativeFilter(OwnerFilterMixin):
 
     q = django_filters.CharFilter(method="search", label="Search", max_length=100)
     status = django_filters.ChoiceFilter(choices=InitiativeStatus.choices, empty_label="Any status")
-    team = django_filters.CharFilter(field_name="team__slug", label="Team", widget=forms.HiddenInput)
+    team = RefFilter(field_name="team", label="Team", widget=forms.HiddenInput)
     target_before = django_filters.DateFilter(
         field_name="target_date", lookup_expr="lte", widget=forms.HiddenInput
     )
@@ -113,7 +114,7 @@ class WinFilter(OwnerFilterMixin):
     month = django_filters.CharFilter(
         method="in_month", label="Month", widget=forms.TextInput(attrs={"type": "month"})
     )
-    team = django_filters.CharFilter(field_name="team__slug", widget=forms.HiddenInput)
+    team = RefFilter(field_name="team", widget=forms.HiddenInput)
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", widget=forms.HiddenInput)
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", widget=forms.HiddenInput)
     initiative = django_filters.NumberFilter(field_name="initiative_id", widget=forms.HiddenInput)
@@ -205,20 +206,19 @@ FEED_SORT_LABELS = [
 
 
 def _team_choices() -> list[tuple[str, str]]:
-    return [(team.slug, team.name) for team in Team.objects.order_by("name")]
+    return [("", "Any team"), *((str(team.pk), team.name) for team in Team.objects.order_by("name"))]
 
 
 class WinFeedFilter(django_filters.FilterSet):
-    """``?q=&team=<slug>&month=YYYY-MM&sort=``: the promoted wins the user may read.
+    """``?q=&team=<id>&month=YYYY-MM&sort=``: the promoted wins the user may read.
 
     ``month`` is the month the win was promoted in, in the reader's home team's time zone
     (the monthly report counts a team's wins promoted in each month in that team's zone).
     """
 
     q = django_filters.CharFilter(method="search", label="Search", max_length=100)
-    team = django_filters.ChoiceFilter(
-        field_name="team__slug", choices=_team_choices, empty_label="Any team", label="From team"
-    )
+    # The team's id (a slug still works: links from before ids); unknown ones find nothing.
+    team = RefFilter(field_name="team", label="From team")
     month = django_filters.CharFilter(
         method="in_month", label="Promoted in", widget=forms.TextInput(attrs={"type": "month"})
     )
@@ -229,6 +229,11 @@ class WinFeedFilter(django_filters.FilterSet):
     class Meta:
         model = Win
         fields = ["q", "team", "month"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Lazy and once: only a rendered page lists the teams; the API's validation never queries them.
+        self.form.fields["team"].widget = forms.Select(choices=cache(_team_choices))
 
     def search(self, queryset: QuerySet[Win], name: str, value: str) -> QuerySet[Win]:
         value = value.strip()

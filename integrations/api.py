@@ -16,7 +16,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from pmm_portal.core.api import ID_LOOKUP, ScopedSlugField, UserSummarySerializer, for_user, service_errors
+from pmm_portal.core.api import ID_LOOKUP, ScopedRefField, UserSummarySerializer, for_user, service_errors
 from pmm_portal.core.http import AuthenticatedRequest
 from pmm_portal.core.models import Team, User
 from pmm_portal.core.permissions import HasRole
@@ -34,13 +34,13 @@ class EndpointSerializer(serializers.ModelSerializer[Endpoint]):
         help_text="What it hears. Slack and Teams channels: request.created, request.sla_breached, "
         "request.delivered and win.promoted only.",
     )
-    team = ScopedSlugField(
+    team = ScopedRefField(
         scope=for_user(permissions.managed_teams),
         queryset=Team.objects.none(),
-        slug_field="slug",
         allow_null=True,
         required=False,
-        help_text="The team whose events it hears (its slug); null: every team's (administrators, webhooks).",
+        help_text="The team whose events it hears (its id; a slug is still accepted); null: every team's "
+        "(administrators, webhooks).",
     )
     owner = UserSummarySerializer(read_only=True, allow_null=True)
     active = serializers.BooleanField(source="is_active", read_only=True)

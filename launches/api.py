@@ -19,7 +19,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from initiatives.models import Initiative
-from pmm_portal.core.api import ID_LOOKUP, ScopedPrimaryKeyField, UserSummarySerializer, service_errors
+from pmm_portal.core.api import (
+    ID_LOOKUP,
+    REF_HELP,
+    RefField,
+    ScopedPrimaryKeyField,
+    UserSummarySerializer,
+    service_errors,
+)
 from pmm_portal.core.http import AuthenticatedRequest
 from pmm_portal.core.models import Product, Team, User
 from pmm_portal.core.permissions import HasRole
@@ -62,11 +69,9 @@ def _scoped_products(context: Mapping[str, Any]) -> QuerySet[Product] | None:
 
 
 class LaunchSerializer(serializers.ModelSerializer[Launch]):
-    product: serializers.SlugRelatedField[Product] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
-    )
-    team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(
-        source="product.team", slug_field="slug", read_only=True
+    product: serializers.PrimaryKeyRelatedField[Product] = serializers.PrimaryKeyRelatedField(read_only=True)
+    team: serializers.PrimaryKeyRelatedField[Team] = serializers.PrimaryKeyRelatedField(
+        source="product.team", read_only=True, help_text="The id of the product's team."
     )
     tier = serializers.ChoiceField(choices=LaunchTier.choices, required=False)
     owners = ScopedPrimaryKeyField(
@@ -169,7 +174,7 @@ class TemplateItemSerializer(serializers.ModelSerializer[TemplateItem]):
 
 
 class LaunchTemplateSerializer(serializers.ModelSerializer[LaunchTemplate]):
-    team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    team: serializers.PrimaryKeyRelatedField[Team] = serializers.PrimaryKeyRelatedField(read_only=True)
     tier = serializers.ChoiceField(choices=LaunchTier.choices)
     items = TemplateItemSerializer(many=True)
 
@@ -181,7 +186,7 @@ class LaunchTemplateSerializer(serializers.ModelSerializer[LaunchTemplate]):
 
 
 class LaunchTemplateCreateSerializer(LaunchTemplateSerializer):
-    team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all(), required=False)
+    team = RefField(queryset=Team.objects.all(), required=False, help_text=f"The team. {REF_HELP}")
 
 
 @extend_schema_view(

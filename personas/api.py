@@ -21,8 +21,9 @@ from rest_framework.response import Response
 
 from pmm_portal.core.api import (
     ID_LOOKUP,
+    REF_HELP,
     ScopedPrimaryKeyField,
-    ScopedSlugField,
+    ScopedRefField,
     UserSummarySerializer,
     context_user,
     service_errors,
@@ -105,9 +106,7 @@ class ObjectionSerializer(serializers.ModelSerializer[Objection]):
 
 
 class PositioningSerializer(serializers.ModelSerializer[Positioning]):
-    product: serializers.SlugRelatedField[Product] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
-    )
+    product: serializers.PrimaryKeyRelatedField[Product] = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = Positioning
@@ -120,7 +119,9 @@ class PositioningWriteSerializer(serializers.Serializer[Any]):
     ``product`` is one of ``permissions.products_for_positioning`` (context: ``persona``, ``side``).
     """
 
-    product = ScopedSlugField(slug_field="slug", queryset=Product.objects.none(), scope=_positioning_products)
+    product = ScopedRefField(
+        queryset=Product.objects.none(), scope=_positioning_products, help_text=f"The product. {REF_HELP}"
+    )
     side = serializers.ChoiceField(choices=["pm", "pmm"])
     value_proposition = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     against_competitors = serializers.CharField(required=False, allow_blank=True, max_length=4000)
@@ -138,9 +139,15 @@ class PersonaSerializer(serializers.ModelSerializer[Persona]):
     ``buyers_for_channel`` of its team (context: ``team``, and ``persona`` on update).
     """
 
-    team = ScopedSlugField(slug_field="slug", queryset=Team.objects.none(), scope=_persona_teams)
-    products = ScopedSlugField(
-        slug_field="slug", queryset=Product.objects.none(), scope=_persona_products, many=True, required=False
+    team = ScopedRefField(
+        queryset=Team.objects.none(), scope=_persona_teams, help_text=f"The team. {REF_HELP}"
+    )
+    products = ScopedRefField(
+        queryset=Product.objects.none(),
+        scope=_persona_products,
+        many=True,
+        required=False,
+        help_text=f"The products. {REF_HELP}",
     )
     sells_to = ScopedPrimaryKeyField(
         queryset=Persona.objects.none(), scope=_channel_buyers, many=True, required=False
@@ -283,7 +290,7 @@ class PersonaViewSet(
             raise PermissionDenied(permissions.PERSONA_CREATE_REFUSAL)
         team = None
         if body.get("team") not in (None, ""):
-            team = permissions.access_team_for_new_persona(user=request.user, slug=body["team"])
+            team = permissions.access_team_for_new_persona(user=request.user, ref=body["team"])
         serializer = PersonaSerializer(
             data=request.data, context={**self.get_serializer_context(), "team": team}
         )
@@ -354,7 +361,7 @@ class PersonaViewSet(
         side = body.get("side")
         if side in ("pm", "pmm") and body.get("product") not in (None, ""):
             permissions.access_product_for_positioning(
-                user=user, persona=persona, side=str(side), slug=body["product"]
+                user=user, persona=persona, side=str(side), ref=body["product"]
             )
         context = {**self.get_serializer_context(), "persona": persona, "side": side}
         serializer = PositioningWriteSerializer(data=request.data, context=context)
@@ -398,7 +405,9 @@ class InteractionSerializer(serializers.ModelSerializer[CustomerInteraction]):
     """An interaction; ``team`` is one of ``permissions.teams_for_new_interaction`` and its personas
     (and its quotes') are ``permissions.personas_for_interaction`` of its team (context ``team``)."""
 
-    team = ScopedSlugField(slug_field="slug", queryset=Team.objects.none(), scope=_interaction_teams)
+    team = ScopedRefField(
+        queryset=Team.objects.none(), scope=_interaction_teams, help_text=f"The team. {REF_HELP}"
+    )
     owner = UserSummarySerializer(read_only=True)
     personas = ScopedPrimaryKeyField(
         queryset=Persona.objects.none(), scope=_interaction_personas, many=True, required=False
@@ -474,7 +483,7 @@ class InteractionViewSet(viewsets.ModelViewSet[CustomerInteraction]):
         body = _body(request)
         team = None
         if body.get("team") not in (None, ""):
-            team = permissions.access_team_for_new_interaction(user=request.user, slug=body["team"])
+            team = permissions.access_team_for_new_interaction(user=request.user, ref=body["team"])
         serializer = self._serializer(data=request.data, team=team)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

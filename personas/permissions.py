@@ -45,6 +45,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from pmm_portal.core.models import Product, Role, Team, User
+from pmm_portal.core.selectors import find_by_ref
 
 from .models import (
     CustomerInteraction,
@@ -125,12 +126,12 @@ def can_create_persona(user: User, *, kind: str | None = None, team: Team | None
     return teams_for_new_persona(user).filter(pk=team.pk).exists()
 
 
-def access_team_for_new_persona(*, user: User, slug: object) -> Team:
-    """The team ``slug`` names if ``user`` may create personas in it.
+def access_team_for_new_persona(*, user: User, ref: object) -> Team:
+    """The team ``ref`` names (its id, or its slug) if ``user`` may create personas in it.
 
-    403 with the same message for another team's slug and for one that does not exist.
+    403 with the same message for another team and for one that does not exist.
     """
-    team = teams_for_new_persona(user).filter(slug=slug).first() if isinstance(slug, str) else None
+    team = find_by_ref(teams_for_new_persona(user), ref)
     if team is None:
         raise PermissionDenied(PERSONA_CREATE_REFUSAL)
     return team
@@ -234,14 +235,14 @@ def access_positioning_side(*, user: User, persona: Persona, product_id: int, si
         raise PermissionDenied(_positioning_refusal(persona, side))
 
 
-def access_product_for_positioning(*, user: User, persona: Persona, side: str, slug: object) -> Product:
-    """The product ``slug`` names if ``user`` may write its ``side`` of the positioning.
+def access_product_for_positioning(*, user: User, persona: Persona, side: str, ref: object) -> Product:
+    """The product ``ref`` names (its id, or its slug) if ``user`` may write its ``side`` of the positioning.
 
     403 with the same message for a product they may not write, one of another team
     and one that does not exist.
     """
     products = products_for_positioning(user=user, persona=persona, side=side)
-    product = products.filter(slug=slug).first() if isinstance(slug, str) else None
+    product = find_by_ref(products, ref)
     if product is None:
         raise PermissionDenied(_positioning_refusal(persona, side))
     return product
@@ -297,9 +298,10 @@ def can_create_interaction(user: User, *, team: Team | None = None) -> bool:
     return team is None or teams_for_new_interaction(user).filter(pk=team.pk).exists()
 
 
-def access_team_for_new_interaction(*, user: User, slug: object) -> Team:
-    """The team ``slug`` names if ``user`` may log interactions for it; 403 alike for unknown slugs."""
-    team = teams_for_new_interaction(user).filter(slug=slug).first() if isinstance(slug, str) else None
+def access_team_for_new_interaction(*, user: User, ref: object) -> Team:
+    """The team ``ref`` names (its id, or its slug) if ``user`` may log interactions for it; 403 alike
+    for unknown ones."""
+    team = find_by_ref(teams_for_new_interaction(user), ref)
     if team is None:
         raise PermissionDenied(INTERACTION_CREATE_REFUSAL)
     return team

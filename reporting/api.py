@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from pmm_portal.core.api import ID_LOOKUP
 from pmm_portal.core.http import AuthenticatedRequest
+from pmm_portal.core.models import Team
 from pmm_portal.core.permissions import PMM_AND_CMO, HasRole
 
 from . import permissions, selectors, services
@@ -21,7 +22,7 @@ from .models import MonthlyReport
 
 
 class MonthlyReportSerializer(serializers.ModelSerializer[MonthlyReport]):
-    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)  # type: ignore[var-annotated]
+    team: serializers.PrimaryKeyRelatedField[Team] = serializers.PrimaryKeyRelatedField(read_only=True)
     month = serializers.SerializerMethodField()
 
     class Meta:
@@ -89,7 +90,9 @@ class DashboardFiguresView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("team", str, description="A team's slug, or `all` (default)."),
+            OpenApiParameter(
+                "team", str, description="A team's id (a slug is still accepted), or `all` (default)."
+            ),
             OpenApiParameter(
                 "month",
                 str,
@@ -102,8 +105,13 @@ class DashboardFiguresView(APIView):
     def get(self, request: AuthenticatedRequest) -> Response:
         user = request.user
         visible = permissions.teams_visible_to(user)
-        form = DashboardFilterForm(request.query_params, teams=visible)
-        if request.query_params and not form.is_valid():
+        params = request.query_params.copy()
+        team_ref = params.get("team", "")
+        if team_ref.isdigit():  # the id, the API's way to name a team; the form knows slugs
+            named = visible.filter(pk=int(team_ref)).first()
+            params["team"] = named.slug if named is not None else team_ref
+        form = DashboardFilterForm(params, teams=visible)
+        if params and not form.is_valid():
             raise serializers.ValidationError(
                 {
                     field: [error["message"] for error in errors]

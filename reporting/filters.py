@@ -5,6 +5,7 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 
+from pmm_portal.core.filters import RefChoiceFilter
 from pmm_portal.core.http import request_user
 from pmm_portal.core.models import Team
 
@@ -26,12 +27,11 @@ def _teams(request: Any) -> QuerySet[Team]:
 
 
 class ReportFilter(django_filters.FilterSet):
-    """``?q=&team=<slug>&status=&sort=``."""
+    """``?q=&team=<id>&status=&sort=`` (a team's slug still works)."""
 
     q = django_filters.CharFilter(method="search", label="Search", max_length=100)
-    team = django_filters.ModelChoiceFilter(
+    team = RefChoiceFilter(
         queryset=_teams,  # type: ignore[arg-type]  # django-filter calls it with the request
-        to_field_name="slug",
         field_name="team",
         empty_label="All teams",
     )

@@ -165,7 +165,7 @@ class RequestSerializer(serializers.ModelSerializer[Request]):
     personas: serializers.PrimaryKeyRelatedField[Persona] = serializers.PrimaryKeyRelatedField(
         queryset=selectors.persona_choices(), many=True, required=False
     )
-    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)  # type: ignore[var-annotated]
+    team: serializers.PrimaryKeyRelatedField[Team] = serializers.PrimaryKeyRelatedField(read_only=True)
     reused_asset = AssetSummarySerializer(read_only=True, allow_null=True)
     delivery_link = OptionalURLField(read_only=True)
     sla_state = serializers.SerializerMethodField(
@@ -469,7 +469,7 @@ class RequestFollowerSerializer(serializers.ModelSerializer[RequestFollower]):
 
 class AssetSerializer(serializers.ModelSerializer[Asset]):
     owner = UserSummarySerializer(read_only=True)
-    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)  # type: ignore[var-annotated]
+    team: serializers.PrimaryKeyRelatedField[Team] = serializers.PrimaryKeyRelatedField(read_only=True)
     products: serializers.PrimaryKeyRelatedField[Product] = serializers.PrimaryKeyRelatedField(
         queryset=product_choices(), many=True, required=False
     )

@@ -6,10 +6,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db.models import Model, QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import generics, serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -24,6 +25,7 @@ from rest_framework.views import APIView
 from pmm_portal.core.throttling import AnonRateThrottle
 
 from . import selectors
+from .filters import RefFilter, ref_filter
 from .forms import SearchForm
 from .http import AuthenticatedRequest, acting_user, request_user
 from .models import Product, Team, User
@@ -136,6 +138,30 @@ class ScopedPrimaryKeyField(_Scoped[_M], serializers.PrimaryKeyRelatedField[_M])
     """An id among the permitted choices (see ``_Scoped``)."""
 
 
+# One way to refer to a team or a product everywhere in the API: its id, in bodies, answers and
+# filters. A slug (``core-platform``) is still understood where one was before, for clients and
+# links written then; the schema documents the id.
+REF_HELP = "Its id (a slug is still accepted, for older clients)."
+
+
+class RefField(serializers.PrimaryKeyRelatedField[_M]):
+    """A team or product by id; a slug is accepted too, for compatibility (``REF_HELP``)."""
+
+    def to_internal_value(self, data: Any) -> _M:
+        if isinstance(data, str) and data and not data.isdigit():
+            queryset = self.get_queryset()
+            assert queryset is not None
+            found = queryset.filter(slug=data[:100]).first() if "\x00" not in data else None
+            if found is None:
+                self.fail("does_not_exist", pk_value=data)
+            return found
+        return super().to_internal_value(data)
+
+
+class ScopedRefField(_Scoped[_M], RefField[_M]):
+    """A team or product by id (or slug) among the permitted choices (see ``_Scoped``, ``RefField``)."""
+
+
 @extend_schema_field({"type": "string", "anyOf": [{"format": "uri"}, {"maxLength": 0}]})
 class OptionalURLField(serializers.CharField):
     """A link that may be left empty: ``""`` (as the model stores it), otherwise a URL.
@@ -182,7 +208,9 @@ class TeamSerializer(serializers.ModelSerializer[Team]):
 
 
 class ProductSerializer(serializers.ModelSerializer[Product]):
-    team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    team: serializers.PrimaryKeyRelatedField[Team] = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="The id of the team that covers it."
+    )
 
     class Meta:
         model = Product
@@ -197,8 +225,9 @@ class MeSerializer(serializers.ModelSerializer[User]):
         model = User
         fields = ["id", "username", "display_name", "email", "role", "job_title", "teams"]
 
-    def get_teams(self, user: User) -> list[str]:
-        return [team.slug for team in selectors.teams_of(user=user)]
+    def get_teams(self, user: User) -> list[int]:
+        """The ids of the teams the user belongs to or leads."""
+        return [team.pk for team in selectors.teams_of(user=user)]
 
 
 class MeView(generics.RetrieveAPIView[User]):
@@ -212,14 +241,31 @@ class MeView(generics.RetrieveAPIView[User]):
         return acting_user(self.request)
 
 
-class TeamViewSet(viewsets.ReadOnlyModelViewSet[Team]):
+class _ByIdOrSlug(generics.GenericAPIView[Any]):
+    """``/{id}/``, the canonical address; ``/{slug}/`` still answers, for older clients and links."""
+
+    lookup_value_regex = SLUG_LOOKUP
+
+    def get_object(self) -> Any:
+        value = str(self.kwargs["pk"])
+        lookup = {"pk": int(value)} if value.isdigit() else {"slug": value}
+        found = self.filter_queryset(self.get_queryset()).filter(**lookup).first()
+        if found is None:
+            raise NotFound("No such team or product (or not visible to you).")
+        return found
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description=REF_HELP)]
+    )
+)
+class TeamViewSet(_ByIdOrSlug, viewsets.ReadOnlyModelViewSet[Team]):
     """Teams the user belongs to or leads (every team for administrators)."""
 
     serializer_class = TeamSerializer
     permission_classes = [HasRole]
     allowed_roles = EVERYONE
-    lookup_field = "slug"
-    lookup_value_regex = SLUG_LOOKUP
     search_fields = ["name"]
     ordering_fields = ["name"]
 
@@ -229,15 +275,32 @@ class TeamViewSet(viewsets.ReadOnlyModelViewSet[Team]):
         return selectors.teams_of(user=self.request.user).select_related("lead")  # type: ignore[arg-type]
 
 
-class ProductViewSet(viewsets.ReadOnlyModelViewSet[Product]):
+class ProductFilter(django_filters.FilterSet):
+    team = RefFilter(field_name="team", help_text="The team's id (a slug is still accepted).")
+    team__slug = django_filters.CharFilter(
+        method="of_team", max_length=100, help_text="Deprecated: use `team` (an id)."
+    )
+
+    class Meta:
+        model = Product
+        fields = ["team", "team__slug"]
+
+    def of_team(self, queryset: QuerySet[Product], name: str, value: str) -> QuerySet[Product]:
+        return ref_filter(queryset, "team", value)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description=REF_HELP)]
+    )
+)
+class ProductViewSet(_ByIdOrSlug, viewsets.ReadOnlyModelViewSet[Product]):
     """Every product: the catalogue is open to everyone signed in (sales pick one on requests)."""
 
     serializer_class = ProductSerializer
     permission_classes = [HasRole]
     allowed_roles = EVERYONE
-    lookup_field = "slug"
-    lookup_value_regex = SLUG_LOOKUP
-    filterset_fields = ["team__slug"]
+    filterset_class = ProductFilter
     search_fields = ["name", "description"]
     ordering_fields = ["name"]
 

@@ -2,13 +2,16 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 from . import search
 from .dates import today_in
 from .models import Product, Role, Team, User
+
+_Ref = TypeVar("_Ref", bound=Model)
 
 # The global search: a few hits of each kind, or up to this many of the one kind asked for.
 SEARCH_PER_KIND = 5
@@ -23,6 +26,19 @@ def home_team(user: User) -> Team | None:
 def today_for(user: User) -> date:
     """Today where ``user`` works: in their home team's time zone."""
     return today_in(home_team(user))
+
+
+def find_by_ref(queryset: QuerySet[_Ref], value: object) -> _Ref | None:
+    """The team or product ``value`` names in ``queryset``, or None: its id (an int, or digits), or its
+    slug, which the API still understands for clients written before ids (``core.api.RefField``)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return queryset.filter(pk=value).first()
+    if isinstance(value, str) and value and "\x00" not in value:
+        lookup = {"pk": int(value)} if value.isdigit() else {"slug": value[:100]}
+        return queryset.filter(**lookup).first()
+    return None
 
 
 def teams_of(*, user: User) -> QuerySet[Team]:

@@ -22,7 +22,7 @@ def test_session_authentication(api_client, pmm, team):
     body = api_client.get("/api/v1/me/").json()
     assert body["username"] == "pmm"
     assert body["role"] == "pmm"
-    assert body["teams"] == ["core-platform"]
+    assert body["teams"] == [team.pk]  # teams and products are named by id everywhere
 
 
 def test_token_is_issued_for_good_credentials_and_authenticates(api_client, pmm):

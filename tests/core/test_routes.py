@@ -505,18 +505,14 @@ TABLE: dict[str, Row] = {
     "api/v1/auth/token/": Row(anon=PUBLIC, data={"username": "nobody", "password": "wrong"}),
     "api/v1/^teams/$": Row(read=EVERYONE, anon=API),
     # Sales are on no marketing team: the team does not exist for them (404).
-    "api/v1/^teams/(?P<slug>[-a-zA-Z0-9_]+)/$": Row(
-        read=MARKETING, anon=API, args=lambda w: {"slug": w["team"].slug}
-    ),
+    "api/v1/^teams/(?P<pk>[-a-zA-Z0-9_]+)/$": Row(read=MARKETING, anon=API, args=pk("team")),
     "api/v1/^products/$": Row(read=EVERYONE, anon=API),
-    "api/v1/^products/(?P<slug>[-a-zA-Z0-9_]+)/$": Row(
-        read=EVERYONE, anon=API, args=lambda w: {"slug": w["product"].slug}
-    ),
+    "api/v1/^products/(?P<pk>[-a-zA-Z0-9_]+)/$": Row(read=EVERYONE, anon=API, args=pk("product")),
     "api/v1/^personas/$": Row(
         read=EVERYONE,
         write=PMM_ONLY,
         anon=API,
-        data=lambda w: {"name": "New CFO", "kind": "buyer", "team": w["team"].slug},
+        data=lambda w: {"name": "New CFO", "kind": "buyer", "team": w["team"].pk},
     ),
     "api/v1/^personas/(?P<pk>[0-9]+)/$": Row(
         read=EVERYONE, write=PMM_ONLY, anon=API, args=pk("buyer"), data={"summary": "Updated"}
@@ -527,7 +523,7 @@ TABLE: dict[str, Row] = {
         write=PMM_ONLY,
         anon=API,
         args=pk("buyer"),
-        data=lambda w: {"product": w["product"].slug, "side": "pmm", "key_messages": "Audit in a day"},
+        data=lambda w: {"product": w["product"].pk, "side": "pmm", "key_messages": "Audit in a day"},
     ),
     "api/v1/^personas/(?P<pk>[0-9]+)/retire/$": Row(write=(PM, ADMIN), anon=API, args=pk("user_persona")),
     "api/v1/^personas/(?P<pk>[0-9]+)/validate/$": Row(write=PMM_ONLY, anon=API, args=pk("buyer")),
@@ -535,7 +531,7 @@ TABLE: dict[str, Row] = {
         read=MARKETING,
         write=PMM_ONLY,
         anon=API,
-        data=lambda w: {"kind": "interview", "account": "Initech", "team": w["team"].slug},
+        data=lambda w: {"kind": "interview", "account": "Initech", "team": w["team"].pk},
     ),
     "api/v1/^interactions/(?P<pk>[0-9]+)/$": Row(
         read=MARKETING, write=PMM_ONLY, anon=API, args=pk("interaction"), data={"notes": "More"}
@@ -794,7 +790,7 @@ TABLE: dict[str, Row] = {
         read=EVERYONE,
         write=(CMO, ADMIN),
         anon=API,
-        data=lambda w: {"title": "Q4", "participants": [w["pmm"].pk, w["pm"].pk], "team": w["team"].slug},
+        data=lambda w: {"title": "Q4", "participants": [w["pmm"].pk, w["pm"].pk], "team": w["team"].pk},
     ),
     "api/v1/^diagnostics/(?P<pk>[0-9]+)/$": Row(read=MARKETING, anon=API, args=pk("round_open")),
     "api/v1/^diagnostics/(?P<pk>[0-9]+)/close/$": Row(write=(CMO, ADMIN), anon=API, args=pk("round_open")),
@@ -826,7 +822,7 @@ TABLE: dict[str, Row] = {
     "integrations/<int:pk>/ping/": Row(write=MANAGE, args=pk("endpoint")),
     "integrations/<int:pk>/rotate-secret/": Row(write=MANAGE, args=pk("endpoint")),
     "integrations/<int:pk>/delete/": Row(write=MANAGE, args=pk("endpoint")),
-    "api/v1/^integrations/$": Row(read=MANAGE, anon=API, data=lambda w: {**ENDPOINT, "team": w["team"].slug}),
+    "api/v1/^integrations/$": Row(read=MANAGE, anon=API, data=lambda w: {**ENDPOINT, "team": w["team"].pk}),
     "api/v1/^integrations/(?P<pk>[0-9]+)/$": Row(
         read=MANAGE, anon=API, args=pk("endpoint"), data={"name": "CRM sync"}
     ),

@@ -40,7 +40,7 @@ def test_create_an_initiative_with_products_and_personas(client_pmm, pmm, team, 
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["owner"]["username"] == "pmm"
-    assert body["team"] == "core-platform"
+    assert body["team"] == team.pk
     assert body["products"] == [product.pk]
     assert body["personas"] == [persona.pk]
     assert body["current_rank"] is None
@@ -185,7 +185,7 @@ def test_wins_are_created_on_the_team_and_filtered(client_pmm, pmm, team):
         format="json",
     )
     assert response.status_code == 201, response.content
-    assert response.json()["team"] == "core-platform"
+    assert response.json()["team"] == team.pk
     assert client_pmm.get("/api/v1/wins/?date_from=2026-12-01").json()["count"] == 0
     assert client_pmm.get(f"/api/v1/wins/?initiative={initiative.pk}").json()["count"] == 1
     assert Win.objects.get().owner == pmm

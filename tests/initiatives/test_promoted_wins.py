@@ -314,11 +314,11 @@ def test_the_api_promotes_withdraws_and_sends(
 ):
     api_client.force_login(pmm)
     response = api_client.post(
-        f"/api/v1/wins/{win.pk}/promote/", {"teams": [other_team.slug], "sales": True}, format="json"
+        f"/api/v1/wins/{win.pk}/promote/", {"teams": [other_team.pk], "sales": True}, format="json"
     )
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["shared_with"] == [other_team.slug]
+    assert body["shared_with"] == [other_team.pk]
     assert body["shared_with_sales"]
     assert body["promoted_at"]
     with django_capture_on_commit_callbacks(execute=True):

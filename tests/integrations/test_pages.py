@@ -107,7 +107,7 @@ def test_the_api_registers_and_changes_an_endpoint(api_client, cmo, team):
     )
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert (body["kind"], body["team"], body["active"]) == ("slack", "core-platform", True)
+    assert (body["kind"], body["team"], body["active"]) == ("slack", team.pk, True)
     response = api_client.patch(f"/api/v1/integrations/{body['id']}/", {"url": "gopher://x"}, format="json")
     assert response.status_code == 400
     assert response.json()["errors"][0]["attr"] == "url"

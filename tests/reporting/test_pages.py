@@ -361,7 +361,7 @@ class TestApi:
         MonthlyReport.objects.create(team=other_team, month=OCTOBER)
         api_client.force_login(pmm)
         body = api_client.get("/api/v1/reports/").json()
-        assert [r["team"] for r in body["results"]] == ["core-platform"]
+        assert [r["team"] for r in body["results"]] == [team.pk]
         detail = api_client.get(f"/api/v1/reports/{ready_report.pk}/").json()
         assert detail["month"] == "2026-10"
         assert "figures" in detail["data"]

@@ -29,7 +29,7 @@ def test_sales_create_a_request(api_client, sales_rep, product):
     assert response.status_code == 201
     body = response.json()
     assert body["status"] == "new"
-    assert body["team"] == "core-platform"
+    assert body["team"] == product.team_id
     assert body["requester"]["username"] == "sales"
 
 
