@@ -22,6 +22,7 @@ PAGE_ACCESS = {
     "/reporting/": {"pmm", "cmo", "admin"},
     "/reporting/reports/": {"pmm", "cmo", "admin"},
     "/audit/": {"cmo", "admin"},
+    "/integrations/": {"cmo", "admin"},
     "/imports/": {"pmm", "pm", "cmo", "admin"},
 }
 ROLES = ["sales", "pmm", "pm", "cmo", "admin"]
@@ -77,6 +78,7 @@ NAV_LABELS = {
         "Dashboard",
         "Reports",
         "Imports",
+        "Integrations",
         "Audit log",
     ],
 }
