@@ -57,9 +57,10 @@ FILTERS = [
 
 
 @extend_validation_errors(["invalid", "invalid_choice"], field_name="user", methods=["get"])
-@extend_validation_errors(["invalid_choice"], field_name="type", methods=["get"])
-@extend_validation_errors(["invalid_choice"], field_name="action", methods=["get"])
-@extend_validation_errors(["invalid_choice"], field_name="team", methods=["get"])
+@extend_validation_errors(["invalid", "invalid_choice"], field_name="type", methods=["get"])
+@extend_validation_errors(["invalid", "invalid_choice"], field_name="action", methods=["get"])
+# The form's errors are sent as messages, which DRF codes "invalid".
+@extend_validation_errors(["invalid", "invalid_choice"], field_name="team", methods=["get"])
 @extend_validation_errors(["invalid"], field_name="date_from", methods=["get"])
 @extend_validation_errors(["invalid"], field_name="date_to", methods=["get"])
 class AuditViewSet(viewsets.GenericViewSet[Any]):

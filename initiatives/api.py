@@ -6,15 +6,17 @@ The top-3 rule and the time rules answer 400 with field errors, as on the pages.
 """
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request as ApiRequest
 from rest_framework.response import Response
 
@@ -261,7 +263,7 @@ class InitiativeViewSet(viewsets.ModelViewSet[Initiative]):
     def status_updates(self, request: ApiRequest, pk: str) -> Response:
         initiative = access_initiative(user=acting_user(request), id=pk)
         rows = initiative.status_updates.select_related("author").order_by("-created_at", "-id")
-        page = self.paginate_queryset(rows)
+        page = cast(list[StatusUpdate], self.paginate_queryset(rows))  # type: ignore[arg-type]  # another model
         return self.get_paginated_response(StatusUpdateSerializer(page, many=True).data)
 
     @extend_schema(
@@ -758,6 +760,8 @@ class ReviewViewSet(viewsets.GenericViewSet[MonthlyReview]):
     allowed_roles = READERS
     # Checked before the body is read: a reader who may not write gets 403, whatever they send.
     action_roles = {"create": WRITERS, "partial_update": WRITERS, "submit": WRITERS, "reopen": WRITERS}
+    # The page's filters (``q`` searches the owner's name); no ``search`` of DRF's.
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
     filterset_class = ReviewFilter
     ordering_fields = ["month"]
     http_method_names = ["get", "post", "patch", "head", "options"]

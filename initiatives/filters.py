@@ -233,7 +233,7 @@ class WinFeedFilter(django_filters.FilterSet):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Lazy and once: only a rendered page lists the teams; the API's validation never queries them.
-        self.form.fields["team"].widget = forms.Select(choices=cache(_team_choices))
+        self.form.fields["team"].widget = forms.Select(choices=cache(_team_choices))  # type: ignore[arg-type]
 
     def search(self, queryset: QuerySet[Win], name: str, value: str) -> QuerySet[Win]:
         value = value.strip()

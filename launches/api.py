@@ -110,7 +110,7 @@ class LaunchSerializer(serializers.ModelSerializer[Launch]):
 
 
 class LaunchCreateSerializer(LaunchSerializer):
-    product = ScopedPrimaryKeyField(scope=_scoped_products, queryset=Product.objects.none())  # type: ignore[assignment]
+    product = ScopedPrimaryKeyField(scope=_scoped_products, queryset=Product.objects.none())
     tier = serializers.ChoiceField(choices=LaunchTier.choices)
     launch_on = serializers.DateField()
 

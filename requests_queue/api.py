@@ -1450,7 +1450,8 @@ class SavedViewViewSet(
 
 class SlaTargetSerializer(serializers.Serializer[Any]):
     type = serializers.CharField(help_text=f"The request type: one of {', '.join(RequestType.values)}.")
-    label = serializers.CharField(read_only=True)
+    # A declared field, taken off the class by DRF's metaclass: it never shadows ``Field.label``.
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]
     acknowledge_days = serializers.IntegerField(help_text="Business days to acknowledge: 1–60.")
     deliver_days = serializers.IntegerField(
         help_text="Business days to deliver: 1–120, not fewer than acknowledge."

@@ -34,7 +34,7 @@ class RefFilter(django_filters.CharFilter):
         super().__init__(*args, **kwargs)
 
     def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
-        return ref_filter(qs, self.field_name, str(value or ""))
+        return ref_filter(qs, str(self.field_name), str(value or ""))
 
 
 class RefChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -54,4 +54,4 @@ class RefChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 class RefChoiceFilter(django_filters.ModelChoiceFilter):
     """``ModelChoiceFilter`` of teams or products by id, with the slug still accepted."""
 
-    field_class = RefChoiceField
+    field_class = RefChoiceField  # type: ignore[assignment]  # a ModelChoiceField

@@ -137,10 +137,9 @@ class AutoSchema(standardized.AutoSchema):
         return {name: field for name, field in fields.items() if not field.read_only}
 
     def _searches(self) -> bool:
-        backends = self.get_filter_backends()
-        return bool(getattr(self.view, "search_fields", None)) and any(
-            issubclass(backend, SearchFilter) for backend in backends
-        )
+        # DRF's search filter reads ``search`` (and refuses a NUL in it) even when the view has no
+        # ``search_fields``: the parameter is documented then too.
+        return any(issubclass(backend, SearchFilter) for backend in self.get_filter_backends())
 
 
 def postprocess_nested_error_attrs(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
