@@ -415,6 +415,10 @@ class PromoteSerializer(serializers.Serializer[Any]):
     quote = serializers.CharField(required=False, allow_blank=True, max_length=QUOTE_TEXT, default="")
 
 
+class WinMailsSerializer(serializers.Serializer[Any]):
+    wanted = serializers.BooleanField(help_text="Whether you get promoted wins by email.")
+
+
 class SendSerializer(serializers.Serializer[Any]):
     recipients = serializers.IntegerField(help_text="How many people the mail goes to (0: everyone has it).")
 
@@ -539,6 +543,23 @@ class WinViewSet(viewsets.ModelViewSet[Win]):
         with service_errors():
             count = services.win_promotion_send(user=user, win=win)
         return Response({"recipients": count}, status=202)
+
+    @extend_schema(summary="Whether you get promoted wins by email", responses={200: WinMailsSerializer})
+    @action(detail=False, methods=["get"], url_path="mails", filter_backends=[], pagination_class=None)
+    def mails(self, request: ApiRequest) -> Response:
+        return Response({"wanted": services.wants_win_mails(acting_user(request))})
+
+    @extend_schema(
+        summary="Turn promoted wins by email on or off (the wins feed's switch)",
+        request=WinMailsSerializer,
+        responses={200: WinMailsSerializer},
+    )
+    @mails.mapping.post
+    def mails_set(self, request: ApiRequest) -> Response:
+        serializer = WinMailsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        wanted = services.win_mails_set(user=acting_user(request), wanted=serializer.validated_data["wanted"])
+        return Response({"wanted": wanted})
 
     @extend_schema(
         summary="Promoted wins shared with you (the wins feed)",

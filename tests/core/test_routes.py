@@ -578,6 +578,8 @@ TABLE: dict[str, Row] = {
         read=MARKETING, write=PMM_ONLY, anon=API, args=pk("win"), data={"title": "Won Globex"}
     ),
     "api/v1/^wins/feed/$": Row(read=EVERYONE, anon=API),
+    # Each reader's own switch of promoted wins by email (the feed's), sales included.
+    "api/v1/^wins/mails/$": Row(read=EVERYONE, anon=API, data={"wanted": False}),
     "api/v1/^wins/(?P<pk>[0-9]+)/promote/$": Row(
         write=PMM_ONLY, anon=API, args=pk("win"), data={"sales": True}
     ),
@@ -811,6 +813,11 @@ TABLE: dict[str, Row] = {
     "integrations/deliveries/": Row(read=MANAGE),
     "integrations/deliveries/<int:pk>/": Row(read=MANAGE, args=pk("delivery")),
     "integrations/deliveries/<int:pk>/resend/": Row(write=MANAGE, args=pk("delivery")),
+    # One's own Slack or Teams address (their notifications): everyone, always their own.
+    "integrations/me/": Row(
+        read=EVERYONE,
+        data={"action": "save", "kind": "slack", "url": "https://hooks.slack.com/services/T/B/x"},
+    ),
     "integrations/slack/commands/": Row(anon=SIGNED, data={"command": "/pmm-request", "text": "Deck"}),
     "integrations/slack/actions/": Row(anon=SIGNED, data={"payload": "{}"}),
     "integrations/<int:pk>/": Row(read=MANAGE, args=pk("endpoint")),

@@ -287,3 +287,21 @@ def test_status_update_list_query_count_is_flat(client_pmm, pmm, team):
     with CaptureQueriesContext(connection) as large:
         assert len(client_pmm.get(url).json()["results"]) == 22
     assert (len(small), len(large)) == (5, 5)
+
+
+# --- Promoted wins by email ----------------------------------------------------------------------------
+
+
+def test_a_reader_turns_promoted_wins_by_email_off_and_on_as_in_the_feed(api_client, sales_rep):
+    from initiatives import services
+
+    api_client.force_login(sales_rep)
+    assert api_client.get("/api/v1/wins/mails/").json() == {"wanted": True}
+
+    assert api_client.post("/api/v1/wins/mails/", {"wanted": False}, format="json").json() == {
+        "wanted": False
+    }
+    assert not services.wants_win_mails(sales_rep)
+    assert api_client.post("/api/v1/wins/mails/", {"wanted": True}, format="json").json() == {"wanted": True}
+    assert services.wants_win_mails(sales_rep)
+    assert set(errors(api_client.post("/api/v1/wins/mails/", {}, format="json"))) == {"wanted"}
