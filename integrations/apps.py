@@ -7,3 +7,12 @@ class IntegrationsConfig(AppConfig):
     name = "integrations"
     verbose_name = "Integrations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The requests queue (below us) asks whether someone may choose Slack or Teams for a topic:
+        # only when they have their own address, which we keep.
+        from requests_queue.services import preferences
+
+        from .services import personal_channel_known
+
+        preferences.chat_address_known = personal_channel_known

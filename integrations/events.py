@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pmm_portal.core.background import enqueue_on_commit
-from requests_queue.models import EventKind, RequestEvent, RequestStatus
+from requests_queue.models import EventKind, Notification, NotifyChannel, RequestEvent, RequestStatus
 
 from .models import Delivery, Endpoint, EndpointKind, Event
 
@@ -293,6 +293,58 @@ def request_event_publish(*, event_id: int) -> int:
                     ),
                 )
     return written
+
+
+def request_notifications_publish(*, event_id: int) -> int:
+    """Post each notice of a request event whose recipient chose Slack or Teams for its topic to that
+    person's own address (``Endpoint.personal``): one delivery per notice, keyed by the notice, so a
+    second run of the task posts nothing more. Returns the deliveries written.
+
+    Runs in the notifying worker after ``event_notify`` wrote the notices (a notice's ``channel`` is
+    the recipient's choice when it was made). Someone whose address is gone has the notice in the
+    app only; a paused address keeps its deliveries until it is resumed.
+    """
+    notices = list(
+        Notification.objects.filter(event_id=event_id, channel=NotifyChannel.CHAT).select_related(
+            "event", "request__team", "request__product", "request__requester", "request__assignee"
+        )
+    )
+    if not notices:
+        return 0
+    addresses = {
+        e.owner_id: e
+        for e in Endpoint.objects.filter(personal=True, owner_id__in=[n.recipient_id for n in notices])
+    }
+    now = timezone.now()
+    rows = []
+    for notice in notices:
+        endpoint = addresses.get(notice.recipient_id)
+        if endpoint is None:
+            continue
+        message = _request_message(
+            notice.request,
+            notice.text,
+            notice.event.message[:1000] or notice.request.title,
+            notification={"id": notice.pk, "text": notice.text},
+        )
+        rows.append(
+            Delivery(
+                uuid=uuid.uuid4(),
+                endpoint=endpoint,
+                event=Event.NOTIFICATION,
+                event_key=f"notification:{notice.pk}",
+                body=render(
+                    endpoint.kind, event=Event.NOTIFICATION, event_id=uuid.uuid4(), at=now, message=message
+                ),
+                next_attempt_at=now,
+            )
+        )
+    with transaction.atomic():
+        Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+        for row in rows:
+            # A row the database ignored (posted by an earlier run) has no such uuid: its task does nothing.
+            enqueue_on_commit(DELIVER_TASK, str(row.uuid))
+    return len(rows)
 
 
 def request_sla_breached(request: Request, *, due: str, label: str) -> int:

@@ -1,4 +1,5 @@
-"""The endpoint form: kind-specific event choices, the teams the user leads. The rules are the services'."""
+"""The endpoint form (kind-specific event choices, the teams the user leads) and a person's own Slack or
+Teams address. The rules are the services'."""
 
 from typing import Any
 
@@ -7,7 +8,7 @@ from django.db.models import QuerySet
 
 from pmm_portal.core.models import Team
 
-from .models import NAME, URL, EndpointKind, Event
+from .models import CHAT_KINDS, NAME, URL, EndpointKind, Event
 from .services import allowed_events
 
 
@@ -38,3 +39,21 @@ class EndpointForm(forms.Form):
         else:
             team_field.required = True
             team_field.empty_label = None
+
+
+class PersonalChannelForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Post to",
+        choices=[(k, EndpointKind(k).label.removesuffix(" channel")) for k in CHAT_KINDS],
+        widget=forms.RadioSelect,
+        initial=EndpointKind.SLACK,
+    )
+    url = forms.CharField(
+        label="Your incoming-webhook URL",
+        max_length=URL,
+        help_text=(
+            "Slack: an incoming webhook to a private channel or your direct messages "
+            "(it starts with https://hooks.slack.com/). Teams: a Workflows “post to a chat when a "
+            "webhook request is received” URL. Only you see it."
+        ),
+    )

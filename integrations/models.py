@@ -41,11 +41,14 @@ class Event(models.TextChoices):
     WIN_RECORDED = "win.recorded", "Win recorded"
     WIN_PROMOTED = "win.promoted", "Win promoted"
     WIN_LOSS_RECORDED = "win_loss.recorded", "Win/loss review recorded"
+    NOTIFICATION = "notification", "Personal notification"
     PING = "ping", "Test ping"
 
 
-# What an endpoint may subscribe to (a ping is sent on demand, never subscribed to).
-SUBSCRIBABLE = tuple(e for e in Event.values if e != Event.PING)
+# What an endpoint may subscribe to (a ping is sent on demand; a personal notification goes to the
+# person's own address, ``Endpoint.personal``: neither is subscribed to).
+SUBSCRIBABLE = tuple(e for e in Event.values if e not in (Event.PING, Event.NOTIFICATION))
+CHAT_KINDS = (EndpointKind.SLACK.value, EndpointKind.TEAMS.value)
 # What a Slack or Teams channel may post: the news a team reads in a channel.
 CHANNEL_EVENTS = (
     Event.REQUEST_CREATED.value,
@@ -59,7 +62,10 @@ class Endpoint(models.Model):
     """A URL that hears of chosen events: a signed webhook, or a team's Slack or Teams channel.
 
     ``team`` scopes it: it hears only that team's events (empty: every team's; administrators
-    only, and webhooks only). A CMO registers endpoints for the teams they lead. After
+    only, and webhooks only). A CMO registers endpoints for the teams they lead. A ``personal``
+    endpoint is one person's own Slack or Teams address (their ``owner``, no team, no events): the
+    notices they chose to get in chat are posted to it (``events.request_notifications_publish``),
+    one per person; only they see it, on their notification preferences. After
     ``services.PAUSE_AFTER`` deliveries in a row fail it is paused (``paused_at``) and its owner is
     mailed; its deliveries wait until someone resumes it.
     """
@@ -77,6 +83,9 @@ class Endpoint(models.Model):
     secret = models.CharField(max_length=64, default=new_secret, editable=False)
     paused_at = models.DateTimeField(null=True, blank=True)
     pause_reason = models.CharField(max_length=300, blank=True)
+    personal = models.BooleanField(
+        default=False, help_text="The owner's own Slack or Teams address for their notifications."
+    )
     failure_streak = models.PositiveSmallIntegerField(
         default=0, help_text="Deliveries in a row that failed (every attempt); 0 after a success."
     )
@@ -94,8 +103,15 @@ class Endpoint(models.Model):
                 name="integrations_endpoint_url_http",
             ),
             models.CheckConstraint(
-                condition=Q(kind=EndpointKind.WEBHOOK) | Q(team__isnull=False),
+                condition=Q(kind=EndpointKind.WEBHOOK) | Q(team__isnull=False) | Q(personal=True),
                 name="integrations_channel_has_team",
+            ),
+            models.CheckConstraint(
+                condition=Q(personal=False) | Q(team__isnull=True, kind__in=CHAT_KINDS),
+                name="integrations_personal_is_own_chat",
+            ),
+            models.UniqueConstraint(
+                fields=["owner"], condition=Q(personal=True), name="integrations_one_personal_per_person"
             ),
             models.CheckConstraint(condition=~Q(secret=""), name="integrations_endpoint_has_secret"),
             models.CheckConstraint(
@@ -108,6 +124,8 @@ class Endpoint(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
+        if self.personal:
+            return reverse("integrations:personal")
         return reverse("integrations:detail", args=[self.pk])
 
     @property

@@ -3,7 +3,8 @@
 Administrators manage every endpoint, including those that hear every team. A CMO manages the
 endpoints of the teams they lead (webhooks and the team's Slack and Teams channels). Everyone
 else gets 403 from the pages and the API; a CMO asking for another team's endpoint or delivery
-gets 404, as if it did not exist.
+gets 404, as if it did not exist. A person's own Slack or Teams address (``Endpoint.personal``) and
+its deliveries are seen by that person only, on their notification preferences (``selectors``).
 """
 
 from django.db.models import QuerySet
@@ -45,7 +46,7 @@ def endpoints_visible_to(user: User) -> QuerySet[Endpoint]:
     if not _signed_in(user):
         return Endpoint.objects.none()
     if user.is_portal_admin:
-        return Endpoint.objects.all()
+        return Endpoint.objects.filter(personal=False)  # a person's own address is theirs alone
     return Endpoint.objects.filter(team__in=managed_teams(user).order_by().values("pk"))
 
 
@@ -53,7 +54,7 @@ def deliveries_visible_to(user: User) -> QuerySet[Delivery]:
     if not _signed_in(user):
         return Delivery.objects.none()
     if user.is_portal_admin:
-        return Delivery.objects.all()
+        return Delivery.objects.filter(endpoint__personal=False)
     return Delivery.objects.filter(endpoint__in=endpoints_visible_to(user).order_by().values("pk"))
 
 

@@ -37,3 +37,21 @@ def delivery_log(*, user: User) -> QuerySet[Delivery]:
 
 def recent_deliveries(*, endpoint: Endpoint, limit: int = 10) -> list[Delivery]:
     return list(endpoint.deliveries.defer("body").order_by("-created_at", "-id")[:limit])
+
+
+def personal_channel(*, user: User) -> Endpoint | None:
+    """``user``'s own Slack or Teams address, if they added one (nobody else's: it is theirs alone)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Endpoint.objects.filter(owner=user, personal=True).first()
+
+
+def personal_deliveries(*, user: User, limit: int = 10) -> list[Delivery]:
+    """The latest posts to ``user``'s own address, newest first: their delivery log."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        Delivery.objects.filter(endpoint__owner=user, endpoint__personal=True)
+        .defer("body")
+        .order_by("-created_at", "-id")[:limit]
+    )

@@ -33,7 +33,7 @@ from pmm_portal.core.background import enqueue_now, enqueue_on_commit
 from pmm_portal.core.dates import today_in
 from pmm_portal.core.history import acting_as
 from pmm_portal.core.models import Role, Team, User
-from requests_queue.models import Request
+from requests_queue.models import NotificationPreference, NotifyChannel, Request
 from requests_queue.services import RequestError, request_submit, sla_clocks, sla_scan
 from requests_queue.services.guessing import guess_product, guess_type
 
@@ -41,6 +41,7 @@ from . import events, slack
 from .events import DELIVER_TASK, Message
 from .models import (
     CHANNEL_EVENTS,
+    CHAT_KINDS,
     EXCERPT,
     NAME,
     SUBSCRIBABLE,
@@ -257,6 +258,71 @@ def delivery_resend(*, actor: User, delivery: Delivery) -> Delivery:
     )
 
 
+# --- A person's own Slack or Teams address (their notices with channel "chat") -----------------------
+
+PERSONAL_NAMES = {EndpointKind.SLACK: "Your Slack", EndpointKind.TEAMS: "Your Teams chat"}
+
+
+def personal_channel_known(user: User) -> bool:
+    """Whether ``user`` has their own Slack or Teams address (and so may choose chat for a topic)."""
+    return bool(user.pk) and Endpoint.objects.filter(owner=user, personal=True).exists()
+
+
+def _personal(user: User) -> Endpoint:
+    endpoint = Endpoint.objects.select_for_update().filter(owner=user, personal=True).first()
+    if endpoint is None:
+        raise ValidationError("Add your Slack or Teams address first.")
+    return endpoint
+
+
+@transaction.atomic
+def personal_channel_save(*, user: User, kind: str, url: str) -> Endpoint:
+    """Set ``user``'s own Slack or Teams incoming-webhook address. A changed address of a paused one
+    resumes it: the notices waiting for it go to the new address."""
+    errors: dict[str, str] = {}
+    if kind not in CHAT_KINDS:
+        errors["kind"] = "Pick Slack or Teams."
+    try:
+        url = check_url(url)
+    except ValidationError as error:
+        errors["url"] = error.message_dict["url"][0]
+    if errors:
+        raise ValidationError(errors)
+    endpoint = Endpoint.objects.select_for_update().filter(owner=user, personal=True).first()
+    if endpoint is None:
+        return Endpoint.objects.create(
+            owner=user, personal=True, kind=kind, url=url, name=PERSONAL_NAMES[EndpointKind(kind)], events=[]
+        )
+    moved = endpoint.url != url
+    endpoint.kind, endpoint.url, endpoint.name = kind, url, PERSONAL_NAMES[EndpointKind(kind)]
+    endpoint.save(update_fields=["kind", "url", "name", "updated_at"])
+    if moved and not endpoint.is_active:
+        endpoint_resume(actor=user, endpoint=endpoint)
+    return endpoint
+
+
+@transaction.atomic
+def personal_channel_test(*, user: User) -> Delivery:
+    """Send ``user`` a test message at their own address; it shows in their delivery log."""
+    return endpoint_ping(actor=user, endpoint=_personal(user))
+
+
+@transaction.atomic
+def personal_channel_resume(*, user: User) -> int:
+    """Send to ``user``'s paused address again; the notices that waited go out now."""
+    return endpoint_resume(actor=user, endpoint=_personal(user))
+
+
+@transaction.atomic
+def personal_channel_remove(*, user: User) -> int:
+    """Forget ``user``'s address and its log; the topics they sent to chat go by email at once again.
+    Returns the topics switched back to email."""
+    _personal(user).delete()
+    return NotificationPreference.objects.filter(user=user, channel=NotifyChannel.CHAT).update(
+        channel=NotifyChannel.EMAIL
+    )
+
+
 # --- Sending ----------------------------------------------------------------------------------------
 
 
@@ -412,6 +478,16 @@ def _mail_paused(endpoint: Endpoint) -> None:
     if person is None or not person.email:
         return
     link = f"{settings.SITE_URL}{endpoint.get_absolute_url()}"
+    if endpoint.personal:
+        send_mail(
+            f"[PMM Portal] {endpoint.name} was paused: notices sent there kept failing",
+            f"{endpoint.pause_reason}\n\nYour notices still show in the portal's inbox, but nothing more "
+            f"is posted to {endpoint.url} until you resume it or change the address; the notices "
+            f"that are waiting go out then.\n\nCheck it and resume it: {link}\n",
+            None,
+            [person.email],
+        )
+        return
     send_mail(
         f"[PMM Portal] “{endpoint.name}” was paused: its deliveries kept failing"[:200],
         f"{endpoint.pause_reason}\n\n"

@@ -9,6 +9,7 @@ urlpatterns = [
     path("deliveries/", views.DeliveryListView.as_view(), name="deliveries"),
     path("deliveries/<int:pk>/", views.DeliveryDetailView.as_view(), name="delivery"),
     path("deliveries/<int:pk>/resend/", views.DeliveryResendView.as_view(), name="delivery_resend"),
+    path("me/", views.PersonalChannelView.as_view(), name="personal"),
     path("slack/commands/", views.SlackCommandView.as_view(), name="slack_commands"),
     path("slack/actions/", views.SlackActionView.as_view(), name="slack_actions"),
     path("<int:pk>/", views.EndpointDetailView.as_view(), name="detail"),

@@ -22,12 +22,13 @@ from django.views.decorators.csrf import csrf_exempt
 from pmm_portal.core.background import enqueue_on_commit
 from pmm_portal.core.http import AuthenticatedHttpRequest
 from pmm_portal.core.lists import filtered_page
-from pmm_portal.core.permissions import RoleRequiredMixin
+from pmm_portal.core.permissions import EVERYONE, RoleRequiredMixin
 
 from . import permissions, selectors, services, slack
 from .filters import ENDPOINT_SORTS, DeliveryFilter, EndpointFilter
-from .forms import EndpointForm
+from .forms import EndpointForm, PersonalChannelForm
 from .models import Endpoint, EndpointKind
+from .templatetags.personal_chat import personal_chat_context
 
 MANAGERS = permissions.MANAGERS
 
@@ -351,3 +352,55 @@ class SlackActionView(View):
         if isinstance(response_url, str) and response_url:
             enqueue_on_commit("integrations.slack_respond", response_url, answer.text)
         return HttpResponse(status=200)
+
+
+class PersonalChannelView(RoleRequiredMixin, View):
+    """``/integrations/me/``: the signed-in person's own Slack or Teams address (always their own: there
+    is no id to ask for another's). POST ``action``: save, test, resume or remove; then back to the
+    notification preferences, where the same card shows. A refused save shows here with its errors."""
+
+    allowed_roles = EVERYONE
+    template_name = "integrations/personal.html"
+
+    def page(self, request: AuthenticatedHttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
+        return render(
+            request, self.template_name, personal_chat_context(request.user, form=form), status=status
+        )
+
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        return self.page(request)
+
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        user = request.user
+        action = request.POST.get("action", "save")
+        back = HttpResponseRedirect(reverse("inbox:preferences") + "#chat")
+        if action == "save":
+            form = PersonalChannelForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.personal_channel_save(
+                        user=user, kind=form.cleaned_data["kind"], url=form.cleaned_data["url"]
+                    )
+                except ValidationError as error:
+                    _apply(form, error)
+                else:
+                    messages.success(request, "Saved: choose “Slack or Teams” for the news you want there.")
+                    return back
+            messages.error(request, "Your Slack or Teams address was not saved: fix it and try again.")
+            return self.page(request, form, status=400)
+        try:
+            if action == "test":
+                services.personal_channel_test(user=user)
+                messages.success(request, "Test sent: it should reach you within a minute.")
+            elif action == "resume":
+                services.personal_channel_resume(user=user)
+                messages.success(request, "Resumed: waiting notices go out now.")
+            elif action == "remove":
+                switched = services.personal_channel_remove(user=user)
+                note = " The news you had there goes by email again." if switched else ""
+                messages.success(request, "Your Slack or Teams address was removed." + note)
+            else:
+                return HttpResponse("Unknown action.", status=400)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return back

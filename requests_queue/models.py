@@ -473,10 +473,12 @@ class NotifyTopic(models.TextChoices):
 
 
 class NotifyChannel(models.TextChoices):
-    """How: every notice is in the app; email at once, in a daily digest, or the app only."""
+    """How: every notice is in the app; email at once, in a daily digest, in Slack or Teams (the
+    person's own address, kept by ``integrations``), or the app only."""
 
     EMAIL = "email", "Email at once"
     DIGEST = "digest", "Daily digest"
+    CHAT = "chat", "Slack or Teams"
     APP = "app", "In the app only"
 
 
@@ -493,7 +495,7 @@ class NotificationPreference(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "topic"], name="rq_notify_pref_one_per_topic"),
             models.CheckConstraint(
-                condition=models.Q(channel__in=["email", "digest", "app"]),
+                condition=models.Q(channel__in=["email", "digest", "chat", "app"]),
                 name="rq_notify_pref_channel_known",
             ),
         ]

@@ -21,10 +21,13 @@ from . import services
     max_retries=8,
 )
 def notify_event(event_id: int) -> int:
-    """In-app notifications and one mail per recipient for a request event (safe to run twice); and
-    the event published to the webhooks, Slack and Teams channels that hear it (once per endpoint)."""
+    """In-app notifications and one mail per recipient for a request event (safe to run twice); the
+    event published to the webhooks, Slack and Teams channels that hear it (once per endpoint); and
+    the notices of those who chose Slack or Teams posted to their own address (once per notice)."""
     integration_events.request_event_publish(event_id=event_id)
-    return services.event_notify(event_id=event_id)
+    sent = services.event_notify(event_id=event_id)
+    integration_events.request_notifications_publish(event_id=event_id)
+    return sent
 
 
 @shared_task(name="requests_queue.dispatch_outbox", acks_late=True)

@@ -389,7 +389,7 @@ class InboxView(RoleRequiredMixin, View):
 
 
 class NotificationPreferencesView(RoleRequiredMixin, View):
-    """``/inbox/preferences/``: per topic, email at once, the daily digest or the app only; the
+    """``/inbox/preferences/``: per topic, email at once, the daily digest, Slack or Teams, or the app only; the
     digest's hour and zone; a PMM's triage days, and who triages each day in their teams."""
 
     allowed_roles = EVERYONE
@@ -439,6 +439,13 @@ class NotificationPreferencesView(RoleRequiredMixin, View):
                     triage_days=form.triage_days(),
                 )
             except ValidationError as error:
+                if hasattr(error, "error_dict"):  # the service names topics; the form's fields are topic_*
+                    error = ValidationError(
+                        {
+                            f"topic_{k}" if k in NotifyTopic.values else k: v
+                            for k, v in error.message_dict.items()
+                        }
+                    )
                 _apply_errors(form, error)
             else:
                 messages.success(request, "Saved: you will hear of each kind of news as you chose.")

@@ -1,4 +1,5 @@
-"""How each person hears of what happens: per topic, email at once, a daily digest, or the app only.
+"""How each person hears of what happens: per topic, email at once, a daily digest, Slack or Teams,
+or the app only.
 
 Every notice is in the app (the inbox and the bell). Beyond it, ``channel_for`` decides per
 recipient: their choice for the notice's topic, else the topic's default. New requests go by
@@ -8,7 +9,7 @@ one-click unsubscribe link for its topic (``unsubscribe_url``), which needs no s
 """
 
 import zoneinfo
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 
 from django.conf import settings
@@ -48,6 +49,16 @@ DEFAULT_DIGEST_HOUR = 8
 DIGEST_LIMIT = 200  # notices in one digest (the rest wait for the next)
 UNSUBSCRIBE_SALT = "requests_queue.unsubscribe"
 ALL_DIGESTS = "digest"  # the digest mail's own link: every topic that goes to the digest
+
+
+def _no_chat_address(user: User) -> bool:
+    return False
+
+
+# Whether a person has their own Slack or Teams address to be sent notices (channel "chat"). The
+# addresses and their sending live in ``integrations``, which sits above this app: it installs its
+# answer here when it loads (``integrations.apps``). Without it, nobody can choose chat.
+chat_address_known: Callable[[User], bool] = _no_chat_address
 
 
 def topic_of(event: RequestEvent, recipient: User, *, mentioned: bool, me_too: bool) -> str:
@@ -118,7 +129,13 @@ def preferences_save(
     errors = {}
     for topic, channel in channels.items():
         if topic not in T.values or channel not in C.values:
-            errors[topic] = "Pick email at once, the daily digest or the app only."
+            errors[topic] = "Pick email at once, the daily digest, Slack or Teams, or the app only."
+    wants_chat = [t for t, channel in channels.items() if channel == C.CHAT and t not in errors]
+    if wants_chat and not chat_address_known(user):
+        for topic in wants_chat:
+            errors[topic] = (
+                "Add your Slack or Teams address first (the “Slack or Teams” section), then choose it."
+            )
     if not 0 <= hour <= 23:
         errors["hour"] = "Pick an hour between 0 and 23."
     if time_zone and time_zone not in zoneinfo.available_timezones():

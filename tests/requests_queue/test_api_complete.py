@@ -126,7 +126,11 @@ def test_bad_preferences_are_field_errors_and_change_nothing(api_client, pmm, sa
     url = "/api/v1/me/notification-preferences/"
 
     assert errors(api_client.patch(url, {"channels": {"new_request": "pigeon"}}, format="json")) == {
-        "channels.new_request": "Pick email at once, the daily digest or the app only."
+        "channels.new_request": "Pick email at once, the daily digest, Slack or Teams, or the app only."
+    }
+    # Slack or Teams, the same rule as the page: only with one's own address (integrations).
+    assert errors(api_client.patch(url, {"channels": {"comments": "chat"}}, format="json")) == {
+        "channels.comments": "Add your Slack or Teams address first (the “Slack or Teams” section), then choose it."
     }
     assert errors(api_client.patch(url, {"hour": 24}, format="json")) == {
         "hour": "Pick an hour between 0 and 23."
