@@ -5,8 +5,8 @@ from .models import Delivery, Endpoint
 
 @admin.register(Endpoint)
 class EndpointAdmin(admin.ModelAdmin[Endpoint]):
-    list_display = ["name", "kind", "team", "owner", "paused_at", "failure_streak"]
-    list_filter = ["kind", "team"]
+    list_display = ["name", "kind", "team", "owner", "personal", "paused_at", "failure_streak"]
+    list_filter = ["kind", "personal", "team"]
     search_fields = ["name", "url"]
     raw_id_fields = ["owner"]
 
