@@ -50,7 +50,9 @@ FILTERS = [
     OpenApiParameter("user", int, description="The id of the person who made the change."),
     OpenApiParameter("type", str, enum=[key for key, _ in type_choices()], description="The object type."),
     OpenApiParameter("action", str, enum=[key for key, _ in ACTION_CHOICES]),
-    OpenApiParameter("team", str, description="A team's slug: changes of that team's objects."),
+    OpenApiParameter(
+        "team", int, description="A team's id (its slug is still accepted): changes of that team's objects."
+    ),
     OpenApiParameter("date_from", OpenApiTypes.DATE, description="From this day (inclusive)."),
     OpenApiParameter("date_to", OpenApiTypes.DATE, description="Up to this day (inclusive)."),
 ]

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 
+from pmm_portal.core.filters import RefChoiceField
 from pmm_portal.core.models import Team, User
 
 from . import permissions
@@ -27,7 +28,7 @@ class AuditFilterForm(forms.Form):
     user = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Who")
     type = forms.ChoiceField(required=False, label="Object type")
     action = forms.ChoiceField(required=False, choices=[("", "Any action"), *ACTION_CHOICES])
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, to_field_name="slug")
+    team = RefChoiceField(queryset=Team.objects.none(), required=False)  # by id; a slug still works
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
 

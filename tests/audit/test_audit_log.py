@@ -176,3 +176,13 @@ def test_the_page_costs_the_same_queries_at_two_sizes(client, cast, team, produc
     # for each of the 3 models on the page, its rows and their previous rows (6); the reading
     # recorded. The number of models on the page is what moves it, never the number of rows.
     assert small == large == 13
+
+
+def test_the_team_filter_takes_the_team_id_as_everywhere_in_the_api_and_still_its_slug(
+    api_client, cast, team, other_team, changes
+) -> None:
+    api_client.force_authenticate(cast["admin"])
+    for ref in (other_team.pk, other_team.slug):
+        answer = api_client.get("/api/v1/audit/", {"team": ref, "type": "initiatives.initiative"})
+        assert answer.status_code == 200, answer.content
+        assert {row["object_label"] for row in answer.json()["results"]} == {"Theirs: pricing page"}
