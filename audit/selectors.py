@@ -164,15 +164,19 @@ def _reads_branch(*, reader: User, filters: AuditFilters) -> QuerySet[Any] | Non
         reads = reads.filter(created_at__gte=_day_start(filters.date_from))
     if filters.date_to:
         reads = reads.filter(created_at__lt=_day_start(filters.date_to + dt.timedelta(days=1)))
-    branch: QuerySet[Any] = reads.annotate(
-        a_source=_text(Value(READ_KEY)),
-        a_hid=F("id"),
-        a_at=F("created_at"),
-        a_who=F("user_id"),
-        a_action=_text(F("kind")),
-        a_object=F("id"),
-        a_label=_text(Value(READ_NAME)),
-    ).order_by().values(*COLUMNS)
+    branch: QuerySet[Any] = (
+        reads.annotate(
+            a_source=_text(Value(READ_KEY)),
+            a_hid=F("id"),
+            a_at=F("created_at"),
+            a_who=F("user_id"),
+            a_action=_text(F("kind")),
+            a_object=F("id"),
+            a_label=_text(Value(READ_NAME)),
+        )
+        .order_by()
+        .values(*COLUMNS)
+    )
     return branch
 
 
