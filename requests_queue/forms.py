@@ -19,7 +19,7 @@ from pmm_portal.core.selectors import product_choices
 from pmm_portal.core.widgets import TypeaheadSelect, TypeaheadSelectMultiple
 
 from . import limits
-from .models import Asset, AssetKind, DealStage, NotifyChannel, NotifyTopic, Request, RequestType
+from .models import Asset, AssetKind, DealStage, NotifyTopic, Request, RequestType
 from .selectors import NOT_AN_ASSET, NOT_AN_ASSIGNEE, duplicate_original, persona_choices
 from .services import (
     ALLOWED_ATTACHMENT_EXTENSIONS,
@@ -31,6 +31,7 @@ from .services import (
     SCORE_ONLY,
     Decision,
     RequestError,
+    channels_for,
     validate_attachment,
 )
 from .services.lifecycle import MAX_REASON
@@ -521,7 +522,7 @@ class NotificationPreferencesForm(forms.Form):
         super().__init__(*args, **kwargs)
         for topic, label in NotifyTopic.choices:
             self.fields[f"topic_{topic}"] = forms.ChoiceField(
-                choices=NotifyChannel.choices, label=label, widget=forms.RadioSelect
+                choices=channels_for(topic), label=label, widget=forms.RadioSelect
             )
         self.fields["time_zone"].choices = [("", "My team's time zone"), *time_zone_choices()]  # type: ignore[attr-defined]
         self.teams = teams

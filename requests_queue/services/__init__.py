@@ -79,6 +79,7 @@ from .notifications import (
 )
 from .preferences import (
     DEFAULT_CHANNELS,
+    channels_for,
     digest_settings_of,
     digests_send,
     preferences_of,
@@ -175,6 +176,7 @@ __all__ = [
     "asset_update",
     "asset_upload_version",
     "bulk_summary",
+    "channels_for",
     "check_due_date",
     "compute_priority",
     "deal_value_points",

@@ -61,6 +61,14 @@ def _no_chat_address(user: User) -> bool:
 chat_address_known: Callable[[User], bool] = _no_chat_address
 
 
+def channels_for(topic: str) -> list[tuple[str, str]]:
+    """The channels ``topic`` can go by: asset review reminders are mailed weekly by their own task
+    (``asset_reviews``), which posts nowhere else, so Slack or Teams is not offered for them."""
+    return [
+        (value, label) for value, label in C.choices if not (value == C.CHAT and topic == T.ASSET_REVIEWS)
+    ]
+
+
 def topic_of(event: RequestEvent, recipient: User, *, mentioned: bool, me_too: bool) -> str:
     """What ``event`` is about for ``recipient`` (their choice of channel is per topic)."""
     if mentioned:
@@ -130,6 +138,8 @@ def preferences_save(
     for topic, channel in channels.items():
         if topic not in T.values or channel not in C.values:
             errors[topic] = "Pick email at once, the daily digest, Slack or Teams, or the app only."
+        elif channel not in dict(channels_for(topic)):
+            errors[topic] = "Asset review reminders come by email or in the app only."
     wants_chat = [t for t, channel in channels.items() if channel == C.CHAT and t not in errors]
     if wants_chat and not chat_address_known(user):
         for topic in wants_chat:

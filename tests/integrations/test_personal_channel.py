@@ -201,3 +201,17 @@ def test_a_failing_address_pauses_and_its_owner_is_mailed(rep_chat, receiver, sa
     assert message.to == [sales_rep.email]
     assert "Your Slack was paused" in message.subject
     assert PERSONAL in message.body
+
+
+def test_asset_review_reminders_are_not_offered_in_chat(client, rep_chat, sales_rep):
+    """They are mailed weekly by their own task, which posts nowhere else: not offered, and refused."""
+    from django.core.exceptions import ValidationError
+
+    client.force_login(sales_rep)
+    form = client.get(PREFERENCES).context["form"]
+    assert NotifyChannel.CHAT not in dict(form.fields[f"topic_{NotifyTopic.ASSET_REVIEWS}"].choices)
+    assert NotifyChannel.CHAT in dict(form.fields[f"topic_{NotifyTopic.COMMENTS}"].choices)
+    with pytest.raises(ValidationError):
+        request_services.preferences_save(
+            user=sales_rep, channels={NotifyTopic.ASSET_REVIEWS: NotifyChannel.CHAT}, hour=8
+        )
