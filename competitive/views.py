@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views import View
 
 from personas.permissions import access_interaction
+from pmm_portal.core.forms import add_service_errors
 from pmm_portal.core.http import AuthenticatedHttpRequest
 from pmm_portal.core.lists import filtered_page
 from pmm_portal.core.models import Role, Team
@@ -41,14 +42,6 @@ READERS = permissions.READERS
 INSIDERS = permissions.INSIDERS
 WRITERS = (Role.PMM,)  # administrators pass every role door
 STALE_DAYS = 90  # a competitor profile not reviewed for this long says so
-
-
-def _apply(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, problems in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- Competitors -----------------------------------------------------------------------------------
@@ -196,7 +189,7 @@ class CompetitorCreateView(RoleRequiredMixin, View):
             try:
                 competitor = services.competitor_create(actor=request.user, team=team, **data)
             except ValidationError as error:
-                _apply(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Added {competitor.name}. Requests that name it now count here.")
                 return HttpResponseRedirect(competitor.get_absolute_url())
@@ -228,7 +221,7 @@ class CompetitorEditView(RoleRequiredMixin, View):
                     actor=request.user, competitor=competitor, reviewed=True, **form.cleaned_data
                 )
             except ValidationError as error:
-                _apply(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Saved; the profile counts as reviewed today.")
                 return HttpResponseRedirect(competitor.get_absolute_url())
@@ -333,7 +326,7 @@ class ReviewCreateView(RoleRequiredMixin, _ReviewFormMixin, View):
             try:
                 review = services.review_create(actor=request.user, team=team, **form.arguments())
             except ValidationError as error:
-                _apply(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -383,7 +376,7 @@ class ReviewEditView(RoleRequiredMixin, _ReviewFormMixin, View):
             try:
                 services.review_update(actor=request.user, review=review, **form.arguments())
             except ValidationError as error:
-                _apply(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Review saved; the figures count it as it is now.")
                 return HttpResponseRedirect(review.get_absolute_url())
@@ -420,7 +413,7 @@ class ReasonsView(RoleRequiredMixin, View):
             try:
                 reason = services.reason_save(team=team, name=form.cleaned_data["name"])
             except ValidationError as error:
-                _apply(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Added “{reason.name}” to the {team.name} team's reasons.")
                 return HttpResponseRedirect(reverse("competitive:reasons"))
@@ -527,7 +520,7 @@ class BattlecardCreateView(_BattlecardFormView):
                     **form.cleaned_data,
                 )
             except ValidationError as error:
-                _apply(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request, "Battlecard published: sales can open it from the competitor's page."
@@ -561,7 +554,7 @@ class BattlecardEditView(_BattlecardFormView):
                     actor=request.user, card=card, objections=objection_rows(objections), **form.cleaned_data
                 )
             except ValidationError as error:
-                _apply(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Saved; the battlecard counts as reviewed today.")
                 return HttpResponseRedirect(card.get_absolute_url())

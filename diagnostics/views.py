@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
 
+from pmm_portal.core.forms import add_service_errors
 from pmm_portal.core.http import AuthenticatedHttpRequest
 from pmm_portal.core.models import Role, Team
 from pmm_portal.core.pages import CachedPageMixin
@@ -25,14 +26,6 @@ from .forms import ResponsibilityForm, RoundForm
 from .models import DiagnosticRound, Function, Lead, Owner, Responsibility
 
 LEADERS = (Role.CMO,)  # administrators pass every role door
-
-
-def _apply(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, problems in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
 
 
 class IndexView(RoleRequiredMixin, CachedPageMixin, View):
@@ -88,7 +81,7 @@ class ResponsibilitiesView(RoleRequiredMixin, View):
             try:
                 added = services.responsibility_save(team=team, **form.cleaned_data)
             except ValidationError as error:
-                _apply(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Added “{added.name}” to {added.area}.")
                 return HttpResponseRedirect(_list_url(team))
@@ -194,7 +187,7 @@ class RoundCreateView(RoleRequiredMixin, View):
             try:
                 round = services.round_open(actor=request.user, team=team, **form.cleaned_data)
             except ValidationError as error:
-                _apply(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Round opened: participants find it under Diagnostic.")
                 return HttpResponseRedirect(round.get_absolute_url())

@@ -20,6 +20,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from pmm_portal.core.background import enqueue_on_commit
+from pmm_portal.core.forms import add_service_errors
 from pmm_portal.core.http import AuthenticatedHttpRequest
 from pmm_portal.core.lists import filtered_page
 from pmm_portal.core.permissions import EVERYONE, RoleRequiredMixin
@@ -31,14 +32,6 @@ from .models import Endpoint, EndpointKind
 from .templatetags.personal_chat import personal_chat_context
 
 MANAGERS = permissions.MANAGERS
-
-
-def _apply(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, problems in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
 
 
 class EndpointListView(RoleRequiredMixin, View):
@@ -115,7 +108,7 @@ class EndpointCreateView(_EndpointFormView):
             try:
                 endpoint = services.endpoint_create(actor=request.user, kind=kind, **form.cleaned_data)
             except ValidationError as error:
-                _apply(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request, f"“{endpoint.name}” will hear the events you chose. Send it a test."
@@ -146,7 +139,7 @@ class EndpointEditView(_EndpointFormView):
             try:
                 services.endpoint_update(actor=request.user, endpoint=endpoint, **form.cleaned_data)
             except ValidationError as error:
-                _apply(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Saved.")
                 return HttpResponseRedirect(endpoint.get_absolute_url())
@@ -382,7 +375,7 @@ class PersonalChannelView(RoleRequiredMixin, View):
                         user=user, kind=form.cleaned_data["kind"], url=form.cleaned_data["url"]
                     )
                 except ValidationError as error:
-                    _apply(form, error)
+                    add_service_errors(form, error)
                 else:
                     messages.success(request, "Saved: choose “Slack or Teams” for the news you want there.")
                     return back

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views import View
 
 from pmm_portal.core.dates import today_in
+from pmm_portal.core.forms import add_service_errors
 from pmm_portal.core.http import AuthenticatedHttpRequest
 from pmm_portal.core.lists import filtered_page
 from pmm_portal.core.models import Role, Team, User
@@ -30,14 +31,6 @@ from .models import ItemStatus, Launch, LaunchTier
 
 READERS = permissions.READERS
 WRITERS = permissions.WRITERS
-
-
-def _apply(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, problems in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _today(launch: Launch) -> Any:
@@ -144,7 +137,7 @@ class LaunchCreateView(RoleRequiredMixin, View):
             try:
                 launch = services.launch_create(actor=request.user, **data)
             except ValidationError as error:
-                _apply(form, error)
+                add_service_errors(form, error)
             else:
                 count = launch.items.count()
                 messages.success(
@@ -174,7 +167,7 @@ class LaunchEditView(RoleRequiredMixin, _LaunchFormMixin, View):
             try:
                 services.launch_update(actor=request.user, launch=launch, **form.cleaned_data)
             except ValidationError as error:
-                _apply(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request, "Launch saved; due dates counted from the launch date moved with it."
@@ -231,7 +224,7 @@ class ItemCreateView(_ItemFormView):
             try:
                 item = services.item_create(actor=request.user, launch=launch, **form.arguments())
             except ValidationError as error:
-                _apply(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Added “{item.title}”, due {item.due_on:%b %-d}.")
                 return HttpResponseRedirect(launch.get_absolute_url() + f"#item-{item.pk}")
@@ -254,7 +247,7 @@ class ItemEditView(_ItemFormView):
             try:
                 services.item_update(actor=request.user, item=item, **form.arguments())
             except ValidationError as error:
-                _apply(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Saved “{item.title}”.")
                 return HttpResponseRedirect(item.launch.get_absolute_url() + f"#item-{item.pk}")
@@ -394,7 +387,7 @@ class TemplateEditView(RoleRequiredMixin, View):
                     template=template,
                 )
             except ValidationError as error:
-                _apply(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Template saved: new launches of this tier start with these items.")
                 return HttpResponseRedirect(reverse("launches:templates"))

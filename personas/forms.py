@@ -7,7 +7,6 @@ Every choice a form offers (teams, products, personas, statuses) comes from
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from pmm_portal.core.models import Team
@@ -37,17 +36,6 @@ def _textareas(fields: list[str]) -> dict[str, forms.Widget]:
         if field.get_internal_type() == "TextField":
             widgets[name] = forms.Textarea(attrs={"rows": TEXTAREA_ROWS})
     return widgets
-
-
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ``ValidationError`` on the form: on its field when the form has one."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.message_dict.items():
-        target = field if field in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
 
 
 class PersonaForm(forms.ModelForm[Persona]):

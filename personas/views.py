@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
+from pmm_portal.core.forms import add_service_errors
 from pmm_portal.core.http import AuthenticatedHttpRequest
 from pmm_portal.core.lists import filtered_page
 from pmm_portal.core.models import Product, Role, Team
@@ -129,7 +130,7 @@ class PersonaCreateView(RoleRequiredMixin, View):
                     **form.service_values(),
                 )
             except ValidationError as error:
-                forms.add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request, f"“{persona.name}” is saved as a draft. Add evidence, then validate it."
@@ -268,7 +269,7 @@ class PersonaEditView(RoleRequiredMixin, View):
                     **values,
                 )
             except ValidationError as error:
-                forms.add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Changes saved; the persona's history keeps the previous values.")
                 return redirect(persona)
@@ -363,7 +364,7 @@ class PositioningEditView(RoleRequiredMixin, View):
                     actor=request.user, persona=persona, product=product, side=side, **form.cleaned_data
                 )
             except ValidationError as error:
-                forms.add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Positioning of {product.name} for {persona.name} saved.")
                 return redirect(f"{persona.get_absolute_url()}#positioning")
@@ -457,7 +458,7 @@ class InteractionCreateView(RoleRequiredMixin, View):
                     follow_ups=forms.follow_up_values(follow_ups),
                 )
             except ValidationError as error:
-                forms.add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Interaction with {interaction.account} logged.")
                 return redirect(interaction)
@@ -534,7 +535,7 @@ class InteractionEditView(RoleRequiredMixin, View):
                     actor=request.user, interaction=interaction, personas=personas, **data
                 )
             except ValidationError as error:
-                forms.add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Interaction saved.")
                 return redirect(interaction)
@@ -570,7 +571,7 @@ class QuoteAddView(RoleRequiredMixin, View):
             try:
                 quote = services.quote_add(actor=request.user, interaction=interaction, **form.cleaned_data)
             except ValidationError as error:
-                forms.add_service_errors(form, error)
+                add_service_errors(form, error)
         if not request.htmx:  # type: ignore[attr-defined]
             if quote:
                 messages.success(request, "Quote added.")

@@ -32,6 +32,7 @@ from django_ratelimit.core import is_ratelimited
 
 from personas.permissions import access_persona
 from pmm_portal.core.files import private_file_response
+from pmm_portal.core.forms import add_service_errors
 from pmm_portal.core.http import AuthenticatedHttpRequest, safe_next
 from pmm_portal.core.lists import filtered_page
 from pmm_portal.core.models import Role, User
@@ -84,15 +85,6 @@ logger = logging.getLogger(__name__)
 REQUEST_FORM_RATE = getattr(settings, "REQUEST_FORM_RATE", "20/h")
 REQUEST_ROLES: tuple[str, ...] = (Role.SALES, Role.PMM, Role.CMO)
 RATE_LIMITED = "Too many requests in a short time: wait a little and try again."
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    """Put a service's error on the form: on its field when the form has one, else on the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def over_rate_limit(request: HttpRequest) -> bool:
@@ -174,7 +166,7 @@ class NewRequestView(RoleRequiredMixin, CachedPageMixin, View):
                     attachments=data["attachments"],
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -290,7 +282,7 @@ class MeTooView(RoleRequiredMixin, View):
             try:
                 _, created = services.request_me_too(request=obj, user=user, **form.cleaned_data)
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 if htmx:
                     return render(
@@ -446,7 +438,7 @@ class NotificationPreferencesView(RoleRequiredMixin, View):
                             for k, v in error.message_dict.items()
                         }
                     )
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Saved: you will hear of each kind of news as you chose.")
                 return HttpResponseRedirect(reverse("inbox:preferences"))
@@ -939,7 +931,7 @@ class RequestActionView(RoleRequiredMixin, View):
                 if form is None:
                     messages.error(request, " ".join(error.messages))
                     return HttpResponseRedirect(obj.get_absolute_url())
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 if in_queue:
                     return queue_row(request, obj.pk, done=message or self.success_message, undo=undo)
@@ -984,7 +976,7 @@ class TriageView(RequestActionView):
                 else:
                     updated = decide()
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 done, warning = self.done(updated, arguments["decision"])
                 if in_queue:
@@ -996,7 +988,9 @@ class TriageView(RequestActionView):
         else:
             # Say at once what the service would refuse in the rest, so one more try is enough.
             problems = services.triage_problems(obj, **form.arguments())
-            _apply_errors(form, RequestError({f: m for f, m in problems.items() if f not in form.errors}))
+            add_service_errors(
+                form, RequestError({f: m for f, m in problems.items() if f not in form.errors})
+            )
         if in_queue:  # the decide dialog again, with what was entered and what to fix
             response = render(
                 request,
@@ -1390,7 +1384,7 @@ class AssetEditView(RoleRequiredMixin, View):
             try:
                 services.asset_update(asset=asset, actor=user, changes=_asset_changes(form.cleaned_data))
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Saved.")
                 return HttpResponseRedirect(asset.get_absolute_url())
@@ -1413,7 +1407,7 @@ class AssetVersionUploadView(RoleRequiredMixin, View):
                     asset=asset, actor=user, file=data["file"], link=data["link"], note=data["note"]
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request, f"Version {version.number} is the current one; older ones are kept."
@@ -1445,7 +1439,7 @@ class AssetRetireView(RoleRequiredMixin, View):
                     asset=asset, actor=user, replaced_by=data["replaced_by"], reason=data["reason"]
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Retired: it is no longer suggested to sales.")
                 return HttpResponseRedirect(asset.get_absolute_url())
@@ -1544,7 +1538,7 @@ class AssetCreateView(RoleRequiredMixin, View):
                     personas=list(data["personas"]),
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"“{asset.title}” is in the library.")
                 return HttpResponseRedirect(asset.get_absolute_url())

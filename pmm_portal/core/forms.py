@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import ValidationError
 
 from . import selectors, services
 
@@ -72,3 +73,13 @@ class PasswordResetRequestForm(PasswordResetForm):
     ) -> None:
         domain = domain_override or get_current_site(request).domain
         services.password_reset_request(email=self.cleaned_data["email"], domain=domain, use_https=use_https)
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ``ValidationError`` on the form: on its field when the form has one, else
+    on the form (the one way every app's pages report what a service refused)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
