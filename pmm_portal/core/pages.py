@@ -111,14 +111,17 @@ def note_write(connection: Any) -> None:
 def _watch_writes(execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
     result = execute(sql, params, many, context)
     match = WRITE.match(sql)
-    if match and match.group(1).lower() not in UNCOUNTED_TABLES and _changed_rows(context):
+    if match and match.group(1).lower() not in UNCOUNTED_TABLES and _changed_rows(sql, context):
         note_write(context["connection"])
     return result
 
 
-def _changed_rows(context: dict[str, Any]) -> bool:
-    """Whether the statement changed a row (an UPDATE that matched nothing changes nothing shown;
-    an unknown count, -1, counts as a change)."""
+def _changed_rows(sql: str, context: dict[str, Any]) -> bool:
+    """Whether the statement changed a row: an UPDATE or DELETE that matched nothing changed
+    nothing shown. An INSERT always counts (SQLite reports no row count for ``INSERT … RETURNING``
+    until its rows are read), and so does an unknown count (-1)."""
+    if sql.lstrip()[:6].upper() == "INSERT":
+        return True
     cursor = context.get("cursor")
     return getattr(cursor, "rowcount", -1) != 0
 

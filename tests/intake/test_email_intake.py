@@ -67,8 +67,8 @@ def test_a_message_becomes_one_request_with_its_attachment_and_the_rep_gets_the_
     m = message(
         sender=f"Sam Reyes <{sales_rep.email.upper()}>",
         to=f"{team.slug}@{DOMAIN}",
-        subject="Fwd: Battlecard against Northwind for Atlas",
-        body="Lost twice on price to Northwind this quarter.\nCan we get a battlecard?",
+        subject="Fwd: Northwind battlecard",
+        body="Lost twice on price to Northwind this quarter on Atlas deals.\nCan we get a battlecard?",
     )
     m.add_attachment(PDF, maintype="application", subtype="pdf", filename="deal-notes.pdf")
     send(smtp, m)
@@ -77,7 +77,7 @@ def test_a_message_becomes_one_request_with_its_attachment_and_the_rep_gets_the_
     assert request.requester == sales_rep
     assert request.team == team
     assert request.product == product
-    assert request.title == "Battlecard against Northwind for Atlas"
+    assert request.title == "Northwind battlecard"
     assert "Lost twice on price" in request.details
     assert request.type == RequestType.COMPETITIVE_INTEL
     assert [a.original_name for a in request.attachments.all()] == ["deal-notes.pdf"]
@@ -87,7 +87,7 @@ def test_a_message_becomes_one_request_with_its_attachment_and_the_rep_gets_the_
     receipt = next(m for m in mail.outbox if m.to == [sales_rep.email])
     assert f"[PMM #{request.pk}]" in receipt.subject
     assert request.get_absolute_url() in receipt.body
-    assert "Northwind battlecard" in receipt.body  # what may already answer it
+    assert "This may already answer your question:\n- Northwind battlecard: http" in receipt.body
     assert receipt.extra_headers["In-Reply-To"] == "<m1@mail.example.com>"
 
 
