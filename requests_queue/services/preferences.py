@@ -64,9 +64,9 @@ chat_address_known: Callable[[User], bool] = _no_chat_address
 def channels_for(topic: str) -> list[tuple[str, str]]:
     """The channels ``topic`` can go by: asset review reminders are mailed weekly by their own task
     (``asset_reviews``), which posts nowhere else, so Slack or Teams is not offered for them."""
-    return [
-        (value, label) for value, label in C.choices if not (value == C.CHAT and topic == T.ASSET_REVIEWS)
-    ]
+    order = [C.EMAIL, C.DIGEST, C.APP, C.CHAT]  # chat last: the one column a topic may leave empty
+    labels = dict(C.choices)
+    return [(value, labels[value]) for value in order if not (value == C.CHAT and topic == T.ASSET_REVIEWS)]
 
 
 def topic_of(event: RequestEvent, recipient: User, *, mentioned: bool, me_too: bool) -> str:

@@ -211,6 +211,12 @@ def test_asset_review_reminders_are_not_offered_in_chat(client, rep_chat, sales_
     form = client.get(PREFERENCES).context["form"]
     assert NotifyChannel.CHAT not in dict(form.fields[f"topic_{NotifyTopic.ASSET_REVIEWS}"].choices)
     assert NotifyChannel.CHAT in dict(form.fields[f"topic_{NotifyTopic.COMMENTS}"].choices)
+    # The radios stand under their columns: chat is the last column, the one asset reviews leave empty.
+    columns = [NotifyChannel.EMAIL, NotifyChannel.DIGEST, NotifyChannel.APP, NotifyChannel.CHAT]
+    assert [v for v, _ in form.fields[f"topic_{NotifyTopic.COMMENTS}"].choices] == columns
+    assert [v for v, _ in form.fields[f"topic_{NotifyTopic.ASSET_REVIEWS}"].choices] == columns[:3]
+    page = client.get(PREFERENCES).content.decode()
+    assert page.index(">In the app only</th>") < page.index(">Slack or Teams</th>")
     with pytest.raises(ValidationError):
         request_services.preferences_save(
             user=sales_rep, channels={NotifyTopic.ASSET_REVIEWS: NotifyChannel.CHAT}, hour=8
