@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from pmm_portal.core.dates import today_in
 from requests_queue import services
 from requests_queue.models import (
     DigestSettings,
@@ -290,7 +291,7 @@ def test_marking_an_asset_reviewed_as_on_the_page(api_client, pmm, team):
 
     default = api_client.post(f"/api/v1/assets/{asset.pk}/reviewed/", {}, format="json")
     assert default.status_code == 200, default.content
-    assert default.json()["review_by"] == (timezone.localdate() + datetime.timedelta(days=180)).isoformat()
+    assert default.json()["review_by"] == (today_in(team) + datetime.timedelta(days=180)).isoformat()
     past = api_client.post(f"/api/v1/assets/{asset.pk}/reviewed/", {"review_by": "2020-01-01"}, format="json")
     assert errors(past) == {"review_by": "Pick a review-by date in the future."}
 

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from pmm_portal.core.dates import today_in
 from requests_queue import services
 from requests_queue.models import Asset, RequestFollower, RequestStatus
 from requests_queue.workflow import RequestError
@@ -38,7 +39,7 @@ def test_the_decide_form_opens_on_the_key_s_decision_with_one_key_defaults(clien
         reverse("requests_queue:decide_in_queue", args=[request.pk]) + "?move=snooze", **HX
     ).content.decode()
     assert '<option value="snooze" selected>' in form
-    week = timezone.localdate() + timedelta(days=services.SNOOZE_DAYS)
+    week = today_in(request.team) + timedelta(days=services.SNOOZE_DAYS)
     assert f'value="{week.isoformat()}"' in form  # snoozed a week unless another date is picked
     assert f'value="{request.needed_by.isoformat()}"' in form  # accepting: due when the rep needs it
     assert f'<option value="{pmm.pk}" selected>' in form  # and the PMM deciding takes it

@@ -10,6 +10,7 @@ from django.core.mail import EmailMessage
 from django.utils import timezone
 
 from pmm_portal.celery import app
+from pmm_portal.core.dates import today_in
 from requests_queue import services, tasks
 from requests_queue.models import Notification, NotificationDelivery, Request, RequestEvent, RequestStatus
 
@@ -98,7 +99,7 @@ def test_a_new_request_tells_the_team_pmms(sales_rep, product, pmm, pm, django_c
             product=product,
             type="slides",
             title="Deck for Globex",
-            needed_by=timezone.localdate(),
+            needed_by=today_in(product.team),  # the team's today (Paris is a day ahead late at night)
         )
     assert [m.to for m in mail.outbox] == [[pmm.email]]  # the PMM, not the PM, not the requester
 
@@ -112,7 +113,7 @@ def test_by_default_a_new_request_waits_for_the_pmms_digest(
             product=product,
             type="slides",
             title="Deck for Globex",
-            needed_by=timezone.localdate(),
+            needed_by=today_in(product.team),  # the team's today (Paris is a day ahead late at night)
         )
     assert mail.outbox == []  # no triager today, and the PMM chose nothing: the digest
     assert Notification.objects.get(recipient=pmm).channel == "digest"

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from pmm_portal.core.dates import today_in
 from requests_queue import services
 from requests_queue.models import Asset, EventKind, RequestStatus
 from requests_queue.workflow import RequestError
@@ -73,11 +74,13 @@ def test_a_request_someone_else_has_is_refused_with_their_name(make_request, pmm
 
 
 def test_a_request_needed_yesterday_is_due_today_and_says_why(make_request, pmm):
-    yesterday = timezone.localdate() - timedelta(days=1)
-    request = make_request(S.TRIAGED, assignee=None, needed_by=yesterday, due_date=None)
+    request = make_request(S.TRIAGED, assignee=None, due_date=None)
+    today = today_in(request.team)  # the team's today (Paris is a day ahead late at night)
+    request.needed_by = today - timedelta(days=1)
+    request.save(update_fields=["needed_by"])
     taken = services.request_take_on(request=request, actor=pmm)
     taken.refresh_from_db()
-    assert taken.due_date == timezone.localdate()
+    assert taken.due_date == today
     assert taken.due_date_reason == services.TAKE_ON_LATE_REASON
 
 

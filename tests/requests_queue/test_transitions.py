@@ -7,6 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from pmm_portal.core.dates import today_in
 from requests_queue import services, workflow
 from requests_queue.models import Asset, Request, RequestEvent, RequestStatus
 from tests.factories import RequestFactory
@@ -375,7 +376,7 @@ def test_submit_refuses_a_past_needed_by_date_and_saves_nothing(sales_rep, produ
 
 def test_submit_puts_the_request_in_the_product_team_queue(sales_rep, product, team):
     request = services.request_submit(
-        requester=sales_rep, product=product, type="slides", title="Deck for Acme", needed_by=TODAY()
+        requester=sales_rep, product=product, type="slides", title="Deck for Acme", needed_by=today_in(team)
     )
     assert request.team == team
     assert request.status == S.NEW
