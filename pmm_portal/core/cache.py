@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +113,42 @@ def _label(servers: list[str]) -> str:
     return ",".join(parts)
 
 
+# ``incr`` in one round trip: Django's client asks EXISTS, then INCRBY.
+INCR_IF_EXISTS = """
+if redis.call('exists', KEYS[1]) == 1 then
+    return redis.call('incrby', KEYS[1], ARGV[1])
+end
+return false
+"""
+
+
+class ReusingRedisCacheClient(RedisCacheClient):
+    """Django's Redis cache client, keeping one redis-py client per connection pool (Django builds
+    a new one, with its table of response callbacks, on every call), and counting in one trip."""
+
+    def __init__(self, servers: Any, **options: Any) -> None:
+        super().__init__(servers, **options)
+        self._clients: dict[int, Any] = {}
+        self._incr_if_exists: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients.setdefault(id(pool), self._client(connection_pool=pool))
+        return client
+
+    def incr(self, key: Any, delta: int) -> int:
+        client = self.get_client(key, write=True)
+        script = self._incr_if_exists.get(id(client))
+        if script is None:
+            script = self._incr_if_exists.setdefault(id(client), client.register_script(INCR_IF_EXISTS))
+        value = script(keys=[key], args=[delta])
+        if value is None:
+            raise ValueError(f"Key '{key}' not found.")
+        return int(value)
+
+
 class FallbackRedisCache(RedisCache):
     """Django's Redis cache that falls back to this process's memory while Redis fails.
 
@@ -124,6 +160,7 @@ class FallbackRedisCache(RedisCache):
         options = dict(params.get("OPTIONS") or {})
         self.fallback_seconds = float(options.pop("fallback_seconds", DEFAULT_FALLBACK_SECONDS))
         super().__init__(server, {**params, "OPTIONS": options})
+        self._class = ReusingRedisCacheClient
         servers = re.split("[;,]", server) if isinstance(server, str) else list(server)
         label = _label(servers)
         name = f"{','.join(servers)}|{self.key_prefix}"

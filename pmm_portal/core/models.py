@@ -220,7 +220,9 @@ class SearchWord(models.Model):
 
 
 class DataVersion(models.Model):
-    """One row counting the writes that committed: what cached pages are keyed by (``core.pages``)."""
+    """The data version's row: what cached pages are keyed by (``core.pages``). It holds the count of
+    committed writes on SQLite; on PostgreSQL the count is the sequence ``core_data_version_seq``
+    and the row only says that pages may be kept."""
 
     value = models.PositiveBigIntegerField(default=0)
 

@@ -4,7 +4,8 @@ A signed-in page is the same for the same person, address and data. So the pages
 all day (the homes, the queue, My requests, the dashboard, the persona list, the request
 form and the API's request list) are kept in the cache under a key made of who asks
 (user, CSRF secret), what they ask (path and query, htmx target, ``Accept``), the hour,
-and the **data version**: one counter (``DataVersion``) that every committed write raises.
+and the **data version**: one counter (a sequence on PostgreSQL, ``DataVersion``'s row elsewhere)
+that every committed write raises.
 
 Every write is seen at the lowest level: an execute wrapper on the default connection
 notes each ``INSERT``, ``UPDATE`` and ``DELETE`` (the ORM's, bulk updates, raw SQL and a
@@ -68,30 +69,57 @@ def enabled() -> bool:
 # --- The data version ------------------------------------------------------------------
 
 
+# On PostgreSQL the count is a sequence: ``nextval`` takes no row lock (every writer would
+# queue on the one row otherwise), leaves no dead row behind and needs no commit of its own.
+# Its row in ``core_dataversion`` stays the switch: without it nothing is kept. Elsewhere
+# (SQLite) the row holds the count.
+VERSION_SEQUENCE = "core_data_version_seq"
+
+
+def _on_sequence(connection: Any) -> bool:
+    return bool(connection.vendor == "postgresql")
+
+
 def current_version() -> int | None:
     """The data version now (None without its row: nothing is kept then)."""
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute("SELECT value FROM core_dataversion WHERE id = 1")
+    connection = connections[DEFAULT_DB_ALIAS]
+    with connection.cursor() as cursor:
+        if _on_sequence(connection):
+            cursor.execute(f"SELECT (SELECT last_value FROM {VERSION_SEQUENCE}) FROM core_dataversion WHERE id = 1")
+        else:
+            cursor.execute("SELECT value FROM core_dataversion WHERE id = 1")
         row = cursor.fetchone()
     return int(row[0]) if row else None
+
+
+def _bump() -> None:
+    connection = connections[DEFAULT_DB_ALIAS]
+    if _on_sequence(connection):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(%s)", [VERSION_SEQUENCE])
+    elif not DataVersion.objects.filter(pk=1).update(value=F("value") + 1):
+        DataVersion.objects.bulk_create([DataVersion(pk=1, value=1)], ignore_conflicts=True)
 
 
 def raise_version() -> None:
     """Count a committed write. A failure is logged, never raised: the write itself is saved,
     and a kept page expires after ``PAGE_CACHE_SECONDS`` anyway."""
     try:
-        if not DataVersion.objects.filter(pk=1).update(value=F("value") + 1):
-            DataVersion.objects.bulk_create([DataVersion(pk=1, value=1)], ignore_conflicts=True)
+        _bump()
     except DatabaseError:
-        if _version_table_missing():
+        if _version_store_missing():
             return  # migrating a new database: nothing is kept without the row anyway
         logger.exception("Pages: could not raise the data version; kept pages expire on their own")
 
 
-def _version_table_missing() -> bool:
+def _version_store_missing() -> bool:
     try:
         connection = connections[DEFAULT_DB_ALIAS]
         with connection.cursor() as cursor:
+            if _on_sequence(connection):
+                cursor.execute("SELECT to_regclass(%s)", [VERSION_SEQUENCE])
+                if cursor.fetchone()[0] is None:
+                    return True
             return DataVersion._meta.db_table not in connection.introspection.table_names(cursor)
     except DatabaseError:
         return False
