@@ -9,7 +9,12 @@ SEQUENCE = "core_data_version_seq"
 def create_sequence(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    row = apps.get_model("core", "DataVersion").objects.using(schema_editor.connection.alias).filter(pk=1).first()
+    row = (
+        apps.get_model("core", "DataVersion")
+        .objects.using(schema_editor.connection.alias)
+        .filter(pk=1)
+        .first()
+    )
     schema_editor.execute(f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE} AS bigint MINVALUE 0 START 0")
     schema_editor.execute("SELECT setval(%s, %s)", [SEQUENCE, max(row.value if row else 0, 0) + 1])
 
