@@ -1,6 +1,9 @@
 """Everything under ``/api/v1/``. Each app registers its viewsets on the one router."""
 
-from django.urls import include, path
+import re
+from typing import Any
+
+from django.urls import URLPattern, include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from audit import api as audit_api
@@ -46,6 +49,28 @@ router.register("integrations", integrations_api.EndpointViewSet, basename="inte
 router.register("integration-deliveries", integrations_api.DeliveryViewSet, basename="integration-delivery")
 router.register("audit", audit_api.AuditViewSet, basename="audit")
 
+RESOURCE = re.compile(r"\^([a-z0-9-]+)(?=/|\\\.)")
+
+
+def by_resource(patterns: list[Any]) -> list[Any]:
+    """The router's routes, one include per resource (``requests``, ``requests/<pk>/``… under
+    ``requests``): a path is matched against its own resource's few routes, not against all
+    two hundred (that walk was a sixth of a kept API list's time). Names are unchanged."""
+    groups: dict[str, list[URLPattern]] = {}
+    others = []
+    for pattern in patterns:
+        regex = getattr(pattern.pattern, "_regex", "")
+        found = RESOURCE.match(regex)
+        if not isinstance(pattern, URLPattern) or found is None:
+            others.append(pattern)
+            continue
+        tail = "^" + regex[found.end() :]
+        groups.setdefault(found.group(1), []).append(
+            re_path(tail, pattern.callback, pattern.default_args, name=pattern.name)
+        )
+    return others + [re_path(f"^{prefix}", include(routes)) for prefix, routes in groups.items()]
+
+
 urlpatterns = [
     path("dashboard/", reporting_api.DashboardFiguresView.as_view(), name="dashboard"),
     path("me/", core_api.MeView.as_view(), name="me"),
@@ -56,5 +81,5 @@ urlpatterns = [
     ),
     path("search/", core_api.SearchView.as_view(), name="search"),
     path("auth/token/", core_api.TokenView.as_view(), name="token"),
-    path("", include(router.urls)),
+    path("", include(by_resource(router.urls))),
 ]
