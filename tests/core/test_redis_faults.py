@@ -218,3 +218,24 @@ def test_the_cache_logs_an_outage_once_and_never_serves_a_stale_entry_after_it(o
     outages = [record for record in caplog.records if "failed" in record.getMessage()]
     assert len(outages) == 1
     assert "answers again" in caplog.text
+
+
+def test_counters_count_in_one_trip_and_the_kept_client_outlives_a_redis_restart(own_redis, settings):
+    """The cache keeps one redis-py client per pool (not one per call): counting still refuses a
+    missing key as Django's does, and after Redis restarts the same client reconnects."""
+    default = settings.CACHES["default"]
+    settings.CACHES = {"default": {**default, "OPTIONS": {**default["OPTIONS"], "fallback_seconds": 0}}}
+    backend = cache._cache  # type: ignore[attr-defined]  # the connection's FallbackRedisCache
+    client = backend.get_client(None, write=True)
+    assert backend.get_client("any", write=True) is client
+    cache.set("hits", 1)
+    assert cache.incr("hits") == 2
+    assert cache.decr("hits", 2) == 0
+    with pytest.raises(ValueError, match="not found"):
+        cache.incr("never-set")
+    assert cache.get("never-set") is None  # refusing created nothing
+    own_redis.restart()
+    cache.set("hits", 5)  # the first call after the restart may fall back once; the next reach Redis
+    cache.set("hits", 5)
+    assert cache.incr("hits") == 6
+    assert backend.get_client(None, write=True) is client
