@@ -19,6 +19,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from pmm_portal.core.models import Role, User
+from pmm_portal.core.sessions import DATABASE_ENGINES
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +193,7 @@ def user_reactivate(*, user: User) -> None:
 
 
 def _end_sessions(user: User) -> None:
-    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+    if settings.SESSION_ENGINE not in DATABASE_ENGINES:
         return
     live = Session.objects.filter(expire_date__gt=timezone.now())
     ended = [s.pk for s in live.iterator() if s.get_decoded().get(SESSION_KEY) == str(user.pk)]

@@ -179,6 +179,8 @@ if _proxy_count:
 else:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
+# Django's database sessions, read with fixed SQL instead of an ORM query per request.
+SESSION_ENGINE = "pmm_portal.core.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
