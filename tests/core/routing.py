@@ -79,7 +79,10 @@ def _methods(callback: Any) -> tuple[str, ...]:
 def _walk(resolver: URLResolver, prefix: str = "") -> list[Route]:
     routes: list[Route] = []
     for pattern in resolver.url_patterns:
-        key = prefix + str(pattern.pattern)
+        part = str(pattern.pattern)
+        if "^" in prefix and part.startswith("^"):
+            part = part[1:]  # a regex nested in a regex include (the API's per-resource groups): one anchor
+        key = prefix + part
         if isinstance(pattern, URLResolver):
             routes.extend(_walk(pattern, key))
         elif isinstance(pattern, URLPattern):
