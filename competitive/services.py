@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from integrations import events as integration_events
 from personas.models import CustomerInteraction, Persona
-from pmm_portal.core import search
+from pmm_portal.core import pages, search
 from pmm_portal.core.history import record_updates
 from pmm_portal.core.models import Team, User
 from requests_queue.models import Asset
@@ -385,7 +385,8 @@ def battlecard_count_view(*, card: Battlecard, viewer: User) -> bool:
     """
     if viewer.pk == card.owner_id:
         return False
-    return bool(Battlecard.objects.filter(pk=card.pk).update(view_count=F("view_count") + 1))
+    with pages.readings():  # a reading: only the pages that show counts are built again
+        return bool(Battlecard.objects.filter(pk=card.pk).update(view_count=F("view_count") + 1))
 
 
 def battlecard_mark_reviewed(*, actor: User, card: Battlecard) -> None:

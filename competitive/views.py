@@ -136,6 +136,7 @@ class CompetitorDetailView(RoleRequiredMixin, CachedPageMixin, View):
     """``/competitors/<id>/``: how to beat it (everyone who sees it) and its signals (marketing)."""
 
     allowed_roles = READERS
+    shows_readings = True  # how often each battlecard was read
 
     def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         user = request.user
@@ -450,15 +451,25 @@ class ReasonUpdateView(RoleRequiredMixin, View):
 # --- Battlecards -----------------------------------------------------------------------------------
 
 
-class BattlecardView(RoleRequiredMixin, View):
-    """``/competitors/battlecards/<id>/``: the card a rep reads mid-deal; one screen, one printed page."""
+class BattlecardView(RoleRequiredMixin, CachedPageMixin, View):
+    """``/competitors/battlecards/<id>/``: the card a rep reads mid-deal; one screen, one printed page.
+
+    Every view counts a reading (``before_keeping``), then the card is kept until it changes:
+    reps see no count, so their page stays the same; marketing sees the count, so theirs is
+    built again after each reading."""
 
     allowed_roles = READERS
 
-    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-        card = permissions.access_battlecard(user=request.user, id=pk)
+    def before_keeping(self, request: AuthenticatedHttpRequest, pk: int) -> None:  # type: ignore[override]
+        self.card = card = permissions.access_battlecard(user=request.user, id=pk)
         if services.battlecard_count_view(card=card, viewer=request.user):
             card.view_count += 1
+        self.can_change = self.shows_readings = permissions.can_change_competitor(
+            request.user, card.competitor
+        )
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        card = self.card
         return render(
             request,
             "competitive/battlecard.html",
@@ -467,7 +478,7 @@ class BattlecardView(RoleRequiredMixin, View):
                 "competitor": card.competitor,
                 "objections": list(card.objections.all()),
                 "quotes": selectors.battlecard_quotes(card),
-                "can_change": permissions.can_change_competitor(request.user, card.competitor),
+                "can_change": self.can_change,
                 "stale": card.last_reviewed_at is None
                 or card.last_reviewed_at < timezone.now() - timedelta(days=STALE_DAYS),
             },

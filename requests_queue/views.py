@@ -1288,6 +1288,7 @@ class AssetLibraryView(RoleRequiredMixin, CachedPageMixin, View):
     """``/requests/assets/``: every reusable asset, searchable and filterable, reuse counts and review flags."""
 
     allowed_roles = EVERYONE
+    shows_readings = True  # views and downloads, shown and sorted by
 
     def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         user = request.user

@@ -15,6 +15,12 @@ kept under a version older than what it shows: after any write the user made, th
 page is built again. Writes that change nothing shown (sessions, sign-in attempts,
 search statistics, the counter itself) are not counted.
 
+**Readings** (a battlecard read, an asset's page opened or its file downloaded: ``readings()``)
+are counted apart on PostgreSQL, in the readings version, a second sequence: a rep reading
+cards all day would otherwise throw away every kept page of the portal at each view. Only the
+pages that show those counts (``shows_readings``) hold the readings version in their key, so
+they too are never stale after a reading. On SQLite a reading is a write like any other.
+
 What the clock changes moves on too: the key holds the hour and a kept page lives
 ``PAGE_CACHE_SECONDS`` (0 turns this off, as the test settings do). A page is only kept
 when it is a plain 200 that set no cookie, changed no session and showed no message,
@@ -24,6 +30,9 @@ and it is not served while a message waits to be shown.
 import hashlib
 import logging
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -74,32 +83,42 @@ def enabled() -> bool:
 # Its row in ``core_dataversion`` stays the switch: without it nothing is kept. Elsewhere
 # (SQLite) the row holds the count.
 VERSION_SEQUENCE = "core_data_version_seq"
+READINGS_SEQUENCE = "core_readings_version_seq"
 
 
 def _on_sequence(connection: Any) -> bool:
     return bool(connection.vendor == "postgresql")
 
 
-def current_version() -> int | None:
-    """The data version now (None without its row: nothing is kept then)."""
+def current_versions() -> tuple[int, int] | None:
+    """The data version and the readings version now, in one statement (None without the
+    data version's row: nothing is kept then). On SQLite readings are counted as writes: 0."""
     connection = connections[DEFAULT_DB_ALIAS]
     with connection.cursor() as cursor:
         if _on_sequence(connection):
-            # The sequence's name is this module's constant, never input.
+            # The sequences' names are this module's constants, never input.
             cursor.execute(
-                f"SELECT (SELECT last_value FROM {VERSION_SEQUENCE}) FROM core_dataversion WHERE id = 1"  # noqa: S608
+                f"SELECT (SELECT last_value FROM {VERSION_SEQUENCE}), "  # noqa: S608
+                f"(SELECT last_value FROM {READINGS_SEQUENCE}) FROM core_dataversion WHERE id = 1"
             )
-        else:
-            cursor.execute("SELECT value FROM core_dataversion WHERE id = 1")
+            row = cursor.fetchone()
+            return (int(row[0]), int(row[1])) if row else None
+        cursor.execute("SELECT value FROM core_dataversion WHERE id = 1")
         row = cursor.fetchone()
-    return int(row[0]) if row else None
+    return (int(row[0]), 0) if row else None
 
 
-def _bump() -> None:
+def current_version() -> int | None:
+    """The data version now (None without its row: nothing is kept then)."""
+    versions = current_versions()
+    return versions[0] if versions else None
+
+
+def _bump(sequence: str = VERSION_SEQUENCE) -> None:
     connection = connections[DEFAULT_DB_ALIAS]
     if _on_sequence(connection):
         with connection.cursor() as cursor:
-            cursor.execute("SELECT nextval(%s)", [VERSION_SEQUENCE])
+            cursor.execute("SELECT nextval(%s)", [sequence])
     elif not DataVersion.objects.filter(pk=1).update(value=F("value") + 1):
         DataVersion.objects.bulk_create([DataVersion(pk=1, value=1)], ignore_conflicts=True)
 
@@ -107,12 +126,21 @@ def _bump() -> None:
 def raise_version() -> None:
     """Count a committed write. A failure is logged, never raised: the write itself is saved,
     and a kept page expires after ``PAGE_CACHE_SECONDS`` anyway."""
+    _raise(VERSION_SEQUENCE, "data version")
+
+
+def raise_readings() -> None:
+    """Count a committed reading (PostgreSQL): the pages that show readings are built again."""
+    _raise(READINGS_SEQUENCE, "readings version")
+
+
+def _raise(sequence: str, what: str) -> None:
     try:
-        _bump()
+        _bump(sequence)
     except DatabaseError:
         if _version_store_missing():
             return  # migrating a new database: nothing is kept without the row anyway
-        logger.exception("Pages: could not raise the data version; kept pages expire on their own")
+        logger.exception("Pages: could not raise the %s; kept pages expire on their own", what)
 
 
 def _version_store_missing() -> bool:
@@ -120,30 +148,51 @@ def _version_store_missing() -> bool:
         connection = connections[DEFAULT_DB_ALIAS]
         with connection.cursor() as cursor:
             if _on_sequence(connection):
-                cursor.execute("SELECT to_regclass(%s)", [VERSION_SEQUENCE])
-                if cursor.fetchone()[0] is None:
-                    return True
+                for sequence in (VERSION_SEQUENCE, READINGS_SEQUENCE):
+                    cursor.execute("SELECT to_regclass(%s)", [sequence])
+                    if cursor.fetchone()[0] is None:
+                        return True
             return DataVersion._meta.db_table not in connection.introspection.table_names(cursor)
     except DatabaseError:
         return False
 
 
-def note_write(connection: Any) -> None:
+def note_write(connection: Any, *, raise_: Any = raise_version) -> None:
     """A write happened on ``connection``: raise the version when it commits (now in autocommit)."""
     if not enabled():
         return
     if connection.in_atomic_block:
-        if not any(entry[1] is raise_version for entry in connection.run_on_commit):
-            connection.on_commit(raise_version)
+        if not any(entry[1] is raise_ for entry in connection.run_on_commit):
+            connection.on_commit(raise_)
     else:
-        raise_version()
+        raise_()
+
+
+_reading = threading.local()
+
+
+@contextmanager
+def readings() -> Iterator[None]:
+    """The writes in the block count readings (a view or a download counted), not changes:
+    on PostgreSQL they raise the readings version, and only the pages that show readings are
+    built again. Elsewhere they are writes like any other."""
+    previous = getattr(_reading, "active", False)
+    _reading.active = True
+    try:
+        yield
+    finally:
+        _reading.active = previous
 
 
 def _watch_writes(execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
     result = execute(sql, params, many, context)
     match = WRITE.match(sql)
     if match and match.group(1).lower() not in UNCOUNTED_TABLES and _changed_rows(sql, context):
-        note_write(context["connection"])
+        connection = context["connection"]
+        if getattr(_reading, "active", False) and _on_sequence(connection):
+            note_write(connection, raise_=raise_readings)
+        else:
+            note_write(connection)
     return result
 
 
@@ -173,19 +222,21 @@ def install() -> None:
 # --- Kept pages ------------------------------------------------------------------------
 
 
-def page_key(request: HttpRequest, *, kind: str = "page") -> str | None:
-    """The key of ``request``'s page at the current data version (None: do not keep it)."""
+def page_key(request: HttpRequest, *, kind: str = "page", shows_readings: bool = False) -> str | None:
+    """The key of ``request``'s page at the current data version, and readings version when the
+    page shows readings (None: do not keep it)."""
     user = request.user
     if not user.is_authenticated:
         return None
     if kind == "page" and not request.META.get("CSRF_COOKIE"):
         return None  # the page will hand out a new CSRF secret: keep it from the next view on
-    version = current_version()
-    if version is None:
+    versions = current_versions()
+    if versions is None:
         return None
+    version, readings_version = versions
     parts = [
         kind,
-        str(version),
+        f"{version}.{readings_version}" if shows_readings else str(version),
         str(user.pk),
         request.META.get("CSRF_COOKIE", ""),
         request.get_full_path(),
@@ -232,13 +283,25 @@ def keep(key: str, value: Any) -> None:
 
 class CachedPageMixin:
     """A page view whose GET is kept until the next write (after the role door: put it after
-    ``RoleRequiredMixin``)."""
+    ``RoleRequiredMixin``).
+
+    ``shows_readings``: the page shows view or download counts, so a reading builds it again.
+    ``before_keeping`` runs on every GET before a kept page is looked for, kept or not: a page
+    whose every view counts a reading counts it there (and may set ``shows_readings``)."""
+
+    shows_readings = False
+
+    def before_keeping(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        return None
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         parent = super().dispatch  # type: ignore[misc]
+        if request.method not in ("GET", "HEAD"):
+            return parent(request, *args, **kwargs)  # type: ignore[no-any-return]
+        self.before_keeping(request, *args, **kwargs)
         if request.method != "GET" or not enabled() or messages_waiting(request):
             return parent(request, *args, **kwargs)  # type: ignore[no-any-return]
-        key = page_key(request)
+        key = page_key(request, shows_readings=self.shows_readings)
         if key is None:
             return parent(request, *args, **kwargs)  # type: ignore[no-any-return]
         kept = read(key)

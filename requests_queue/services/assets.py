@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from pmm_portal.core import pages
 from pmm_portal.core.dates import today_in
 from pmm_portal.core.files import FAMILIES, content_matches_extension
 from pmm_portal.core.history import record_updates
@@ -405,11 +406,13 @@ def asset_count_view(*, asset: Asset, viewer: User) -> bool:
     """
     if viewer.pk == asset.owner_id:
         return False
-    return bool(Asset.objects.filter(pk=asset.pk).update(view_count=F("view_count") + 1))
+    with pages.readings():  # a reading: only the pages that show counts are built again
+        return bool(Asset.objects.filter(pk=asset.pk).update(view_count=F("view_count") + 1))
 
 
 def asset_count_download(*, asset: Asset, downloader: User) -> bool:
     """Count one download of the asset (any version); its owner's own downloads do not count."""
     if downloader.pk == asset.owner_id:
         return False
-    return bool(Asset.objects.filter(pk=asset.pk).update(download_count=F("download_count") + 1))
+    with pages.readings():
+        return bool(Asset.objects.filter(pk=asset.pk).update(download_count=F("download_count") + 1))

@@ -248,3 +248,64 @@ def test_the_pages_opened_all_day_are_kept_until_the_next_write(client, request,
         again = client.get(url)
     assert again.content == first.content
     assert len(queries.captured_queries) <= 3, [q["sql"][:80] for q in queries.captured_queries]
+
+
+# --- Readings: a card read or an asset opened rebuilds only the pages that show counts ----------
+
+
+def _battlecard(pmm, team):
+    from competitive import services as competitive
+
+    northwind = competitive.competitor_create(actor=pmm, team=team, name="Northwind")
+    return competitive.battlecard_create(
+        actor=pmm, competitor=northwind, quick_dismiss="Fast to start, slow to finish."
+    )
+
+
+def test_a_battlecard_read_keeps_other_pages_and_the_counts_shown_move_at_once(
+    client, pmm, sales_rep, team, product
+):
+    from pmm_portal.core import pages
+
+    card = _battlecard(pmm, team)
+    RequestFactory(requester=sales_rep, product=product, title="Atlas pricing one-pager")
+    client.force_login(pmm)
+    for _ in range(2):  # the first view sets the CSRF cookie: kept from the second
+        assert "read 0×" in client.get(card.competitor.get_absolute_url()).content.decode()
+        client.get(reverse("requests_queue:index"))
+    client.force_login(sales_rep)  # a sign-in is a write (last_login)
+    data_version, readings_version = pages.current_versions()
+    first = client.get(card.get_absolute_url())
+    first = client.get(card.get_absolute_url())  # the CSRF cookie is set now
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(card.get_absolute_url())
+    assert "Fast to start, slow to finish." in second.content.decode()
+    card.refresh_from_db()
+    assert card.view_count == 3  # every view counted, the kept one too
+
+    after = pages.current_versions()
+    if connection.vendor == "postgresql":
+        # A reading is not a change: the rep's card and every other kept page stay kept.
+        assert after[0] == data_version
+        assert after[1] > readings_version
+        assert second.content == first.content
+        assert not [q for q in queries.captured_queries if "competitive_battlecardobjection" in q["sql"]]
+    else:
+        assert after[0] > data_version  # SQLite: a reading is a write like any other
+    # The pages that show how often the card was read show it at once.
+    client.force_login(pmm)
+    assert "read 3×" in client.get(card.competitor.get_absolute_url()).content.decode()
+    assert "read 3 times" in client.get(card.get_absolute_url()).content.decode()
+
+
+def test_the_asset_library_shows_a_view_at_once_and_sales_pages_stay_kept(client, pmm, sales_rep, team):
+    asset = AssetFactory(team=team, owner=pmm, title="Northwind pricing sheet")
+    client.force_login(sales_rep)
+    client.get(reverse("requests_queue:assets"))
+    before = client.get(reverse("requests_queue:assets")).content.decode()
+    assert 'title="Times its page was opened">0</td>' in before
+    assert client.get(reverse("requests_queue:asset_detail", args=[asset.pk])).status_code == 200
+    asset.refresh_from_db()
+    assert asset.view_count == 1
+    after = client.get(reverse("requests_queue:assets")).content.decode()
+    assert 'title="Times its page was opened">1</td>' in after  # built again after the reading
