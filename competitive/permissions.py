@@ -15,6 +15,8 @@ Reasons (the team's win/loss taxonomy)
     Kept by the team's PMMs and its CMO.
 """
 
+from typing import NamedTuple
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
@@ -64,7 +66,14 @@ def competitors_visible_to(user: User) -> QuerySet[Competitor]:
 
 
 def can_change_competitor(user: User, competitor: Competitor) -> bool:
-    return writer_teams(user).filter(pk=competitor.team_id).exists()
+    return writes_for_team(user, competitor.team_id)
+
+
+def writes_for_team(user: User, team_id: int) -> bool:
+    """Whether ``user`` writes the competitors and reviews of the team ``team_id``."""
+    if not user.is_portal_admin and user.role != Role.PMM:
+        return False  # no query: sales, PMs and CMOs read
+    return writer_teams(user).filter(pk=team_id).exists()
 
 
 def access_competitor(*, user: User, id: int | str, change: bool = False) -> Competitor:
@@ -141,6 +150,30 @@ def team_for_new(teams: QuerySet[Team], value: int | str | None) -> Team:
 def battlecards_visible_to(user: User) -> QuerySet[Battlecard]:
     """A battlecard is seen by whoever sees its competitor (sales included)."""
     return Battlecard.objects.filter(competitor__in=competitors_visible_to(user).values("pk"))
+
+
+class CardToRead(NamedTuple):
+    id: int
+    owner_id: int
+    team_id: int
+
+
+def battlecard_to_read(*, user: User, id: int | str) -> CardToRead:
+    """What a reading of the battlecard ``id`` needs (its owner, its competitor's team) if
+    ``user`` sees it (404 otherwise): the one query a kept card costs on every view."""
+    pk = _pk(id)
+    found = (
+        battlecards_visible_to(user)
+        .filter(pk=pk)
+        .values_list("id", "owner_id", "competitor__team_id")
+        .order_by()
+        .first()
+        if pk
+        else None
+    )
+    if found is None:
+        raise Http404("No such battlecard.")
+    return CardToRead(*found)
 
 
 def access_battlecard(*, user: User, id: int | str, change: bool = False) -> Battlecard:

@@ -378,15 +378,16 @@ def battlecard_update(
     return card
 
 
-def battlecard_count_view(*, card: Battlecard, viewer: User) -> bool:
-    """Count one reading of the card; its owner's own visits do not count. True when counted.
+def battlecard_count_view(*, card_id: int, owner_id: int, viewer: User) -> bool:
+    """Count one reading of the card ``card_id``; its owner's own visits do not count. True when
+    counted.
 
     A conditional ``F()`` update, as for library assets: readers at once each add one.
     """
-    if viewer.pk == card.owner_id:
+    if viewer.pk == owner_id:
         return False
     with pages.readings():  # a reading: only the pages that show counts are built again
-        return bool(Battlecard.objects.filter(pk=card.pk).update(view_count=F("view_count") + 1))
+        return bool(Battlecard.objects.filter(pk=card_id).update(view_count=F("view_count") + 1))
 
 
 def battlecard_mark_reviewed(*, actor: User, card: Battlecard) -> None:

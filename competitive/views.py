@@ -461,15 +461,12 @@ class BattlecardView(RoleRequiredMixin, CachedPageMixin, View):
     allowed_roles = READERS
 
     def before_keeping(self, request: AuthenticatedHttpRequest, pk: int) -> None:  # type: ignore[override]
-        self.card = card = permissions.access_battlecard(user=request.user, id=pk)
-        if services.battlecard_count_view(card=card, viewer=request.user):
-            card.view_count += 1
-        self.can_change = self.shows_readings = permissions.can_change_competitor(
-            request.user, card.competitor
-        )
+        card = permissions.battlecard_to_read(user=request.user, id=pk)
+        services.battlecard_count_view(card_id=card.id, owner_id=card.owner_id, viewer=request.user)
+        self.can_change = self.shows_readings = permissions.writes_for_team(request.user, card.team_id)
 
     def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-        card = self.card
+        card = permissions.access_battlecard(user=request.user, id=pk)  # read after the count
         return render(
             request,
             "competitive/battlecard.html",
