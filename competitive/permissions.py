@@ -57,10 +57,17 @@ def reason_keeper_teams(user: User) -> QuerySet[Team]:
     return Team.objects.none()
 
 
+def sees_every_competitor(user: User) -> bool:
+    """Sales (who meet competitors in deals, whichever team keeps them) and administrators."""
+    return bool(
+        getattr(user, "is_authenticated", False) and (user.is_portal_admin or user.role == Role.SALES)
+    )
+
+
 def competitors_visible_to(user: User) -> QuerySet[Competitor]:
     if not getattr(user, "is_authenticated", False):
         return Competitor.objects.none()
-    if user.is_portal_admin or user.role == Role.SALES:
+    if sees_every_competitor(user):
         return Competitor.objects.all()
     return Competitor.objects.filter(team__in=insider_teams(user).values("pk"))
 
@@ -69,9 +76,15 @@ def can_change_competitor(user: User, competitor: Competitor) -> bool:
     return writes_for_team(user, competitor.team_id)
 
 
+def writes_competitors(user: User) -> bool:
+    """Whether ``user`` may write some team's competitors and reviews (PMMs and administrators);
+    sales, PMs and CMOs only read. No query."""
+    return bool(user.is_portal_admin or user.role == Role.PMM)
+
+
 def writes_for_team(user: User, team_id: int) -> bool:
     """Whether ``user`` writes the competitors and reviews of the team ``team_id``."""
-    if not user.is_portal_admin and user.role != Role.PMM:
+    if not writes_competitors(user):
         return False  # no query: sales, PMs and CMOs read
     return writer_teams(user).filter(pk=team_id).exists()
 
@@ -149,6 +162,8 @@ def team_for_new(teams: QuerySet[Team], value: int | str | None) -> Team:
 
 def battlecards_visible_to(user: User) -> QuerySet[Battlecard]:
     """A battlecard is seen by whoever sees its competitor (sales included)."""
+    if sees_every_competitor(user):
+        return Battlecard.objects.all()  # no condition to add
     return Battlecard.objects.filter(competitor__in=competitors_visible_to(user).values("pk"))
 
 
@@ -159,8 +174,8 @@ class CardToRead(NamedTuple):
 
 
 def battlecard_to_read(*, user: User, id: int | str) -> CardToRead:
-    """What a reading of the battlecard ``id`` needs (its owner, its competitor's team) if
-    ``user`` sees it (404 otherwise): the one query a kept card costs on every view."""
+    """What a view of the battlecard ``id`` needs to know (its owner, its competitor's team) if
+    ``user`` sees it (404 otherwise), without the card itself: a kept card is not read."""
     pk = _pk(id)
     found = (
         battlecards_visible_to(user)

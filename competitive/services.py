@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -378,16 +378,16 @@ def battlecard_update(
     return card
 
 
-def battlecard_count_view(*, card_id: int, owner_id: int, viewer: User) -> bool:
-    """Count one reading of the card ``card_id``; its owner's own visits do not count. True when
-    counted.
+def battlecard_count_view(*, cards: QuerySet[Battlecard], card_id: int, viewer: User) -> bool:
+    """Count one reading of the card ``card_id`` by ``viewer``, if it is among ``cards`` (those the
+    viewer sees); its owner's own visits do not count. True when counted: then the viewer sees it.
 
-    A conditional ``F()`` update, as for library assets: readers at once each add one.
+    One conditional ``F()`` update, as for library assets: readers at once each add one, and a
+    card the viewer may not see is never counted (its visibility is in the same statement).
     """
-    if viewer.pk == owner_id:
-        return False
     with pages.readings():  # a reading: only the pages that show counts are built again
-        return bool(Battlecard.objects.filter(pk=card_id).update(view_count=F("view_count") + 1))
+        counted = cards.filter(pk=card_id).exclude(owner_id=viewer.pk).update(view_count=F("view_count") + 1)
+    return bool(counted)
 
 
 def battlecard_mark_reviewed(*, actor: User, card: Battlecard) -> None:

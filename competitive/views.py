@@ -461,9 +461,15 @@ class BattlecardView(RoleRequiredMixin, CachedPageMixin, View):
     allowed_roles = READERS
 
     def before_keeping(self, request: AuthenticatedHttpRequest, pk: int) -> None:  # type: ignore[override]
-        card = permissions.battlecard_to_read(user=request.user, id=pk)
-        services.battlecard_count_view(card_id=card.id, owner_id=card.owner_id, viewer=request.user)
-        self.can_change = self.shows_readings = permissions.writes_for_team(request.user, card.team_id)
+        viewer = request.user
+        cards = permissions.battlecards_visible_to(viewer)
+        counted = services.battlecard_count_view(cards=cards, card_id=pk, viewer=viewer)
+        if counted and not permissions.writes_competitors(viewer):
+            # Counted, so seen; a reader who writes no team's cards needs nothing more (a rep's view).
+            self.can_change = self.shows_readings = False
+            return
+        card = permissions.battlecard_to_read(user=viewer, id=pk)  # 404 when not seen
+        self.can_change = self.shows_readings = permissions.writes_for_team(viewer, card.team_id)
 
     def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         card = permissions.access_battlecard(user=request.user, id=pk)  # read after the count

@@ -96,6 +96,27 @@ def test_readings_by_others_are_counted_and_shown_to_the_team_not_the_owners_own
     assert "read 2×" in competitor_page
 
 
+def test_a_card_is_counted_only_for_those_who_see_it_and_not_for_its_owner(
+    client, pmm, pm, sales_rep, other_pmm, admin_user, other_team, card
+):
+    """The count and the visibility are one statement: a refused visit never counts."""
+    client.force_login(other_pmm)  # another team's PMM does not see this team's competitors
+    assert client.get(card.get_absolute_url()).status_code == 404
+    client.force_login(pmm)  # the owner
+    assert client.get(card.get_absolute_url()).status_code == 200
+    card.refresh_from_db()
+    assert card.view_count == 0
+    for reader in (sales_rep, pm, admin_user):
+        client.force_login(reader)
+        page = client.get(card.get_absolute_url())
+        assert page.status_code == 200
+        assert ("/edit/" in page.content.decode()) is (reader == admin_user)
+    card.refresh_from_db()
+    assert card.view_count == 3
+    client.force_login(sales_rep)
+    assert client.get("/competitors/battlecards/999999/").status_code == 404
+
+
 # --- The API ----------------------------------------------------------------------------------
 
 
