@@ -256,7 +256,7 @@ for name in ("cmo", "pmm", "sales"):
     user = User.objects.get(username=name)
     session = store()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "pmm_portal.core.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     print(name, session.session_key)

@@ -12,11 +12,11 @@ from typing import Any
 import jwt
 import requests
 from django.conf import settings
-from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
+from pmm_portal.core.backends import ModelBackend, active_user
 from pmm_portal.core.models import User
 
 from . import oidc, services
@@ -96,8 +96,7 @@ class OIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
 
     def get_user(self, user_id: Any) -> User | None:
         # The library's version lets a deactivated account keep its session; Django's does not.
-        user = User.objects.filter(pk=user_id).first()
-        return user if user is not None and user.is_active else None
+        return active_user(user_id)
 
 
 class SuperuserPasswordBackend(ModelBackend):

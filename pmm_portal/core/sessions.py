@@ -9,12 +9,24 @@ already signed in, stays the same (``SESSION_ENGINE`` in settings).
 
 from typing import Any
 
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import connections, router
 from django.utils import timezone
 
+# Signed in with Django's own password backend before the portal's (``core.backends``) took its
+# place: the same sign-in, so the session goes on under the portal's.
+RENAMED_BACKENDS = {"django.contrib.auth.backends.ModelBackend": "pmm_portal.core.backends.ModelBackend"}
+
 
 class SessionStore(DatabaseSessionStore):
+    def load(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().load()
+        backend = data.get(BACKEND_SESSION_KEY)
+        if backend in RENAMED_BACKENDS:
+            data[BACKEND_SESSION_KEY] = RENAMED_BACKENDS[backend]
+        return data
+
     def _get_session_from_db(self) -> Any:
         key = self.session_key
         if not key:

@@ -3,10 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
+from pmm_portal.core.backends import active_user
 from pmm_portal.core.sessions import SessionStore
 
 
@@ -41,3 +43,43 @@ def test_signing_in_and_out_goes_through_this_store(client, pmm, settings):
     client.post(reverse("logout"))
     assert not Session.objects.exists()
     assert client.get(reverse("home")).status_code == 302  # to the sign-in page
+
+
+# --- The signed-in account, read with fixed SQL (``pmm_portal.core.backends``) ---------------
+
+
+def test_the_signed_in_account_is_read_whole_and_a_deactivated_one_is_signed_out(client, pmm):
+    found = active_user(pmm.pk)
+    assert found == pmm
+    assert (found.username, found.role, found.email, found._state.adding) == (
+        pmm.username,
+        pmm.role,
+        pmm.email,
+        False,
+    )
+    assert active_user(10**9) is None
+    assert active_user("not an id") is None
+    client.force_login(pmm)
+    assert client.get(reverse("home")).status_code == 200
+    type(pmm).objects.filter(pk=pmm.pk).update(is_active=False)
+    assert active_user(pmm.pk) is None
+    assert client.get(reverse("home")).status_code == 302  # to the sign-in page
+
+
+def test_a_session_signed_in_with_djangos_own_backend_goes_on(client, pmm, settings):
+    """Signed in before the portal's backend took the place of Django's: not signed out."""
+    client.force_login(pmm, backend="django.contrib.auth.backends.ModelBackend")
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert SessionStore(key).load()[BACKEND_SESSION_KEY] == "pmm_portal.core.backends.ModelBackend"
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_a_password_sign_in_is_kept_under_the_portals_backend(client, pmm):
+    pmm.set_password("a long enough passphrase")
+    pmm.save()
+    response = client.post(
+        reverse("login"), {"username": pmm.username, "password": "a long enough passphrase"}
+    )
+    assert response.status_code == 302
+    assert client.session[BACKEND_SESSION_KEY] == "pmm_portal.core.backends.ModelBackend"
+    assert client.get(reverse("home")).status_code == 200
