@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -386,7 +386,7 @@ def battlecard_count_view(*, cards: QuerySet[Battlecard], card_id: int, viewer: 
     card the viewer may not see is never counted (its visibility is in the same statement).
     """
     with pages.readings():  # a reading: only the pages that show counts are built again
-        counted = cards.filter(pk=card_id).exclude(owner_id=viewer.pk).update(view_count=F("view_count") + 1)
+        counted = cards.filter(~Q(owner_id=viewer.pk), pk=card_id).update(view_count=F("view_count") + 1)
     return bool(counted)
 
 

@@ -37,6 +37,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.backends.signals import connection_created
 from django.db.models import F
@@ -114,11 +115,35 @@ def current_version() -> int | None:
     return versions[0] if versions else None
 
 
+# What raising a version taught about both, in this request: the page the request then looks
+# for needs no query of its own. Forgotten when a request starts or ends and at each write.
+_known = threading.local()
+
+
+def _known_versions() -> tuple[int, int] | None:
+    return getattr(_known, "versions", None)
+
+
+def _forget_versions(*args: Any, **kwargs: Any) -> None:
+    _known.versions = None
+
+
 def _bump(sequence: str = VERSION_SEQUENCE) -> None:
     connection = connections[DEFAULT_DB_ALIAS]
     if _on_sequence(connection):
+        raised = sequence == VERSION_SEQUENCE
+        other = READINGS_SEQUENCE if raised else VERSION_SEQUENCE
         with connection.cursor() as cursor:
-            cursor.execute("SELECT nextval(%s)", [sequence])
+            # The other version and the switch row come back with the raise: what page_key would
+            # ask next, read after the write it counts. Names are this module's constants.
+            cursor.execute(
+                f"SELECT nextval(%s), (SELECT last_value FROM {other}), "  # noqa: S608
+                "EXISTS (SELECT 1 FROM core_dataversion WHERE id = 1)",
+                [sequence],
+            )
+            new, other_value, switched_on = cursor.fetchone()
+        versions = (int(new), int(other_value)) if raised else (int(other_value), int(new))
+        _known.versions = versions if switched_on else None
     elif not DataVersion.objects.filter(pk=1).update(value=F("value") + 1):
         DataVersion.objects.bulk_create([DataVersion(pk=1, value=1)], ignore_conflicts=True)
 
@@ -188,6 +213,7 @@ def _watch_writes(execute: Any, sql: str, params: Any, many: bool, context: dict
     result = execute(sql, params, many, context)
     match = WRITE.match(sql)
     if match and match.group(1).lower() not in UNCOUNTED_TABLES and _changed_rows(sql, context):
+        _forget_versions()  # until the write is counted, the versions must be asked for
         connection = context["connection"]
         if getattr(_reading, "active", False) and _on_sequence(connection):
             note_write(connection, raise_=raise_readings)
@@ -214,6 +240,8 @@ def _install(sender: Any, connection: Any, **kwargs: Any) -> None:
 def install() -> None:
     """Watch the default connection's writes (``CoreConfig.ready``)."""
     connection_created.connect(_install, dispatch_uid="pages_watch_writes")
+    request_started.connect(_forget_versions, dispatch_uid="pages_forget_versions_started")
+    request_finished.connect(_forget_versions, dispatch_uid="pages_forget_versions_finished")
     connection = connections[DEFAULT_DB_ALIAS]
     if connection.connection is not None:  # already open (a shell, a test run)
         _install(None, connection)
@@ -230,7 +258,7 @@ def page_key(request: HttpRequest, *, kind: str = "page", shows_readings: bool =
         return None
     if kind == "page" and not request.META.get("CSRF_COOKIE"):
         return None  # the page will hand out a new CSRF secret: keep it from the next view on
-    versions = current_versions()
+    versions = _known_versions() or current_versions()
     if versions is None:
         return None
     version, readings_version = versions

@@ -309,3 +309,35 @@ def test_the_asset_library_shows_a_view_at_once_and_sales_pages_stay_kept(client
     assert asset.view_count == 1
     after = client.get(reverse("requests_queue:assets")).content.decode()
     assert 'title="Times its page was opened">1</td>' in after  # built again after the reading
+
+
+@pytest.mark.postgres(reason="the versions are PostgreSQL sequences; SQLite keeps one counter row")
+def test_raising_a_version_tells_the_page_both_and_a_write_or_a_new_request_forgets_them(sales_rep, product):
+    from django.core.signals import request_started
+    from django.db import transaction
+
+    from pmm_portal.core import pages
+
+    pages.raise_readings()
+    assert pages._known_versions() == pages.current_versions()
+    with transaction.atomic():
+        RequestFactory(requester=sales_rep, product=product)
+        assert pages._known_versions() is None  # written, not yet counted: ask the database
+    assert pages._known_versions() == pages.current_versions()  # counted at the commit
+    request_started.send(sender=None)
+    assert pages._known_versions() is None
+
+
+@pytest.mark.postgres(reason="readings are counted apart from writes on PostgreSQL only")
+def test_a_kept_card_costs_a_rep_the_sign_in_the_count_and_the_cache(client, pmm, sales_rep, team):
+    card = _battlecard(pmm, team)
+    client.force_login(sales_rep)
+    client.get(card.get_absolute_url())
+    client.get(card.get_absolute_url())  # kept from here
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(card.get_absolute_url()).status_code == 200
+    statements = [q["sql"] for q in queries.captured_queries]
+    # Session, account, the count (its visibility inside), the readings version raised; the
+    # versions the kept page's key needs came back with the raise.
+    assert len(statements) == 4, statements
+    assert not [sql for sql in statements if sql.startswith("SELECT (SELECT last_value")]
