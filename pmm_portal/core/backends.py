@@ -11,19 +11,23 @@ from functools import cache
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
-from django.db import connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router
 
 from .models import User
+
+
+def _alias() -> str:
+    return router.db_for_read(User) or DEFAULT_DB_ALIAS
 
 
 @cache
 def _columns() -> tuple[list[str], str]:
     fields = User._meta.concrete_fields
-    connection = connections[router.db_for_read(User)]
+    connection = connections[_alias()]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
+    columns = ", ".join(quote(str(field.column)) for field in fields)
     # The table's and columns' names are the model's, never input; the id is a parameter.
-    sql = f"SELECT {columns} FROM {quote(User._meta.db_table)} WHERE {quote(User._meta.pk.column)} = %s"  # noqa: S608
+    sql = f"SELECT {columns} FROM {quote(User._meta.db_table)} WHERE {quote(str(User._meta.pk.column))} = %s"  # noqa: S608
     return [field.attname for field in fields], sql
 
 
@@ -34,7 +38,7 @@ def active_user(user_id: Any) -> User | None:
     except (TypeError, ValueError):
         return None
     names, sql = _columns()
-    alias = router.db_for_read(User)
+    alias = _alias()
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, [pk])
         row = cursor.fetchone()

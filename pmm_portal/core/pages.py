@@ -109,12 +109,6 @@ def current_versions() -> tuple[int, int] | None:
     return (int(row[0]), 0) if row else None
 
 
-def current_version() -> int | None:
-    """The data version now (None without its row: nothing is kept then)."""
-    versions = current_versions()
-    return versions[0] if versions else None
-
-
 # What raising a version taught about both, in this request: the page the request then looks
 # for needs no query of its own. Forgotten when a request starts or ends and at each write.
 _known = threading.local()
