@@ -21,6 +21,9 @@ cards all day would otherwise throw away every kept page of the portal at each v
 pages that show those counts (``shows_readings``) hold the readings version in their key, so
 they too are never stale after a reading. On SQLite a reading is a write like any other.
 
+A kept page is also held in the memory of the process that built or served it (a few hundred
+at most), so a view it serves again costs no round trip to Redis; same key, same life.
+
 What the clock changes moves on too: the key holds the hour and a kept page lives
 ``PAGE_CACHE_SECONDS`` (0 turns this off, as the test settings do). A page is only kept
 when it is a plain 200 that set no cookie, changed no session and showed no message,
@@ -31,13 +34,15 @@ import hashlib
 import logging
 import re
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.signals import request_finished, request_started
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.signals import request_finished, request_started, setting_changed
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.backends.signals import connection_created
 from django.db.models import F
@@ -288,17 +293,48 @@ def _keepable(request: HttpRequest, response: HttpResponseBase, csrf_secret: str
     )
 
 
-def read(key: str) -> Any:
-    try:
-        return cache.get(key)
-    except Exception:  # the cache is an accelerator: without it, build the page
-        logger.debug("Pages: cache read failed", exc_info=True)
-        return None
+# The kept pages this process built or served lately, in its own memory before Redis: a view
+# served from here costs no round trip. The keys are the same (versions, user, hour in them), so
+# a page here is never staler than in Redis, and it leaves here when it would leave Redis.
+NEARBY_ENTRIES = 300
+_nearby = LocMemCache("kept-pages-nearby", {"TIMEOUT": None, "OPTIONS": {"MAX_ENTRIES": NEARBY_ENTRIES}})
 
 
-def keep(key: str, value: Any) -> None:
+def _forget_nearby(*, setting: str, **kwargs: Any) -> None:
+    if setting == "PAGE_CACHE_SECONDS":  # tests turn the cache on and off
+        _nearby.clear()
+
+
+setting_changed.connect(_forget_nearby, dispatch_uid="pages_forget_nearby")
+
+Kept = tuple[bytes, dict[str, str]]
+
+
+def read(key: str) -> Kept | None:
+    """The page kept under ``key``: from this process's memory, else from the cache (and then
+    kept nearby for what is left of its life)."""
+    found = _nearby.get(key)
+    if found is None:
+        try:
+            found = cache.get(key)
+        except Exception:  # the cache is an accelerator: without it, build the page
+            logger.debug("Pages: cache read failed", exc_info=True)
+            return None
+        if found is None or len(found) != 3:  # none, or kept in an earlier shape: build it again
+            return None
+        left = settings.PAGE_CACHE_SECONDS - (time.time() - found[2])
+        if left > 0:
+            _nearby.set(key, found, left)
+    content, headers, _built = found
+    return content, headers
+
+
+def keep(key: str, page: Kept) -> None:
+    kept = (*page, time.time())
+    seconds = settings.PAGE_CACHE_SECONDS
+    _nearby.set(key, kept, seconds)
     try:
-        cache.set(key, value, settings.PAGE_CACHE_SECONDS)
+        cache.set(key, kept, seconds)
     except Exception:
         logger.debug("Pages: cache write failed", exc_info=True)
 

@@ -341,3 +341,38 @@ def test_a_kept_card_costs_a_rep_the_sign_in_the_count_and_the_cache(client, pmm
     # versions the kept page's key needs came back with the raise.
     assert len(statements) == 4, statements
     assert not [sql for sql in statements if sql.startswith("SELECT (SELECT last_value")]
+
+
+# --- Kept nearby: this process's memory before Redis ------------------------------------------
+
+
+def test_a_kept_page_is_served_from_this_process_memory_without_the_cache(client, pmm, sales_rep, product):
+    RequestFactory(requester=sales_rep, product=product, title="Atlas pricing one-pager")
+    client.force_login(pmm)
+    client.get(reverse("requests_queue:index"))  # the CSRF cookie is set: not kept
+    first = client.get(reverse("requests_queue:index"))
+    cache.clear()  # Redis forgets it; this process has it still
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(reverse("requests_queue:index"))
+    assert again.content == first.content
+    assert not [q for q in queries.captured_queries if "requests_queue_request" in q["sql"]]
+    # A write moves the version: the page is built again, nearby or not.
+    RequestFactory(requester=sales_rep, product=product, title="Borealis security FAQ")
+    assert "Borealis security FAQ" in client.get(reverse("requests_queue:index")).content.decode()
+
+
+def test_a_page_taken_from_the_cache_is_kept_nearby_only_for_what_is_left_of_its_life(settings):
+    import time
+
+    from pmm_portal.core import pages
+
+    page = (b"<p>kept</p>", {"Content-Type": "text/html"})
+    cache.set("page:young", (*page, time.time() - 10), 60)
+    cache.set("page:old", (*page, time.time() - settings.PAGE_CACHE_SECONDS - 1), 60)
+    cache.set("page:earlier-shape", page, 60)
+    assert pages.read("page:young") == page
+    assert pages.read("page:old") == page  # still in the cache: served, but not copied
+    assert pages.read("page:earlier-shape") is None  # built again
+    cache.clear()
+    assert pages.read("page:young") == page
+    assert pages.read("page:old") is None
