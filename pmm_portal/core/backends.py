@@ -7,6 +7,7 @@ the same rule (this id, an active account) and is what every backend's ``get_use
 Signing in, permissions and everything else are Django's own.
 """
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -20,15 +21,29 @@ def _alias() -> str:
     return router.db_for_read(User) or DEFAULT_DB_ALIAS
 
 
+Converter = Callable[[Any, Any, Any], Any]
+
+
 @cache
-def _columns() -> tuple[list[str], str]:
+def _columns() -> tuple[list[str], str, list[tuple[int, Any, list[Converter]]]]:
+    """The columns' names, the statement, and the converters the database needs per column.
+
+    The converters are the ones the ORM applies to the same row: PostgreSQL needs none,
+    SQLite turns its text and integers back into aware datetimes and booleans.
+    """
     fields = User._meta.concrete_fields
     connection = connections[_alias()]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(field.column)) for field in fields)
     # The table's and columns' names are the model's, never input; the id is a parameter.
     sql = f"SELECT {columns} FROM {quote(User._meta.db_table)} WHERE {quote(str(User._meta.pk.column))} = %s"  # noqa: S608
-    return [field.attname for field in fields], sql
+    converters = []
+    for index, field in enumerate(fields):
+        column = field.get_col(User._meta.db_table)
+        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if found:
+            converters.append((index, column, found))
+    return [field.attname for field in fields], sql, converters
 
 
 def active_user(user_id: Any) -> User | None:
@@ -37,13 +52,20 @@ def active_user(user_id: Any) -> User | None:
         pk = int(user_id)
     except (TypeError, ValueError):
         return None
-    names, sql = _columns()
+    names, sql, converters = _columns()
     alias = _alias()
-    with connections[alias].cursor() as cursor:
+    connection = connections[alias]
+    with connection.cursor() as cursor:
         cursor.execute(sql, [pk])
         row = cursor.fetchone()
     if row is None:
         return None
+    if converters:
+        values = list(row)
+        for index, column, functions in converters:
+            for convert in functions:
+                values[index] = convert(values[index], column, connection)
+        row = tuple(values)
     user = User.from_db(alias, names, row)
     return user if user.is_active else None
 

@@ -21,8 +21,8 @@ cards all day would otherwise throw away every kept page of the portal at each v
 pages that show those counts (``shows_readings``) hold the readings version in their key, so
 they too are never stale after a reading. On SQLite a reading is a write like any other.
 
-A kept page is also held in the memory of the process that built or served it (a few hundred
-at most), so a view it serves again costs no round trip to Redis; same key, same life.
+A kept page is also held in the memory of the process that built or served it (200 pages at
+most), so a view it serves again costs no round trip to Redis; same key, same life.
 
 What the clock changes moves on too: the key holds the hour and a kept page lives
 ``PAGE_CACHE_SECONDS`` (0 turns this off, as the test settings do). A page is only kept
@@ -296,7 +296,7 @@ def _keepable(request: HttpRequest, response: HttpResponseBase, csrf_secret: str
 # The kept pages this process built or served lately, in its own memory before Redis: a view
 # served from here costs no round trip. The keys are the same (versions, user, hour in them), so
 # a page here is never staler than in Redis, and it leaves here when it would leave Redis.
-NEARBY_ENTRIES = 300
+NEARBY_ENTRIES = 200  # pages of 10-100 kB: 20 MB per process at the very most
 _nearby = LocMemCache("kept-pages-nearby", {"TIMEOUT": None, "OPTIONS": {"MAX_ENTRIES": NEARBY_ENTRIES}})
 
 

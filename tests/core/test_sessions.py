@@ -66,6 +66,22 @@ def test_the_signed_in_account_is_read_whole_and_a_deactivated_one_is_signed_out
     assert client.get(reverse("home")).status_code == 302  # to the sign-in page
 
 
+def test_the_signed_in_account_has_the_same_values_as_the_orms_on_every_database(pmm):
+    """SQLite hands back text and integers: the account must still be saved without a warning."""
+    type(pmm).objects.filter(pk=pmm.pk).update(last_login=timezone.now())
+    found = active_user(pmm.pk)
+    stored = type(pmm).objects.get(pk=pmm.pk)
+    assert found is not None
+    assert timezone.is_aware(found.last_login)
+    assert found.last_login == stored.last_login
+    assert found.date_joined == stored.date_joined
+    assert found.is_active is True
+    assert found.is_superuser is stored.is_superuser
+    found.first_name = "Priyanka"
+    found.save()  # a naive datetime would warn, and warnings fail the tests
+    assert type(pmm).objects.get(pk=pmm.pk).first_name == "Priyanka"
+
+
 def test_a_session_signed_in_with_djangos_own_backend_goes_on(client, pmm, settings):
     """Signed in before the portal's backend took the place of Django's: not signed out."""
     client.force_login(pmm, backend="django.contrib.auth.backends.ModelBackend")
