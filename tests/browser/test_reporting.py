@@ -103,3 +103,24 @@ def test_cmo_on_the_2nd_sees_last_month_steps_back_and_sends_the_report(
     assert sending.recipients == [pmm.email.lower(), "board@example.com"]
     assert sending.status == "sent"
     assert [message.to for message in mail.outbox] == [[pmm.email.lower(), "board@example.com"]]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_report_read_on_a_phone_keeps_every_button_on_screen(page: Page, october, cmo, team):  # noqa: F811
+    """At 390 px the report's header buttons (PDF, CSV, Download, Send to…, Print) squeezed into
+    one row and pushed Print off the screen: the page scrolled sideways. They wrap now."""
+    report = MonthlyReport.objects.create(team=team, month=OCTOBER)
+    from reporting import services
+
+    services.report_generate(report_id=report.pk)
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, "cmo", TEST_PASSWORD)
+    page.goto(f"/reporting/reports/{report.pk}/")
+    expect(page.get_by_role("heading", name="Monthly review · October 2026")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for name in ("PDF", "CSV", "Send to…", "Print"):
+        box = page.get_by_role("link", name=name, exact=True).first.bounding_box()
+        assert box is not None, name
+        assert box["x"] >= 0, (name, box)
+        assert box["x"] + box["width"] <= 390, (name, box)

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from requests_queue.models import Asset, Request, RequestStatus
 from tests.browser.helpers import sign_in
-from tests.factories import AssetFactory, RequestFactory
+from tests.factories import AssetFactory, LearningFactory, RequestFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DUE_DATE = "input[name=due_date]"  # its label is also in the choice "Accept: assign and set a due date"
@@ -141,3 +141,95 @@ def test_triage_in_one_step_shows_the_chosen_decisions_fields_and_asks_why_a_due
     expect(page.locator(".rq-due")).to_contain_text(
         f"later than you asked ({needed_by:%d %b}): The new price list is out next week."
     )
+
+
+# Widths read from the page: the table's own width against its scrolling wrapper's, each title cell's.
+TABLE_WIDTHS = """() => {
+  const wrapper = document.querySelector('.table-responsive');
+  const table = wrapper.querySelector('table');
+  return {
+    wrapper: wrapper.clientWidth,
+    table: table.scrollWidth,
+    titles: [...table.querySelectorAll('tbody a.fw-semibold')].map(a => a.closest('td').getBoundingClientRect().width),
+  };
+}"""
+
+
+def test_the_queue_and_my_requests_fit_a_laptop_screen_with_readable_titles_and_every_step_in_view(
+    page: Page, live_server, sales_rep, pmm, product
+):
+    """At 1280 px the queue's steps were cut off at the right edge (the table scrolled sideways)
+    and titles wrapped a word per line: every column fits now, titles keep 13rem."""
+    long = "How to position the Atlas Platform enterprise tier against Initech in a regulated bank"
+    RequestFactory(
+        requester=sales_rep, product=product, title=long, account="Wonka Industries", opportunity_value=900000
+    )
+    RequestFactory(
+        requester=sales_rep,
+        product=product,
+        title="Customer reference in retail for Hooli",
+        status=RequestStatus.WAITING,
+        reusability=3,
+        educational_value=2,
+        effort_hours=4,
+    )
+    RequestFactory(
+        requester=sales_rep,
+        product=product,
+        title="Pricing slide for Initech",
+        status=RequestStatus.TRIAGED,
+        reusability=4,
+        educational_value=5,
+        effort_hours=12,
+    )
+    sign_in(page, "pmm")
+    page.goto("/requests/")
+    expect(page.locator(".rq-status-waiting")).to_be_visible()
+    widths = page.evaluate(TABLE_WIDTHS)
+    assert widths["table"] <= widths["wrapper"], widths  # nothing to scroll sideways for
+    assert min(widths["titles"]) >= 13 * 16, widths
+    wrapper = page.locator(".table-responsive").bounding_box()
+    assert wrapper is not None
+    steps = page.locator("tbody [data-step]").all()  # each row's next step: Take it on, Deliver
+    assert len(steps) == 2  # the new and the triaged request; the waiting one waits on sales
+    for step in steps:
+        box = step.bounding_box()
+        assert box is not None
+        assert box["x"] + box["width"] <= wrapper["x"] + wrapper["width"], (box, wrapper)
+
+    sign_in(page, "sales")
+    page.goto("/requests/mine/")
+    expect(page.get_by_role("link", name=long)).to_be_visible()
+    widths = page.evaluate(TABLE_WIDTHS)
+    assert widths["table"] <= widths["wrapper"], widths
+    assert min(widths["titles"]) >= 13 * 16, widths
+
+
+def test_the_asset_library_and_the_learnings_fit_a_laptop_screen_with_long_descriptions(
+    page: Page, live_server, sales_rep, pmm, product, team
+):
+    """A one-line ellipsis made a description's column as wide as its whole text: the asset
+    library was 1,269 px wide in a 958 px card, its last columns out of sight."""
+    long_text = (
+        "Reusable pricing and packaging kit: key messages, proof points and answers to objections. " * 4
+    )
+    AssetFactory(
+        title="Atlas pricing and packaging guide",
+        description=long_text,
+        team=team,
+        products=[product],
+        review_by=timezone.localdate() - timedelta(days=3),  # "Review due" beside the date
+    )
+    LearningFactory(team=team, owner=pmm, title="ROI calculator in the proposal", lesson=long_text)
+    sign_in(page, "sales")
+    page.goto("/requests/assets/")
+    expect(page.get_by_text("Review due")).to_be_visible()
+    widths = page.evaluate(TABLE_WIDTHS)
+    assert widths["table"] <= widths["wrapper"], widths
+    assert min(widths["titles"]) >= 13 * 16, widths
+
+    sign_in(page, "pmm")
+    page.goto("/initiatives/learnings/")
+    expect(page.get_by_role("link", name="ROI calculator in the proposal")).to_be_visible()
+    widths = page.evaluate(TABLE_WIDTHS.replace("tbody a.fw-semibold", "tbody td:first-child a"))
+    assert widths["table"] <= widths["wrapper"], widths
