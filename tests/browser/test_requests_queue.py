@@ -161,7 +161,7 @@ def test_the_queue_and_my_requests_fit_a_laptop_screen_with_readable_titles_and_
     """At 1280 px the queue's steps were cut off at the right edge (the table scrolled sideways)
     and titles wrapped a word per line: every column fits now, titles keep 13rem."""
     long = "How to position the Atlas Platform enterprise tier against Initech in a regulated bank"
-    RequestFactory(
+    unscored = RequestFactory(
         requester=sales_rep, product=product, title=long, account="Wonka Industries", opportunity_value=900000
     )
     RequestFactory(
@@ -196,6 +196,11 @@ def test_the_queue_and_my_requests_fit_a_laptop_screen_with_readable_titles_and_
         box = step.bounding_box()
         assert box is not None
         assert box["x"] + box["width"] <= wrapper["x"] + wrapper["width"], (box, wrapper)
+    # Taking the unscored one on opens its scores in the row: the row still fits.
+    page.locator(f"#rq-{unscored.pk} summary[data-step]").click()
+    expect(page.locator(f"#rq-{unscored.pk}").get_by_label("Reusability")).to_be_visible()
+    widths = page.evaluate(TABLE_WIDTHS)
+    assert widths["table"] <= widths["wrapper"], widths
 
     sign_in(page, "sales")
     page.goto("/requests/mine/")
