@@ -322,7 +322,7 @@ class MyRequestsView(RoleRequiredMixin, CachedPageMixin, View):
             {
                 **listing,
                 "list_url": reverse("requests_queue:mine"),
-                "table_class": "rq-list",
+                "table_class": "table-compact",
                 "search_placeholder": "Search title, details, account",
                 "filtered_empty_title": "None of your requests match",
                 "filtered_empty_text": "Clear the search or pick another status.",
@@ -518,7 +518,7 @@ class QueueView(RoleRequiredMixin, CachedPageMixin, View):
             {
                 **listing,
                 "list_url": reverse("requests_queue:index"),
-                "table_class": "table-hover rq-queue",
+                "table_class": "table-hover table-compact rq-queue",
                 "search_placeholder": "Title, details, account, competitor",
                 "filtered_empty_title": "No request matches these filters",
                 "filtered_empty_text": "Widen the search or clear the filters to see the whole queue.",
@@ -1303,7 +1303,7 @@ class AssetLibraryView(RoleRequiredMixin, CachedPageMixin, View):
             {
                 **listing,
                 "list_url": reverse("requests_queue:assets"),
-                "table_class": "rq-assets",
+                "table_class": "table-compact",
                 "search_placeholder": "Title or description",
                 "filtered_empty_title": "No asset matches these filters",
                 "filtered_empty_text": "Try other words or clear the filters. Not there? Ask product marketing: "
